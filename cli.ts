@@ -1,0 +1,212 @@
+/**
+ * The `rvplug` command line, qemu-user style: `rvplug [options] program [args...]`.
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import { hex } from "./core/errors.ts";
+import { Machine, type RunResult } from "./core/machine.ts";
+
+/** rvplug's version, printed by `--version`. */
+export const VERSION = "0.1.0";
+
+const SIGNAL_NAMES: Record<number, string> = {
+  4: "Illegal instruction",
+  5: "Trace/breakpoint trap",
+  6: "Aborted",
+  7: "Bus error",
+  11: "Segmentation fault",
+};
+
+const USAGE = `Usage: rvplug [options] program [arguments...]
+Runs a static RISC-V RV32IMAC Linux executable, like qemu-riscv32.
+
+Options:
+  -h, --help          show this help and exit
+  -V, --version       show the version and exit
+  -E VAR=value        set a variable in the guest environment (repeatable)
+  -U VAR              remove a variable from the guest environment (repeatable)
+  --strace            log each system call to stderr (qemu -strace format)
+  -d ITEMS            log ITEMS to stderr (or the -D file): in_asm (guest code as translated)
+  -D FILE             write the -d log to FILE instead of stderr
+  --interp            run with the reference interpreter instead of the translator
+  --max-insns N       stop after N guest instructions (exit status 124)
+  --stats             print guest instructions, translated blocks, time and MIPS at exit
+
+The guest environment is the host's (like qemu-user), changed by -E and -U.
+Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
+1 when the program cannot be loaded; 2 for a bad command line.`;
+
+/** Exit status when --max-insns stops the guest (as `timeout` uses for its limit). */
+export const EXIT_MAX_INSNS = 124;
+/** Exit status for a bad command line. */
+export const EXIT_USAGE = 2;
+/** Exit status when the program cannot be loaded. */
+export const EXIT_LOAD = 1;
+
+/** A mistake on the command line: printed without a stack trace, exit status 2. */
+class UsageError extends TypeError {}
+
+interface CliOptions {
+  program: string;
+  args: string[];
+  env: string[];
+  strace: boolean;
+  inAsm: boolean;
+  logFile?: string;
+  engine: "translate" | "interp";
+  maxInsns?: number;
+  stats: boolean;
+}
+
+function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
+  const flags = parseArgs(argv, {
+    boolean: ["help", "version", "strace", "interp", "stats"],
+    string: ["E", "U", "d", "D", "max-insns"],
+    collect: ["E", "U"],
+    alias: { h: "help", V: "version" },
+    stopEarly: true,
+    unknown: (arg: string) => {
+      if (arg.startsWith("-")) throw new UsageError(`Cannot parse "${arg}": unknown option`);
+      return true;
+    },
+  });
+  if (flags.help) return "help";
+  if (flags.version) return "version";
+  const [program, ...args] = flags._.map(String);
+  if (!program) throw new UsageError("Cannot run: no program given (see --help)");
+  let maxInsns: number | undefined;
+  if (flags["max-insns"] !== undefined) {
+    maxInsns = Number(flags["max-insns"]);
+    if (!Number.isSafeInteger(maxInsns) || maxInsns < 0) {
+      throw new UsageError(`Cannot parse --max-insns "${flags["max-insns"]}": expected a count`);
+    }
+  }
+  const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
+  for (const item of logItems) {
+    if (item !== "in_asm") throw new UsageError(`Cannot parse -d "${item}": unknown log item`);
+  }
+  return {
+    program,
+    args,
+    env: guestEnvironment(flags.E as string[], flags.U as string[]),
+    strace: flags.strace,
+    inAsm: logItems.includes("in_asm"),
+    logFile: flags.D,
+    engine: flags.interp ? "interp" : "translate",
+    maxInsns,
+    stats: flags.stats,
+  };
+}
+
+function guestEnvironment(set: string[], unset: string[]): string[] {
+  let host: Record<string, string> = {};
+  try {
+    host = Deno.env.toObject();
+  } catch {
+    // Without --allow-env the guest starts with only what -E gives it.
+  }
+  for (const name of unset) delete host[name];
+  for (const assignment of set) {
+    const eq = assignment.indexOf("=");
+    if (eq <= 0) throw new UsageError(`Cannot parse -E "${assignment}": expected VAR=value`);
+    host[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return Object.entries(host).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Writes text to stderr or to the -D log file. */
+function openLog(file: string | undefined): (text: string) => void {
+  const encoder = new TextEncoder();
+  if (file === undefined) return (text) => writeAll(Deno.stderr, encoder.encode(text));
+  const f = Deno.openSync(file, { write: true, create: true, truncate: true });
+  return (text) => writeAll(f, encoder.encode(text));
+}
+
+function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += w.writeSync(bytes.subarray(off));
+}
+
+function report(result: RunResult, log: (text: string) => void): void {
+  if (result.signal) {
+    const where = result.fault
+      ? ` - pc ${hex(result.fault.pc)}, address ${hex(result.fault.addr)}`
+      : "";
+    log(
+      `rvplug: uncaught target signal ${result.signal} (${
+        SIGNAL_NAMES[result.signal] ?? "?"
+      })${where}\n`,
+    );
+  } else if (result.reason === "max-insns") {
+    log(`rvplug: stopped after ${result.instret} instructions (--max-insns)\n`);
+  }
+}
+
+/**
+ * Runs the command line `argv` and returns the process exit status.
+ * @param argv the arguments after the command name
+ */
+export function main(argv: string[]): number {
+  let opts: ReturnType<typeof parseCommandLine>;
+  try {
+    opts = parseCommandLine(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`rvplug: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  if (opts === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (opts === "version") {
+    console.log(`rvplug ${VERSION}`);
+    return 0;
+  }
+  const stderrLog = openLog(undefined);
+  let log = stderrLog;
+  let bytes: Uint8Array;
+  try {
+    if (opts.logFile !== undefined) log = openLog(opts.logFile);
+    bytes = Deno.readFileSync(opts.program);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    stderrLog(
+      `rvplug: Cannot open "${
+        opts.logFile && log === stderrLog ? opts.logFile : opts.program
+      }": ${why}\n`,
+    );
+    return EXIT_LOAD;
+  }
+  const machine = new Machine({
+    engine: opts.engine,
+    maxInsns: opts.maxInsns,
+    strace: opts.strace ? (line) => stderrLog(line + "\n") : undefined,
+    inAsm: opts.inAsm ? log : undefined,
+  });
+  try {
+    machine.load(bytes, { argv: [opts.program, ...opts.args], env: opts.env, name: opts.program });
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) {
+      stderrLog(`rvplug: ${e.message}\n`);
+      return EXIT_LOAD;
+    }
+    throw e;
+  }
+  const start = performance.now();
+  const result = machine.run();
+  const ms = performance.now() - start;
+  report(result, stderrLog);
+  if (opts.stats) {
+    const t = machine.translator.stats;
+    stderrLog(
+      `rvplug: ${result.instret} guest insns, ${t.blocks} blocks in ${t.regions} regions translated, ` +
+        `${t.invalidations} invalidated, ${ms.toFixed(1)} ms, ${
+          (result.instret / ms / 1000).toFixed(1)
+        } MIPS\n`,
+    );
+  }
+  return result.reason === "max-insns" ? EXIT_MAX_INSNS : result.status;
+}

@@ -1,0 +1,74 @@
+/**
+ * Error types of the emulator core.
+ *
+ * Three families, kept apart on purpose:
+ * - user mistakes (bad arguments, bad ELF files) use built-in classes (`TypeError`, `RangeError`,
+ *   `SyntaxError`) and are printed by the CLI without a stack trace;
+ * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals;
+ * - broken internal invariants go through {@linkcode assert} and are bugs.
+ * @module
+ */
+
+/** The kinds of guest fault, named after the Linux signal each one raises. */
+export type FaultKind = "segv" | "ill" | "bus" | "trap" | "abrt";
+
+/** Linux signal numbers delivered for each fault kind. */
+export const SIGNAL_OF_FAULT: Readonly<Record<FaultKind, number>> = {
+  ill: 4,
+  trap: 5,
+  abrt: 6,
+  bus: 7,
+  segv: 11,
+};
+
+/** A fault raised by the guest program: an access to an unmapped page, an illegal instruction... */
+export class GuestFault extends Error {
+  /** What went wrong, named after the signal it raises. */
+  readonly kind: FaultKind;
+  /** Guest pc of the faulting instruction. */
+  pc: number;
+  /** Guest address involved (the faulting data address, or the pc for fetch faults). */
+  readonly addr: number;
+
+  /**
+   * @param kind the kind of fault
+   * @param pc the guest pc of the faulting instruction
+   * @param addr the faulting address
+   */
+  constructor(kind: FaultKind, pc: number, addr: number) {
+    super(`guest ${kind} fault at pc ${hex(pc)}, address ${hex(addr)}`);
+    this.name = "GuestFault";
+    this.kind = kind;
+    this.pc = pc >>> 0;
+    this.addr = addr >>> 0;
+  }
+}
+
+/** Thrown to unwind the emulator when the guest exits (exit, exit_group, fatal signal). */
+export class GuestExit extends Error {
+  /** The process exit status (0-255), as a shell would see it. */
+  readonly status: number;
+  /** The signal that ended the guest, if any. */
+  readonly signal: number | undefined;
+
+  /**
+   * @param status the exit status
+   * @param signal the terminating signal, if any
+   */
+  constructor(status: number, signal?: number) {
+    super(signal ? `guest killed by signal ${signal}` : `guest exited with status ${status}`);
+    this.name = "GuestExit";
+    this.status = status;
+    this.signal = signal;
+  }
+}
+
+/** Asserts an internal invariant; a failure is a bug in rvplug, not a user mistake. */
+export function assert(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(`rvplug internal error: ${msg}`);
+}
+
+/** Formats a 32-bit value as `0x` and 8 hex digits. */
+export function hex(v: number): string {
+  return "0x" + (v >>> 0).toString(16).padStart(8, "0");
+}

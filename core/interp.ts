@@ -1,0 +1,27 @@
+/**
+ * The reference interpreter: fetch, decode and execute one instruction at a time, with no caching.
+ * Tests compare the translator against it; `--interp` runs a whole program with it.
+ * @module
+ */
+
+import { GuestExit, GuestFault } from "./errors.ts";
+import { fetchInsn } from "./isa/decode.ts";
+import type { Hart } from "./isa/insn.ts";
+
+/** Executes the instruction at `h.cpu.pc` and retires it. */
+export function step(h: Hart): void {
+  const cpu = h.cpu, pc = cpu.pc;
+  const insn = fetchInsn(h.mem, pc);
+  if (!insn) throw new GuestFault("segv", pc, pc);
+  let next: number;
+  try {
+    next = insn.def.exec(insn, h, pc);
+  } catch (e) {
+    // An exit syscall retires its ecall (QEMU counts it too); a faulting instruction does not.
+    if (e instanceof GuestExit) cpu.instret++;
+    throw e;
+  }
+  cpu.x[0] = 0;
+  cpu.pc = next >>> 0;
+  cpu.instret++;
+}

@@ -1,0 +1,44 @@
+/**
+ * RV32M multiply and divide instructions. The multiply-high and divide semantics live in
+ * `arith.ts` and are called by name from translated code (V8 inlines them).
+ * @module
+ */
+
+import { div, divu, mulh, mulhsu, mulhu, rem, remu } from "./arith.ts";
+import { enc, type InsnDef, MASK_F7, OPC } from "./insn.ts";
+
+function m(
+  name: string,
+  f3: number,
+  f: (a: number, b: number) => number,
+  js?: (a: string, b: string) => string,
+): InsnDef {
+  return {
+    name,
+    ext: "M",
+    format: "R",
+    mask: MASK_F7,
+    match: enc(OPC.OP, f3, 1),
+    flow: "next",
+    exec(i, h, pc) {
+      h.cpu.x[i.rd] = f(h.cpu.x[i.rs1], h.cpu.x[i.rs2]);
+      return pc + i.size;
+    },
+    emit: (i, e) => {
+      const a = e.r(i.rs1), b = e.r(i.rs2);
+      return e.w(i.rd, js ? js(a, b) : `${e.rt(name)}(${a}, ${b})`);
+    },
+  };
+}
+
+/** The RV32M instructions. */
+export const RV32M: readonly InsnDef[] = [
+  m("mul", 0, Math.imul, (a, b) => `Math.imul(${a}, ${b})`),
+  m("mulh", 1, mulh),
+  m("mulhsu", 2, mulhsu),
+  m("mulhu", 3, mulhu),
+  m("div", 4, div),
+  m("divu", 5, divu),
+  m("rem", 6, rem),
+  m("remu", 7, remu),
+];

@@ -1,0 +1,181 @@
+/**
+ * A machine: one RV32 hart in a Linux user-mode process. Loads a static ELF and runs it with the
+ * translator (default) or the reference interpreter.
+ *
+ * The hot loop, translated mode:
+ *
+ *     for (;;) {
+ *       rt.budget = insns left before --max-insns (capped)
+ *       cpu.pc = translator.lookup(cpu.pc)()    // run a region; it returns the next pc
+ *     }
+ *
+ * It ends by exception: GuestExit (exit syscall, fatal signal) or GuestFault (SIGSEGV...).
+ * @module
+ */
+
+import { createRuntime, type Runtime } from "./_runtime.ts";
+import { CpuState, regNumber } from "./cpu.ts";
+import { loadElf as mapSegments, parseElf, setupStack } from "./elf.ts";
+import type { ElfSymbol } from "./elf.ts";
+import { GuestExit, GuestFault, SIGNAL_OF_FAULT } from "./errors.ts";
+import { step } from "./interp.ts";
+import type { Hart } from "./isa/insn.ts";
+import { readCsr, timeTicks } from "./isa/zicsr.ts";
+import { Memory } from "./memory.ts";
+import { MAX_BLOCK_INSNS } from "./region.ts";
+import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
+import { Translator } from "./translate.ts";
+
+/** Options of {@linkcode Machine}. */
+export interface MachineOptions {
+  /** Execution engine. @default {"translate"} */
+  engine?: "translate" | "interp";
+  /** Stop after this many instructions. @default {Infinity} */
+  maxInsns?: number;
+  /** Standard streams of the guest. @default {Deno's stdin, stdout and stderr} */
+  io?: GuestIo;
+  /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
+  strace?: (line: string) => void;
+}
+
+/** Options of {@linkcode Machine.load}. */
+export interface LoadOptions {
+  /** Arguments, `argv[0]` included. @default {[name]} */
+  argv?: string[];
+  /** Environment as `NAME=value` strings. @default {[]} */
+  env?: string[];
+  /** File name for messages and `/proc/self/exe`. @default {"program"} */
+  name?: string;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit. */
+  reason: "exit" | "signal" | "max-insns";
+  /** Exit status as a shell sees it: the guest's, or 128 + signal. */
+  status: number;
+  /** The fatal signal, if any. */
+  signal?: number;
+  /** The fault that raised the signal, if one did. */
+  fault?: GuestFault;
+  /** Instructions retired. */
+  instret: number;
+}
+
+/** One RV32IMAC Linux user-mode process. */
+export class Machine {
+  readonly cpu: CpuState = new CpuState();
+  readonly mem: Memory = new Memory();
+  readonly syscalls: LinuxSyscalls;
+  readonly translator: Translator;
+  /** Symbols of the loaded program, sorted by address. */
+  symbols: ElfSymbol[] = [];
+  #engine: "translate" | "interp";
+  #maxInsns: number;
+  #rt: Runtime;
+  #hart: Hart;
+
+  constructor(options: MachineOptions = {}) {
+    this.#engine = options.engine ?? "translate";
+    this.#maxInsns = options.maxInsns ?? Infinity;
+    this.syscalls = new LinuxSyscalls(this.mem, this.cpu, {
+      io: options.io,
+      strace: options.strace,
+    });
+    this.#rt = createRuntime(this.mem, (pc) => this.#syscall(pc));
+    this.translator = new Translator(this.mem, this.cpu, this.#rt);
+    this.mem.onCodeWrite = (page) => {
+      this.translator.invalidatePage(page);
+      this.#rt.codeWritten = true;
+    };
+    const cpu = this.cpu;
+    this.#hart = {
+      cpu,
+      mem: this.mem,
+      ecall: (pc) => this.#syscall(pc),
+      readCsr: (csr, pc) => {
+        const v = readCsr(csr, cpu.instret, timeTicks);
+        if (v === undefined) throw new GuestFault("ill", pc, pc);
+        return v;
+      },
+    };
+  }
+
+  /**
+   * Loads a static RV32 ELF executable and prepares its stack, as Linux `execve` would.
+   * @throws TypeError or RangeError when the file is not a loadable RV32 executable
+   */
+  load(bytes: Uint8Array, options: LoadOptions = {}): void {
+    const name = options.name ?? "program";
+    const image = parseElf(bytes, name);
+    mapSegments(this.mem, bytes, image);
+    const sp = setupStack(this.mem, image, {
+      argv: options.argv ?? [name],
+      env: options.env ?? [],
+      execfn: name,
+    });
+    this.cpu.x[2] = sp;
+    this.cpu.pc = image.entry;
+    this.syscalls.brk = image.brk;
+    this.symbols = image.symbols;
+  }
+
+  /** Runs the guest until it exits, dies of a signal, or reaches the instruction limit. */
+  run(): RunResult {
+    try {
+      if (this.#engine === "interp") this.#interpret(this.#maxInsns);
+      else this.#translate();
+      return { reason: "max-insns", status: 0, instret: this.cpu.instret };
+    } catch (e) {
+      if (e instanceof GuestExit) {
+        return {
+          reason: e.signal ? "signal" : "exit",
+          status: e.status,
+          signal: e.signal,
+          instret: this.cpu.instret,
+        };
+      }
+      if (e instanceof GuestFault) {
+        this.cpu.pc = e.pc;
+        const signal = SIGNAL_OF_FAULT[e.kind];
+        return {
+          reason: "signal",
+          status: 128 + signal,
+          signal,
+          fault: e,
+          instret: this.cpu.instret,
+        };
+      }
+      throw e;
+    }
+  }
+
+  /** Reads a register by name (`pc`, `x0`..`x31`, ABI names). */
+  readRegister(name: string): number {
+    if (name === "pc") return this.cpu.pc;
+    const n = regNumber(name);
+    if (n < 0) throw new TypeError(`Cannot read register "${name}": no such register`);
+    return this.cpu.x[n];
+  }
+
+  #interpret(until: number): void {
+    const cpu = this.cpu, hart = this.#hart;
+    while (cpu.instret < until) step(hart);
+  }
+
+  #translate(): void {
+    const cpu = this.cpu, rt = this.#rt, translator = this.translator, max = this.#maxInsns;
+    for (;;) {
+      const left = max - cpu.instret;
+      // Near the limit a block may not fit: finish instruction by instruction.
+      if (left < MAX_BLOCK_INSNS) return this.#interpret(max);
+      rt.budget = Math.min(left, 2 ** 30);
+      cpu.pc = translator.lookup(cpu.pc)();
+    }
+  }
+
+  #syscall(pc: number): void {
+    const x = this.cpu.x;
+    x[10] = this.syscalls.call(x[17], [x[10], x[11], x[12], x[13], x[14], x[15]], pc);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Region discovery: which guest blocks one translated JS function covers.
+ *
+ * A block ends where QEMU's RISC-V translator ends a TB (so per-block plugin counts agree with
+ * QEMU's): after a branch, jump, trap, CSR access or fence.i; before an instruction that would not
+ * lie wholly on the page of the block's first instruction; after {@linkcode MAX_BLOCK_INSNS}.
+ * A region is the entry block plus the blocks reachable from it by direct control flow (branch
+ * targets, fall-through, jump targets, return sites of calls), breadth first, up to a size limit.
+ * @module
+ */
+
+import { GuestFault } from "./errors.ts";
+import { fetchInsn } from "./isa/decode.ts";
+import type { Insn } from "./isa/insn.ts";
+import type { Memory } from "./memory.ts";
+import { PAGE_SHIFT } from "./memory.ts";
+
+/** QEMU's TCG_MAX_INSNS: no TB holds more instructions. */
+export const MAX_BLOCK_INSNS = 512;
+/**
+ * Size limits of a region. Measured with the bench guests: past ~64 blocks the V8 compile time
+ * of a region grows faster than the time it saves on dispatch.
+ */
+export const MAX_REGION_BLOCKS = 64;
+export const MAX_REGION_INSNS = 2048;
+
+/** One guest basic block, as QEMU would cut it. */
+export interface Block {
+  /** Guest address of the first instruction. */
+  readonly pc: number;
+  readonly insns: readonly Insn[];
+  /** Guest address of each instruction. */
+  readonly pcs: readonly number[];
+  /** Address after the last instruction. */
+  readonly end: number;
+}
+
+/** The blocks of one region, the entry block first. */
+export interface RegionPlan {
+  readonly entry: number;
+  readonly blocks: readonly Block[];
+  /** Guest pages the region's code lies on. */
+  readonly pages: readonly number[];
+}
+
+/**
+ * Decodes the block starting at `pc`.
+ * @throws GuestFault (segv) when `pc` itself is not executable
+ */
+export function discoverBlock(mem: Memory, pc: number): Block {
+  pc >>>= 0;
+  const page = pc >>> PAGE_SHIFT;
+  const insns: Insn[] = [], pcs: number[] = [];
+  let at = pc;
+  while (insns.length < MAX_BLOCK_INSNS) {
+    const insn = fetchInsn(mem, at);
+    if (!insn) {
+      if (insns.length === 0) throw new GuestFault("segv", pc, pc);
+      break;
+    }
+    // Only the first instruction may leave the block's first page (QEMU's rule for TBs).
+    if (insns.length > 0 && ((at + insn.size - 1) >>> PAGE_SHIFT) !== page) break;
+    insns.push(insn);
+    pcs.push(at);
+    at = (at + insn.size) >>> 0;
+    if (insn.def.flow !== "next") break;
+  }
+  return { pc, insns, pcs, end: at };
+}
+
+/** Direct successors of a block worth pulling into the same region. */
+function successors(b: Block): number[] {
+  const last = b.insns[b.insns.length - 1];
+  const lastPc = b.pcs[b.pcs.length - 1];
+  switch (last.def.flow) {
+    case "next":
+      return [b.end];
+    case "branch":
+      return [(lastPc + last.imm) >>> 0, b.end];
+    case "jump":
+      // A call (jal ra): the callee, and the return site its `ret` will come back to.
+      return last.rd !== 0 ? [(lastPc + last.imm) >>> 0, b.end] : [(lastPc + last.imm) >>> 0];
+    case "indirect":
+      return last.rd !== 0 ? [b.end] : [];
+    default:
+      return [];
+  }
+}
+
+/** Plans the region entered at `entry`. */
+export function planRegion(mem: Memory, entry: number): RegionPlan {
+  const first = discoverBlock(mem, entry);
+  const blocks = [first];
+  const seen = new Set([first.pc]);
+  let insnCount = first.insns.length;
+  for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
+    for (const next of successors(blocks[i])) {
+      if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS) continue;
+      seen.add(next);
+      let b: Block;
+      try {
+        b = discoverBlock(mem, next);
+      } catch {
+        continue; // not executable: the region exits there and the fault happens if it runs
+      }
+      if (insnCount + b.insns.length > MAX_REGION_INSNS) continue;
+      insnCount += b.insns.length;
+      blocks.push(b);
+    }
+  }
+  const pages = new Set<number>();
+  for (const b of blocks) {
+    pages.add(b.pc >>> PAGE_SHIFT);
+    pages.add(((b.end - 1) >>> 0) >>> PAGE_SHIFT);
+  }
+  return { entry: entry >>> 0, blocks, pages: [...pages] };
+}

@@ -1,0 +1,33 @@
+/**
+ * rvplug: a RISC-V RV32IMAC Linux user-mode emulator for Deno, with QEMU-style plugins.
+ *
+ * Run a program from the command line:
+ *
+ *     deno run -A mod.ts examples/build/hello.elf a b c
+ *
+ * Or use it as a library:
+ *
+ * ```ts
+ * import { Machine } from "./mod.ts";
+ * const m = new Machine({ io: { stdin: () => null, stdout: () => {}, stderr: () => {} } });
+ * m.load(Deno.readFileSync("examples/build/exitcode.elf"), { argv: ["exitcode", "7"] });
+ * console.log(m.run().status); // 7
+ * ```
+ * @module
+ */
+
+export { Machine } from "./core/machine.ts";
+export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
+export { CpuState } from "./core/cpu.ts";
+export { Memory } from "./core/memory.ts";
+export { GuestExit, GuestFault } from "./core/errors.ts";
+export type { FaultKind } from "./core/errors.ts";
+export { decode } from "./core/isa/decode.ts";
+export type { Insn } from "./core/isa/insn.ts";
+export type { GuestIo } from "./core/syscalls.ts";
+export { main, VERSION } from "./cli.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./cli.ts");
+  Deno.exit(main(Deno.args));
+}
