@@ -18,10 +18,11 @@ import { PAGE_SHIFT } from "./memory.ts";
 /** QEMU's TCG_MAX_INSNS: no TB holds more instructions. */
 export const MAX_BLOCK_INSNS = 512;
 /**
- * Size limits of a region. Measured with the bench guests: past ~64 blocks the V8 compile time
- * of a region grows faster than the time it saves on dispatch.
+ * Size limits of a region. Measured on the bench guests (tests/bench): 8 blocks ran 1.2-1.6x
+ * faster than 32 or 64 (every block transition merges all register locals at the loop head, so
+ * big regions spill), and faster than 4 on call-heavy code (more exits to the dispatcher).
  */
-export const MAX_REGION_BLOCKS = 64;
+export const MAX_REGION_BLOCKS = 8;
 export const MAX_REGION_INSNS = 2048;
 
 /** One guest basic block, as QEMU would cut it. */

@@ -73,14 +73,20 @@ function emitBlock(
   dirty: Set<number>,
 ): string {
   const n = b.insns.length;
+  const last = b.insns[n - 1], lastPc = b.pcs[n - 1];
+  // A block that branches back to itself becomes a JS loop: the shape V8 optimizes best.
+  const selfLoop = last.def.flow === "branch" && ((lastPc + last.imm) >>> 0) === b.pc;
   const lines = [
     `case ${blockIndex}: // block ${hex(b.pc)}`,
+    selfLoop ? "do {" : "",
     `if (ic + ${n} > lim) { npc = ${b.pc}; break loop; }`,
   ];
   // Control transfer: inside the region it is a jump to the block's case, else an exit.
   const exit = (target: number, retired = n) => `ic += ${retired}; npc = ${target}; break loop;`;
-  const goto = (target: number) =>
-    index.has(target) ? `ic += ${n}; L = ${index.get(target)}; continue loop;` : exit(target);
+  const goto = (target: number, retired = n) =>
+    index.has(target)
+      ? `ic += ${retired}; L = ${index.get(target)}; continue loop;`
+      : exit(target, retired);
 
   for (let k = 0; k < n; k++) {
     const insn: Insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
@@ -135,7 +141,10 @@ function emitBlock(
         const slowStore = `${slow(`st${size * 8}`)}(ma, ${value}, ${pc}, ${k})`;
         return `ma = ${addr}; if (${fast} else if (${slowStore}) { ${exit(next, k + 1)} }`;
       },
-      branch: (cond, target) => `if (${cond}) { ${goto(target)} } ${goto(next)}`,
+      branch: (cond, target) =>
+        selfLoop
+          ? `ic += ${n}; } while (${cond}); ${goto(next, 0)}`
+          : `if (${cond}) { ${goto(target)} } ${goto(next)}`,
       jump: (target) => goto(target),
       jumpIndirect(target) {
         const inRegion = [...index].map(([pc, i]) => `case ${pc}: L = ${i}; continue loop;`);
@@ -156,7 +165,6 @@ function emitBlock(
     };
     lines.push(`// ${hex(pc)}: ${insn.def.name}`, insn.def.emit(insn, e));
   }
-  const last = b.insns[n - 1];
   if (last.def.flow === "next") lines.push(goto(b.end));
   return lines.join("\n");
 }
