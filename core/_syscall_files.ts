@@ -123,10 +123,11 @@ export class GuestFiles {
     const path = this.#resolve(dirfd, pathAddr);
     if (typeof path === "number") return path;
     if (path === "") return -ERRNO.ENOENT;
-    if (flags & O.TMPFILE_) return -ERRNO.EOPNOTSUPP;
+    const access = flags & O.ACCMODE;
+    // Unnamed temporary files need a writable open, and Deno cannot make them.
+    if (flags & O.TMPFILE_) return access === O.RDONLY ? -ERRNO.EINVAL : -ERRNO.EOPNOTSUPP;
     const fd = this.#freeFd();
     if (fd < 0) return -ERRNO.EMFILE;
-    const access = flags & O.ACCMODE;
     const readable = access !== O.WRONLY;
     const writable = access !== O.RDONLY;
 

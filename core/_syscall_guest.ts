@@ -93,3 +93,14 @@ export function tryOr<T>(f: () => T | null, fallback: T): T {
 export function writeAll(sink: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += sink.writeSync(bytes.subarray(done));
 }
+
+/**
+ * Encodes an unsigned 64-bit little-endian value, as guest structs hold them.
+ * @param value the value
+ * @returns its 8 bytes
+ */
+export function u64Bytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, value, true);
+  return bytes;
+}

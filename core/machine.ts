@@ -15,7 +15,8 @@
 
 import { createRuntime, type Runtime } from "./_runtime.ts";
 import { CpuState, regNumber } from "./cpu.ts";
-import { loadElf as mapSegments, parseElf, setupStack } from "./elf.ts";
+import { loadElf as mapSegments, parseElf, setupStack, symbolAt } from "./elf.ts";
+import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
 import { GuestExit, GuestFault, SIGNAL_OF_FAULT } from "./errors.ts";
 import { step } from "./interp.ts";
@@ -36,6 +37,8 @@ export interface MachineOptions {
   io?: GuestIo;
   /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
   strace?: (line: string) => void;
+  /** Receives the disassembly of each block when first translated (qemu `-d in_asm`). */
+  inAsm?: (text: string) => void;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -84,6 +87,7 @@ export class Machine {
     });
     this.#rt = createRuntime(this.mem, (pc) => this.#syscall(pc));
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
+    if (options.inAsm) this.#logInAsm(options.inAsm);
     this.mem.onCodeWrite = (page) => {
       this.translator.invalidatePage(page);
       this.#rt.codeWritten = true;
@@ -156,6 +160,18 @@ export class Machine {
     const n = regNumber(name);
     if (n < 0) throw new TypeError(`Cannot read register "${name}": no such register`);
     return this.cpu.x[n];
+  }
+
+  #logInAsm(log: (text: string) => void): void {
+    // A block can sit in several regions; QEMU logs each TB once.
+    const logged = new Set<number>();
+    this.translator.onPlan = (plan) => {
+      for (const b of plan.blocks) {
+        if (logged.has(b.pc)) continue;
+        logged.add(b.pc);
+        log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
+      }
+    };
   }
 
   #interpret(until: number): void {

@@ -18,15 +18,24 @@
  * @module
  */
 
-import { cpuUsage } from "node:process";
 import type { CpuState } from "./cpu.ts";
 import { GuestExit } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { SYS } from "./syscall_numbers.ts";
-import { CLOCK, GRND, NSIG, RLIMIT, SI, SIG, SIG_HOW, SIG_IGN, SIZE } from "./_syscall_abi.ts";
+import { GRND, RLIMIT, SI, SIG, SIZE } from "./_syscall_abi.ts";
 import { ERRNO, hostErrno } from "./_syscall_errno.ts";
 import { GuestFiles, MAX_FDS } from "./_syscall_files.ts";
-import { canRead, canWrite, type HostIds, hostIds, tryOr, writeAll } from "./_syscall_guest.ts";
+import {
+  canRead,
+  canWrite,
+  type HostIds,
+  hostIds,
+  tryOr,
+  u64Bytes,
+  writeAll,
+} from "./_syscall_guest.ts";
+import { GuestSignals } from "./_syscall_signal.ts";
+import { clockGetres, clockGettime } from "./_syscall_time.ts";
 import { GuestMappings } from "./_syscall_mm.ts";
 import { formatCall, formatReturn, formatSignal } from "./_syscall_strace.ts";
 
@@ -49,8 +58,8 @@ export interface SyscallOptions {
   io?: GuestIo;
   /**
    * Receives one line per syscall in the format of `qemu-riscv32 -strace`, e.g.
-   * `12345 write(1,0x12345,13) = 13` (no trailing newline), plus QEMU's `--- SIGABRT ... ---` line
-   * when a signal ends the guest.
+   * `12345 write(1,0x12345,13) = 13` (no trailing newline), plus QEMU's line for a signal that
+   * ends the guest, `--- SIGIOT {si_signo=SIGIOT, ...} ---`.
    * @default no tracing
    */
   strace?: (line: string) => void;
@@ -69,25 +78,11 @@ export const MMAP_BASE = 0x60000000;
 
 type Handler = (a: readonly number[]) => number;
 
-/** Signals whose default action is to do nothing (SIGSTOP and friends stop; here they do nothing). */
-const NOT_FATAL: ReadonlySet<number> = new Set([
-  SIG.CHLD,
-  SIG.CONT,
-  SIG.URG,
-  SIG.WINCH,
-  SIG.STOP,
-  SIG.TSTP,
-  SIG.TTIN,
-  SIG.TTOU,
-]);
-const UNBLOCKABLE = (1n << BigInt(SIG.KILL - 1)) | (1n << BigInt(SIG.STOP - 1));
 const RLIM_INFINITY = 2n ** 64n - 1n;
 /** Default soft limit of the stack, as on a usual Linux host. */
 const STACK_LIMIT = 8n << 20n;
 /** sizeof(struct robust_list_head) on ilp32. */
 const ROBUST_LIST_HEAD_SIZE = 12;
-/** Resolution clock_getres reports for the *_COARSE clocks (a 250 Hz tick). */
-const COARSE_RESOLUTION_NS = 4_000_000;
 /** Longest getrandom() result, as Linux caps it. */
 const GETRANDOM_MAX = 0x1ffffff;
 /** crypto.getRandomValues fills at most this many bytes per call. */
@@ -122,9 +117,7 @@ export class LinuxSyscalls {
   readonly #files: GuestFiles;
   readonly #mm: GuestMappings;
   readonly #handlers: ReadonlyMap<number, Handler>;
-  /** The 16-byte struct sigaction last installed per signal; absent means SIG_DFL. */
-  readonly #actions = new Map<number, Uint8Array>();
-  #sigmask = 0n;
+  readonly #signals: GuestSignals;
   readonly #limits = new Map<number, readonly [bigint, bigint]>([
     [RLIMIT.STACK, [STACK_LIMIT, RLIM_INFINITY]],
     [RLIMIT.NOFILE, [BigInt(MAX_FDS), BigInt(MAX_FDS)]],
@@ -147,6 +140,7 @@ export class LinuxSyscalls {
       MMAP_BASE,
       (fd, offset, len) => this.#files.readForMap(fd, offset, len),
     );
+    this.#signals = new GuestSignals(mem, this.#ids.pid);
     this.#handlers = this.#table();
   }
 
@@ -172,19 +166,21 @@ export class LinuxSyscalls {
    *   sends itself with kill/tkill/tgkill (status 128 + signal)
    */
   call(num: number, args: readonly number[], _pc: number): number {
-    const line = this.#strace ? formatCall(num, args, this.#mem) : undefined;
+    const strace = this.#strace;
+    // Formatted before the call, as QEMU does, in case the call overwrites a string argument.
+    const line = strace && formatCall(num, args, this.#mem);
     let ret: number;
     try {
       ret = (this.#handlers.get(num)?.(args) ?? -ERRNO.ENOSYS) | 0;
     } catch (e) {
       if (e instanceof GuestExit) {
-        if (line !== undefined) this.#traceExit(num, line, e);
+        if (strace && line) this.#traceExit(strace, num, line, e);
         throw e;
       }
       ret = -hostErrno(e);
     }
-    if (line !== undefined) {
-      this.#strace!(`${this.#ids.pid} ${line}${formatReturn(num, args, ret, this.#mem)}`);
+    if (strace && line) {
+      strace(`${this.#ids.pid} ${line}${formatReturn(num, args, ret, this.#mem)}`);
     }
     return ret;
   }
@@ -197,6 +193,8 @@ export class LinuxSyscalls {
   #table(): Map<number, Handler> {
     const f = this.#files;
     const m = this.#mm;
+    const sig = this.#signals;
+    const mem = this.#mem;
     const { pid, ppid, uid, gid } = this.#ids;
     return new Map<number, Handler>([
       [SYS.exit, (a) => this.#exit(a[0])],
@@ -225,8 +223,8 @@ export class LinuxSyscalls {
       ],
       [SYS.munmap, (a) => m.munmap(a[0] >>> 0, a[1] >>> 0)],
       [SYS.mprotect, (a) => m.mprotect(a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
-      [SYS.clock_gettime64, (a) => this.#clockGettime(a[0] | 0, a[1] >>> 0)],
-      [SYS.clock_getres_time64, (a) => this.#clockGetres(a[0] | 0, a[1] >>> 0)],
+      [SYS.clock_gettime64, (a) => clockGettime(mem, pid, a[0] | 0, a[1] >>> 0)],
+      [SYS.clock_getres_time64, (a) => clockGetres(mem, pid, a[0] | 0, a[1] >>> 0)],
       [SYS.getpid, () => pid],
       [SYS.gettid, () => pid],
       [SYS.getppid, () => ppid],
@@ -237,11 +235,11 @@ export class LinuxSyscalls {
       [SYS.set_tid_address, () => pid],
       [SYS.set_robust_list, (a) => (a[1] >>> 0 === ROBUST_LIST_HEAD_SIZE ? 0 : -ERRNO.EINVAL)],
       [SYS.uname, (a) => this.#uname(a[0] >>> 0)],
-      [SYS.rt_sigaction, (a) => this.#sigaction(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
-      [SYS.rt_sigprocmask, (a) => this.#sigprocmask(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
-      [SYS.kill, (a) => this.#kill(a[0] | 0, a[1] | 0)],
-      [SYS.tkill, (a) => this.#tgkill(pid, a[0] | 0, a[1] | 0)],
-      [SYS.tgkill, (a) => this.#tgkill(a[0] | 0, a[1] | 0, a[2] | 0)],
+      [SYS.rt_sigaction, (a) => sig.sigaction(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
+      [SYS.rt_sigprocmask, (a) => sig.sigprocmask(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
+      [SYS.kill, (a) => sig.kill(a[0] | 0, a[1] | 0)],
+      [SYS.tkill, (a) => sig.tgkill(pid, a[0] | 0, a[1] | 0)],
+      [SYS.tgkill, (a) => sig.tgkill(a[0] | 0, a[1] | 0, a[2] | 0)],
       [SYS.getrandom, (a) => this.#getrandom(a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
       [SYS.prlimit64, (a) => this.#prlimit(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.sched_getaffinity, (a) => this.#getaffinity(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
@@ -250,123 +248,21 @@ export class LinuxSyscalls {
     ]);
   }
 
-  #traceExit(num: number, line: string, exit: GuestExit): void {
+  /** Traces a syscall that ended the guest: exit, or a fatal signal sent with kill/tkill/tgkill. */
+  #traceExit(strace: (line: string) => void, num: number, line: string, exit: GuestExit): void {
     const { pid, uid } = this.#ids;
     const sig = exit.signal;
     // QEMU prints `exit(3)` with no result, and dies inside kill(SIGKILL) before printing one.
     if (sig === undefined || sig === SIG.KILL) {
-      this.#strace!(`${pid} ${line}`);
+      strace(`${pid} ${line}`);
       return;
     }
-    this.#strace!(`${pid} ${line} = 0`);
-    this.#strace!(formatSignal(sig, num === SYS.kill ? SI.USER : SI.TKILL, pid, uid));
+    strace(`${pid} ${line} = 0`);
+    strace(formatSignal(sig, num === SYS.kill ? SI.USER : SI.TKILL, pid, uid));
   }
 
   #exit(status: number): never {
     throw new GuestExit(status & 0xff);
-  }
-
-  /** kill(pid, sig): the guest can signal only itself (pid 0 or its own pid). */
-  #kill(pid: number, sig: number): number {
-    if (sig < 0 || sig > NSIG) return -ERRNO.EINVAL;
-    if (pid !== 0 && pid !== this.#ids.pid) return -ERRNO.ESRCH;
-    return this.#raise(sig);
-  }
-
-  /** tgkill(tgid, tid, sig); tkill(tid, sig) is tgkill(own pid, tid, sig). */
-  #tgkill(tgid: number, tid: number, sig: number): number {
-    if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -ERRNO.EINVAL;
-    if (tgid !== this.#ids.pid || tid !== this.#ids.pid) return -ERRNO.ESRCH;
-    return this.#raise(sig);
-  }
-
-  /**
-   * Delivers `sig` to the guest. Handlers cannot run (rvplug does not deliver signals), so a
-   * signal is fatal unless it is ignored or its default action is not to terminate.
-   */
-  #raise(sig: number): number {
-    if (sig === 0) return 0;
-    const action = this.#actions.get(sig);
-    const handler = action ? new DataView(action.buffer).getUint32(0, true) : 0;
-    if (sig !== SIG.KILL && (handler === SIG_IGN || NOT_FATAL.has(sig))) return 0;
-    throw new GuestExit(128 + sig, sig);
-  }
-
-  /** rt_sigaction(sig, act, oldact, sigsetsize): remembers the action, never runs it. */
-  #sigaction(sig: number, act: number, oldact: number, sigsetsize: number): number {
-    if (sigsetsize !== SIZE.SIGSET || sig < 1 || sig > NSIG) return -ERRNO.EINVAL;
-    if (act && (sig === SIG.KILL || sig === SIG.STOP)) return -ERRNO.EINVAL;
-    if (act && !canRead(this.#mem, act, SIZE.SIGACTION)) return -ERRNO.EFAULT;
-    if (oldact && !canWrite(this.#mem, oldact, SIZE.SIGACTION)) return -ERRNO.EFAULT;
-    if (oldact) this.#mem.write(oldact, this.#actions.get(sig) ?? new Uint8Array(SIZE.SIGACTION));
-    if (act) this.#actions.set(sig, this.#mem.read(act, SIZE.SIGACTION));
-    return 0;
-  }
-
-  /** rt_sigprocmask(how, set, oldset, sigsetsize): keeps the mask; blocking delays nothing. */
-  #sigprocmask(how: number, set: number, oldset: number, sigsetsize: number): number {
-    if (sigsetsize !== SIZE.SIGSET) return -ERRNO.EINVAL;
-    if (set && how !== SIG_HOW.BLOCK && how !== SIG_HOW.UNBLOCK && how !== SIG_HOW.SETMASK) {
-      return -ERRNO.EINVAL;
-    }
-    if (set && !canRead(this.#mem, set, SIZE.SIGSET)) return -ERRNO.EFAULT;
-    if (oldset && !canWrite(this.#mem, oldset, SIZE.SIGSET)) return -ERRNO.EFAULT;
-    if (oldset) this.#mem.write(oldset, u64Bytes(this.#sigmask));
-    if (set) {
-      const bits = new DataView(this.#mem.read(set, SIZE.SIGSET).buffer).getBigUint64(0, true);
-      const mask = how === SIG_HOW.BLOCK
-        ? this.#sigmask | bits
-        : how === SIG_HOW.UNBLOCK
-        ? this.#sigmask & ~bits
-        : bits;
-      this.#sigmask = mask & ~UNBLOCKABLE;
-    }
-    return 0;
-  }
-
-  /** clock_gettime64(clockid, tp) */
-  #clockGettime(clock: number, tp: number): number {
-    const ns = this.#clockNs(clock);
-    if (ns === undefined) return -ERRNO.EINVAL;
-    if (!canWrite(this.#mem, tp, SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
-    this.#mem.write(tp, timespec(ns));
-    return 0;
-  }
-
-  /** clock_getres_time64(clockid, res): 1 ns, or a tick for the coarse clocks. */
-  #clockGetres(clock: number, res: number): number {
-    if (this.#clockNs(clock) === undefined) return -ERRNO.EINVAL;
-    if (res === 0) return 0;
-    if (!canWrite(this.#mem, res, SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
-    const coarse = clock === CLOCK.REALTIME_COARSE || clock === CLOCK.MONOTONIC_COARSE;
-    this.#mem.write(res, timespec(BigInt(coarse ? COARSE_RESOLUTION_NS : 1)));
-    return 0;
-  }
-
-  /**
-   * Reads a clock in nanoseconds. The monotonic clocks count from the start of rvplug, not from
-   * the host's boot; the CPU-time clocks measure the whole Deno process.
-   * @returns the time, or undefined for a clock Linux would reject
-   */
-  #clockNs(clock: number): bigint | undefined {
-    switch (clock) {
-      case CLOCK.REALTIME:
-      case CLOCK.REALTIME_COARSE:
-      case CLOCK.TAI:
-        return msToNs(performance.timeOrigin + performance.now());
-      case CLOCK.MONOTONIC:
-      case CLOCK.MONOTONIC_RAW:
-      case CLOCK.MONOTONIC_COARSE:
-      case CLOCK.BOOTTIME:
-        return msToNs(performance.now());
-      case CLOCK.PROCESS_CPUTIME_ID:
-      case CLOCK.THREAD_CPUTIME_ID:
-        return cpuTimeNs();
-    }
-    // Negative ids name the CPU clock of a process or thread: ~pid << 3 | type (type 3 is invalid).
-    const pid = ~(clock >> 3);
-    if (clock < 0 && (clock & 3) !== 3 && (pid === 0 || pid === this.#ids.pid)) return cpuTimeNs();
-    return undefined;
   }
 
   /** uname(buf): Linux on riscv32, with the host's node name and kernel release. */
@@ -447,28 +343,4 @@ function denoIo(): GuestIo {
 function absolute(path: string): string {
   const joined = path.startsWith("/") ? path : `${tryOr(() => Deno.cwd(), "")}/${path}`;
   return tryOr(() => Deno.realPathSync(joined), joined);
-}
-
-function msToNs(ms: number): bigint {
-  return BigInt(Math.round(ms * 1e6));
-}
-
-function cpuTimeNs(): bigint {
-  const { user, system } = cpuUsage();
-  return BigInt(Math.round(user + system)) * 1000n;
-}
-
-/** struct __kernel_timespec for a time in nanoseconds. */
-function timespec(ns: bigint): Uint8Array {
-  const bytes = new Uint8Array(SIZE.TIMESPEC64);
-  const v = new DataView(bytes.buffer);
-  v.setBigInt64(0, ns / 1_000_000_000n, true);
-  v.setBigInt64(8, ns % 1_000_000_000n, true);
-  return bytes;
-}
-
-function u64Bytes(value: bigint): Uint8Array {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, value, true);
-  return bytes;
 }

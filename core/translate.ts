@@ -181,6 +181,9 @@ export class Translator {
   /** Blocks and regions translated so far. */
   readonly stats = { regions: 0, blocks: 0, invalidations: 0 };
 
+  /** Called with each region planned, before it is compiled (for `-d in_asm`). */
+  onPlan: ((plan: RegionPlan) => void) | undefined;
+
   constructor(mem: Memory, cpu: CpuState, rt: Runtime) {
     this.#mem = mem;
     this.#cpu = cpu;
@@ -195,6 +198,7 @@ export class Translator {
 
   #translate(pc: number): RegionFn {
     const plan = planRegion(this.#mem, pc);
+    this.onPlan?.(plan);
     const source = emitRegion(plan);
     const factory = new Function(
       ...FACTORY_PARAMS,

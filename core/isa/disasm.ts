@@ -203,7 +203,7 @@ const QEMU_CSR_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   ...numbered(0xb83, 3, 31, (k) => `mhpmcounter${k}h`),
 ]);
 
-/** Entries [base + k - first, name(k)] for k in first..last. */
+/** The entries `[base + k - first, name(k)]` for k from `first` to `last`. */
 function numbered(base: number, first: number, last: number, name: (k: number) => string) {
   return Array.from(
     { length: last - first + 1 },
@@ -224,18 +224,9 @@ const bits = (v: number, hi: number, lo: number) => (v >>> lo) & ((1 << (hi - lo
  * (c.addi rd,0 and shifts by 0) count as illegal, though QEMU executes them as no-ops.
  */
 function qemuFields(insn: Insn, pc: number): Fields | undefined {
-  const { def, rd, rs1, rs2, imm, raw } = insn;
-  const f: Fields = {
-    name: def.name,
-    format: def.format,
-    match: def.match,
-    rd,
-    rs1,
-    rs2,
-    imm,
-    raw,
-    pc,
-  };
+  const { def, rd, rs2, imm, raw } = insn;
+  // pc >>> 0: QEMU's pc is unsigned, which matters for targets printed in hex.
+  const f: Fields = { ...insn, name: def.name, format: def.format, match: def.match, pc: pc >>> 0 };
   if (insn.size === 4) return f;
   const quadrant = raw & 3, funct3 = bits(raw, 15, 13);
   const shamt = (bits(raw, 12, 12) << 5) | bits(raw, 6, 2);
