@@ -6,6 +6,8 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { PluginError } from "./core/plugin/host.ts";
+import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -32,17 +34,22 @@ Options:
   --interp            run with the reference interpreter instead of the translator
   --max-insns N       stop after N guest instructions (exit status 124)
   --stats             print guest instructions, translated blocks, time and MIPS at exit
+  --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
+                      are ES modules exporting install(api, args), named after their file
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
-1 when the program cannot be loaded; 2 for a bad command line.`;
+1 when the program or a plugin cannot be loaded; 2 for a bad command line; 3 when a plugin
+fails during the run.`;
 
 /** Exit status when --max-insns stops the guest (as `timeout` uses for its limit). */
 export const EXIT_MAX_INSNS = 124;
 /** Exit status for a bad command line. */
 export const EXIT_USAGE = 2;
-/** Exit status when the program cannot be loaded. */
+/** Exit status when the program or a plugin cannot be loaded. */
 export const EXIT_LOAD = 1;
+/** Exit status when a plugin throws during the run. */
+export const EXIT_PLUGIN = 3;
 
 /** A mistake on the command line: printed without a stack trace, exit status 2. */
 class UsageError extends TypeError {}
@@ -57,13 +64,14 @@ interface CliOptions {
   engine: "translate" | "interp";
   maxInsns?: number;
   stats: boolean;
+  plugins: PluginSpec[];
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   const flags = parseArgs(argv, {
     boolean: ["help", "version", "strace", "interp", "stats"],
-    string: ["E", "U", "d", "D", "max-insns"],
-    collect: ["E", "U"],
+    string: ["E", "U", "d", "D", "max-insns", "plugin"],
+    collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
     stopEarly: true,
     unknown: (arg: string) => {
@@ -96,6 +104,13 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
     stats: flags.stats,
+    plugins: (flags.plugin as string[]).map((spec) => {
+      try {
+        return parsePluginSpec(spec);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }),
   };
 }
 
@@ -146,7 +161,7 @@ function report(result: RunResult, log: (text: string) => void): void {
  * Runs the command line `argv` and returns the process exit status.
  * @param argv the arguments after the command name
  */
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let opts: ReturnType<typeof parseCommandLine>;
   try {
     opts = parseCommandLine(argv);
@@ -185,6 +200,8 @@ export function main(argv: string[]): number {
     maxInsns: opts.maxInsns,
     strace: opts.strace ? (line) => stderrLog(line + "\n") : undefined,
     inAsm: opts.inAsm ? log : undefined,
+    log,
+    exePath: opts.program,
   });
   try {
     machine.load(bytes, { argv: [opts.program, ...opts.args], env: opts.env, name: opts.program });
@@ -195,8 +212,26 @@ export function main(argv: string[]): number {
     }
     throw e;
   }
+  try {
+    for (const spec of opts.plugins) await loadPlugin(machine.plugins, spec);
+  } catch (e) {
+    if (e instanceof TypeError) {
+      stderrLog(`rvplug: ${e.message}\n`);
+      return EXIT_LOAD;
+    }
+    throw e;
+  }
   const start = performance.now();
-  const result = machine.run();
+  let result: RunResult;
+  try {
+    result = machine.run();
+  } catch (e) {
+    if (e instanceof PluginError || (e instanceof TypeError && opts.engine === "interp")) {
+      stderrLog(`rvplug: ${e.message}\n`);
+      return e instanceof PluginError ? EXIT_PLUGIN : EXIT_USAGE;
+    }
+    throw e;
+  }
   const ms = performance.now() - start;
   report(result, stderrLog);
   if (opts.stats) {

@@ -26,8 +26,30 @@ export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls.ts";
 export { main, VERSION } from "./cli.ts";
+export { PluginError, PluginHost } from "./core/plugin/host.ts";
+export { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";
+export type { PluginSpec } from "./core/plugin/loader.ts";
+export { PLUGIN_API_VERSION } from "./core/plugin/api.ts";
+export type {
+  CbFlags,
+  Condition,
+  CondOp,
+  DisconKind,
+  ExecCallback,
+  MemCallback,
+  MemInfo,
+  MemRw,
+  PluginApi,
+  PluginArgs,
+  PluginModule,
+  RegisterOptions,
+  Scoreboard,
+  Tb,
+  TbInsn,
+  VcpuIndex,
+} from "./core/plugin/api.ts";
 
 if (import.meta.main) {
   const { main } = await import("./cli.ts");
-  Deno.exit(main(Deno.args));
+  Deno.exit(await main(Deno.args));
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { CpuState } from "./cpu.ts";
 import { GuestFault } from "./errors.ts";
 import type { FaultKind } from "./errors.ts";
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from "./isa/arith.ts";
@@ -18,6 +19,13 @@ export interface Runtime {
   k: number;
   /** Set when a store hit translated code; the store's slow path returns it. */
   codeWritten: boolean;
+  /** The plugin callback site running now (see core/plugin/sites.ts), or -1. */
+  s: number;
+  /**
+   * Called by a region on an exception, after writing registers back: counts the instructions
+   * retired before it (`ic` in the region plus those of the current block), returns what to throw.
+   */
+  unwind(e: unknown, ic: number): unknown;
   ld8(a: number, pc: number, k: number): number;
   ld16(a: number, pc: number, k: number): number;
   ld32(a: number, pc: number, k: number): number;
@@ -26,7 +34,8 @@ export interface Runtime {
   st16(a: number, v: number, pc: number, k: number): boolean;
   st32(a: number, v: number, pc: number, k: number): boolean;
   fault(kind: FaultKind, pc: number, addr: number): GuestFault;
-  ecall(pc: number): void;
+  /** Runs the syscall of the ecall at `pc`; returns the pc to continue at (normally `next`). */
+  ecall(pc: number, next: number): number;
   mulh: typeof mulh;
   mulhsu: typeof mulhsu;
   mulhu: typeof mulhu;
@@ -38,12 +47,29 @@ export interface Runtime {
   timeTicks: typeof timeTicks;
 }
 
-/** Creates the runtime for `mem`; `ecall` runs a syscall with the registers in cpu.x. */
-export function createRuntime(mem: Memory, ecall: (pc: number) => void): Runtime {
+/** What the runtime needs from the machine and the plugin host. */
+export interface RuntimeHooks {
+  /** Runs the syscall of the ecall at `pc` with the registers in cpu.x; returns the next pc. */
+  ecall(pc: number, next: number): number;
+  /** Instructions of its block retired when plugin site `site` runs. */
+  siteRetired(site: number): number;
+  /** The exception to throw for `e`, raised by the callback at plugin site `site`. */
+  siteError(e: unknown, site: number): unknown;
+}
+
+/** Creates the runtime translated code calls. */
+export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): Runtime {
   const rt: Runtime = {
     budget: 0,
     k: 0,
     codeWritten: false,
+    s: -1,
+    unwind(e, ic) {
+      const site = rt.s;
+      rt.s = -1;
+      cpu.instret += ic + (site >= 0 ? hooks.siteRetired(site) : rt.k);
+      return site >= 0 ? hooks.siteError(e, site) : e;
+    },
     ld8: (a, pc, k) => (rt.k = k, mem.load8(a, pc)),
     ld16: (a, pc, k) => (rt.k = k, mem.load16(a, pc)),
     ld32: (a, pc, k) => (rt.k = k, mem.load32(a, pc)),
@@ -61,7 +87,7 @@ export function createRuntime(mem: Memory, ecall: (pc: number) => void): Runtime
       k,
     ) => (rt.k = k, rt.codeWritten = false, mem.store32(a, v, pc), rt.codeWritten),
     fault: (kind, pc, addr) => new GuestFault(kind, pc, addr),
-    ecall,
+    ecall: hooks.ecall,
     mulh,
     mulhsu,
     mulhu,

@@ -180,7 +180,7 @@ export const IOCTL = {
 export const GRND = { NONBLOCK: 0x1, RANDOM: 0x2, INSECURE: 0x4 } as const;
 
 /** `prlimit64` resources used here, and the number of resources. */
-export const RLIMIT = { DATA: 2, STACK: 3, NOFILE: 7, AS: 9, NLIMITS: 16 } as const;
+export const RLIMIT = { STACK: 3, NOFILE: 7, NLIMITS: 16 } as const;
 
 /** Sizes, in bytes, of guest structures and limits of the riscv32 ABI. */
 export const SIZE = {

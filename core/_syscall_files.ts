@@ -131,7 +131,7 @@ export class GuestFiles {
     const readable = access !== O.WRONLY;
     const writable = access !== O.RDONLY;
 
-    if (flags & O.NOFOLLOW && lstatOrUndefined(path)?.isSymlink) return -ERRNO.ELOOP;
+    if (flags & O.NOFOLLOW && statOrUndefined(path, false)?.isSymlink) return -ERRNO.ELOOP;
     const info = statOrUndefined(path);
     if (info && flags & O.CREAT && flags & O.EXCL) return -ERRNO.EEXIST;
     if (flags & O.DIRECTORY && !info) return -ERRNO.ENOENT;
@@ -425,20 +425,10 @@ function readFull(file: Deno.FsFile, count: number): Uint8Array {
   return out;
 }
 
-/** Deno.statSync, or undefined for a path that does not exist. */
-function statOrUndefined(path: string): Deno.FileInfo | undefined {
+/** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */
+function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined {
   try {
-    return Deno.statSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  }
-}
-
-/** Deno.lstatSync, or undefined for a path that does not exist. */
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
+    return follow ? Deno.statSync(path) : Deno.lstatSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;

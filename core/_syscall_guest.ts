@@ -66,13 +66,29 @@ export function hostIds(): HostIds {
   return {
     pid: Deno.pid,
     ppid: Deno.ppid,
-    uid: tryOr(() => Deno.uid(), 0),
-    gid: tryOr(() => Deno.gid(), 0),
+    uid: sysInfo("uid", () => Deno.uid(), 0),
+    gid: sysInfo("gid", () => Deno.gid(), 0),
   };
 }
 
 /**
- * Returns `f()`, or `fallback` when `f` throws or gives null (for Deno APIs behind permissions).
+ * Reads host information behind a `--allow-sys` permission, without prompting for it.
+ * @param kind the permission's kind
+ * @param read the Deno call
+ * @param fallback the value when the permission is not granted or the call fails
+ * @returns the value
+ */
+export function sysInfo<T>(
+  kind: Deno.SysPermissionDescriptor["kind"],
+  read: () => T | null,
+  fallback: T,
+): T {
+  if (Deno.permissions.querySync({ name: "sys", kind }).state !== "granted") return fallback;
+  return tryOr(read, fallback);
+}
+
+/**
+ * Returns `f()`, or `fallback` when `f` throws or gives null.
  * @param f the host query
  * @param fallback the value to use without it
  * @returns the value

@@ -77,10 +77,11 @@ const QEMU_UNNAMED: ReadonlySet<number> = new Set([
 
 // Flag tables, in QEMU's order (which decides the printed order). A leading 0-valued entry names
 // the value 0.
-const ACCESS_MODES: FlagTable = [["O_RDONLY", O.RDONLY], ["O_WRONLY", O.WRONLY], [
-  "O_RDWR",
-  O.RDWR,
-]];
+const ACCESS_MODES: FlagTable = [
+  ["O_RDONLY", O.RDONLY],
+  ["O_WRONLY", O.WRONLY],
+  ["O_RDWR", O.RDWR],
+];
 const OPEN_FLAGS: FlagTable = [
   ["O_APPEND", O.APPEND],
   ["O_CREAT", O.CREAT],
@@ -250,81 +251,82 @@ export function signalName(sig: number): string {
   return SIGNAL_NAMES.get(sig) ?? u(sig);
 }
 
+const rw: ArgFormat = (a) => [d(a[0]), x(a[1]), d(a[2])].join(",");
+const faccessat: ArgFormat = (a, mem) =>
+  [dirfd(a[0]), str(mem, a[1]), flags(ACCESS_FLAGS, a[2]), flags(AT_FILE_FLAGS, a[3])].join(",");
+const none: ArgFormat = () => "";
+
 const FORMATS: ReadonlyMap<number, ArgFormat> = new Map<number, ArgFormat>([
-  [SYS.read, (a) => `${d(a[0])},${x(a[1])},${d(a[2])}`],
-  [SYS.write, (a) => `${d(a[0])},${x(a[1])},${d(a[2])}`],
-  [SYS.writev, (a) => `${d(a[0])},${p(a[1])},${x(a[2])}`],
+  [SYS.read, rw],
+  [SYS.write, rw],
+  [SYS.writev, (a) => [d(a[0]), p(a[1]), x(a[2])].join(",")],
   [SYS.openat, (a, mem) => {
-    const head = `${dirfd(a[0])},${str(mem, a[1])},${openFlags(a[2])}`;
-    return a[2] & O.CREAT ? `${head},${fileMode(a[3])}` : head;
+    const parts = [dirfd(a[0]), str(mem, a[1]), openFlags(a[2])];
+    if (a[2] & O.CREAT) parts.push(fileMode(a[3]));
+    return parts.join(",");
   }],
   [SYS.close, (a) => d(a[0])],
-  [
-    SYS.llseek,
-    (a) =>
-      `${d(a[0])},${u(a[1])},${u(a[2])},${ptr(a[3])},${SEEK_NAMES.get(a[4] >>> 0) ?? "UNKNOWN"}`,
-  ],
-  [SYS.fstat64, (a) => `${d(a[0])},${ptr(a[1])}`],
+  [SYS.llseek, (a) => {
+    const whence = SEEK_NAMES.get(a[4] >>> 0) ?? "UNKNOWN";
+    return [d(a[0]), u(a[1]), u(a[2]), ptr(a[3]), whence].join(",");
+  }],
+  [SYS.fstat64, (a) => [d(a[0]), ptr(a[1])].join(",")],
   [
     SYS.fstatat64,
-    (a, mem) => `${dirfd(a[0])},${str(mem, a[1])},${ptr(a[2])},${flags(AT_FILE_FLAGS, a[3])}`,
+    (a, mem) => [dirfd(a[0]), str(mem, a[1]), ptr(a[2]), flags(AT_FILE_FLAGS, a[3])].join(","),
   ],
-  [
-    SYS.statx,
-    (a, mem) =>
-      `${dirfd(a[0])},${str(mem, a[1])},${flags(STATX_FLAGS, a[2])},${flags(STATX_MASK, a[3])},${
-        ptr(a[4])
-      }`,
-  ],
+  [SYS.statx, (a, mem) =>
+    [
+      dirfd(a[0]),
+      str(mem, a[1]),
+      flags(STATX_FLAGS, a[2]),
+      flags(STATX_MASK, a[3]),
+      ptr(a[4]),
+    ].join(",")],
   [SYS.brk, (a) => ptr(a[0])],
-  [
-    SYS.mmap2,
-    (a) =>
-      `${ptr(a[0])},${d(a[1])},${flags(PROT_FLAGS, a[2])},${flags(MMAP_FLAGS, a[3])},${d(a[4])},${
-        x(a[5])
-      }`,
-  ],
-  [SYS.munmap, (a) => `${ptr(a[0])},${d(a[1])}`],
-  [SYS.mprotect, (a) => `${ptr(a[0])},${d(a[1])},${flags(PROT_FLAGS, a[2])}`],
-  [SYS.clock_gettime64, (a) => `${CLOCK_NAMES.get(a[0] >>> 0) ?? x(a[0])},${ptr(a[1])}`],
+  [SYS.mmap2, (a) =>
+    [
+      ptr(a[0]),
+      d(a[1]),
+      flags(PROT_FLAGS, a[2]),
+      flags(MMAP_FLAGS, a[3]),
+      d(a[4]),
+      x(a[5]),
+    ].join(",")],
+  [SYS.munmap, (a) => [ptr(a[0]), d(a[1])].join(",")],
+  [SYS.mprotect, (a) => [ptr(a[0]), d(a[1]), flags(PROT_FLAGS, a[2])].join(",")],
+  [SYS.clock_gettime64, (a) => [CLOCK_NAMES.get(a[0] >>> 0) ?? x(a[0]), ptr(a[1])].join(",")],
   [SYS.exit, (a) => d(a[0])],
   [SYS.exit_group, (a) => d(a[0])],
-  [SYS.getpid, () => ""],
-  [SYS.getppid, () => ""],
-  [SYS.gettid, () => ""],
-  [SYS.getuid, () => ""],
-  [SYS.geteuid, () => ""],
-  [SYS.getgid, () => ""],
-  [SYS.getegid, () => ""],
+  [SYS.getpid, none],
+  [SYS.getppid, none],
+  [SYS.gettid, none],
+  [SYS.getuid, none],
+  [SYS.geteuid, none],
+  [SYS.getgid, none],
+  [SYS.getegid, none],
   [SYS.uname, (a) => p(a[0])],
-  [SYS.rt_sigaction, (a) => `${signalName(a[0] >>> 0)},${ptr(a[1])},${ptr(a[2])}`],
+  [SYS.rt_sigaction, (a) => [signalName(a[0] >>> 0), ptr(a[1]), ptr(a[2])].join(",")],
   [
     SYS.rt_sigprocmask,
-    (a) => `${HOW_NAMES.get(a[0] >>> 0) ?? "UNKNOWN"},${ptr(a[1])},${ptr(a[2])}`,
+    (a) => [HOW_NAMES.get(a[0] >>> 0) ?? "UNKNOWN", ptr(a[1]), ptr(a[2])].join(","),
   ],
   [SYS.ioctl, (a) => {
-    const name = IOCTL_NAMES.get(a[1] >>> 0);
-    if (name === undefined) return `${d(a[0])},${x(a[1])},${x(a[2])}`;
-    return `${d(a[0])},${name},${IOCTL_OUT.has(a[1] >>> 0) ? ptr(a[2]) : x(a[2])}`;
+    const request = a[1] >>> 0;
+    const name = IOCTL_NAMES.get(request);
+    if (name === undefined) return [d(a[0]), x(request), x(a[2])].join(",");
+    return [d(a[0]), name, IOCTL_OUT.has(request) ? ptr(a[2]) : x(a[2])].join(",");
   }],
-  [SYS.getrandom, (a) => `${x(a[0])},${u(a[1])},${u(a[2])}`],
-  [SYS.readlinkat, (a, mem) => `${dirfd(a[0])},${str(mem, a[1])},${ptr(a[2])},${u(a[3])}`],
-  [
-    SYS.faccessat,
-    (a, mem) =>
-      `${dirfd(a[0])},${str(mem, a[1])},${flags(ACCESS_FLAGS, a[2])},${flags(AT_FILE_FLAGS, a[3])}`,
-  ],
-  [
-    SYS.faccessat2,
-    (a, mem) =>
-      `${dirfd(a[0])},${str(mem, a[1])},${flags(ACCESS_FLAGS, a[2])},${flags(AT_FILE_FLAGS, a[3])}`,
-  ],
-  [SYS.getcwd, (a) => `${p(a[0])},${d(a[1])}`],
-  [SYS.mkdirat, (a, mem) => `${dirfd(a[0])},${str(mem, a[1])},${fileMode(a[2])}`],
-  [SYS.unlinkat, (a, mem) => `${dirfd(a[0])},${str(mem, a[1])},${flags(UNLINKAT_FLAGS, a[2])}`],
-  [SYS.kill, (a) => `${d(a[0])},${signalName(a[1] >>> 0)}`],
-  [SYS.tkill, (a) => `${d(a[0])},${signalName(a[1] >>> 0)}`],
-  [SYS.tgkill, (a) => `${d(a[0])},${d(a[1])},${signalName(a[2] >>> 0)}`],
+  [SYS.getrandom, (a) => [x(a[0]), u(a[1]), u(a[2])].join(",")],
+  [SYS.readlinkat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), ptr(a[2]), u(a[3])].join(",")],
+  [SYS.faccessat, faccessat],
+  [SYS.faccessat2, faccessat],
+  [SYS.getcwd, (a) => [p(a[0]), d(a[1])].join(",")],
+  [SYS.mkdirat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), fileMode(a[2])].join(",")],
+  [SYS.unlinkat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), flags(UNLINKAT_FLAGS, a[2])].join(",")],
+  [SYS.kill, (a) => [d(a[0]), signalName(a[1] >>> 0)].join(",")],
+  [SYS.tkill, (a) => [d(a[0]), signalName(a[1] >>> 0)].join(",")],
+  [SYS.tgkill, (a) => [d(a[0]), d(a[1]), signalName(a[2] >>> 0)].join(",")],
 ]);
 
 /**

@@ -18,7 +18,8 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, setupStack, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
-import { GuestExit, GuestFault, SIGNAL_OF_FAULT } from "./errors.ts";
+import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
+import { PluginHost } from "./plugin/host.ts";
 import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
@@ -39,6 +40,10 @@ export interface MachineOptions {
   strace?: (line: string) => void;
   /** Receives the disassembly of each block when first translated (qemu `-d in_asm`). */
   inAsm?: (text: string) => void;
+  /** Receives plugin output (`api.outs`). @default {writes to stderr} */
+  log?: (text: string) => void;
+  /** Host path of the program, for `/proc/self/exe` and plugins. @default {"program"} */
+  exePath?: string;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -71,21 +76,43 @@ export class Machine {
   readonly mem: Memory = new Memory();
   readonly syscalls: LinuxSyscalls;
   readonly translator: Translator;
+  /** Plugins: load them with `loadPlugin(machine.plugins, spec)` before {@linkcode run}. */
+  readonly plugins: PluginHost;
   /** Symbols of the loaded program, sorted by address. */
   symbols: ElfSymbol[] = [];
   #engine: "translate" | "interp";
   #maxInsns: number;
   #rt: Runtime;
   #hart: Hart;
+  #strace: ((line: string) => void) | undefined;
 
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
+    this.#strace = options.strace;
     this.syscalls = new LinuxSyscalls(this.mem, this.cpu, {
       io: options.io,
       strace: options.strace,
+      exePath: options.exePath,
     });
-    this.#rt = createRuntime(this.mem, (pc) => this.#syscall(pc));
+    const log = options.log ??
+      ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
+    this.plugins = new PluginHost({
+      cpu: this.cpu,
+      mem: this.mem,
+      programPath: options.exePath ?? "program",
+      symbols: () => this.symbols,
+      log,
+      flushCode: () => {
+        this.translator.flush();
+        this.plugins.flushed();
+      },
+    });
+    this.#rt = createRuntime(this.mem, this.cpu, {
+      ecall: (pc, next) => this.#syscall(pc, next),
+      siteRetired: (site) => this.plugins.siteRetired(site),
+      siteError: (e, site) => this.plugins.siteError(e, site),
+    });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
     if (options.inAsm) this.#logInAsm(options.inAsm);
     this.mem.onCodeWrite = (page) => {
@@ -96,7 +123,7 @@ export class Machine {
     this.#hart = {
       cpu,
       mem: this.mem,
-      ecall: (pc) => this.#syscall(pc),
+      ecall: (pc) => void this.#syscall(pc, pc + 4),
       readCsr: (csr, pc) => {
         const v = readCsr(csr, cpu.instret, timeTicks);
         if (v === undefined) throw new GuestFault("ill", pc, pc);
@@ -124,34 +151,44 @@ export class Machine {
     this.symbols = image.symbols;
   }
 
-  /** Runs the guest until it exits, dies of a signal, or reaches the instruction limit. */
+  /**
+   * Runs the guest until it exits, dies of a signal, or reaches the instruction limit.
+   * @throws PluginError when a plugin callback throws
+   */
   run(): RunResult {
+    const plugins = this.plugins;
+    if (this.#engine === "interp" && plugins.names.length > 0) {
+      throw new TypeError("Cannot run plugins with --interp: plugins instrument translated code");
+    }
+    this.translator.instrument = plugins.instruments ? (b) => plugins.instrument(b) : undefined;
+    let result: RunResult;
     try {
+      plugins.vcpuInit();
       if (this.#engine === "interp") this.#interpret(this.#maxInsns);
       else this.#translate();
-      return { reason: "max-insns", status: 0, instret: this.cpu.instret };
+      result = { reason: "max-insns", status: 0, instret: this.cpu.instret };
     } catch (e) {
       if (e instanceof GuestExit) {
-        return {
-          reason: e.signal ? "signal" : "exit",
-          status: e.status,
-          signal: e.signal,
-          instret: this.cpu.instret,
-        };
-      }
-      if (e instanceof GuestFault) {
+        const { status, signal } = e;
+        result = { reason: signal ? "signal" : "exit", status, signal, instret: this.cpu.instret };
+      } else if (e instanceof GuestFault) {
         this.cpu.pc = e.pc;
         const signal = SIGNAL_OF_FAULT[e.kind];
-        return {
+        this.#strace?.(faultLine(e));
+        plugins.discontinuity("exception", e.pc, 0);
+        result = {
           reason: "signal",
           status: 128 + signal,
           signal,
           fault: e,
           instret: this.cpu.instret,
         };
+      } else {
+        throw e;
       }
-      throw e;
     }
+    plugins.exit();
+    return result;
   }
 
   /** Reads a register by name (`pc`, `x0`..`x31`, ABI names). */
@@ -190,8 +227,26 @@ export class Machine {
     }
   }
 
-  #syscall(pc: number): void {
-    const x = this.cpu.x;
-    x[10] = this.syscalls.call(x[17], [x[10], x[11], x[12], x[13], x[14], x[15]], pc);
+  /** Runs the syscall of the ecall at `pc`; returns where to continue (a plugin may redirect). */
+  #syscall(pc: number, next: number): number {
+    const cpu = this.cpu, x = cpu.x;
+    const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
+    cpu.pc = pc;
+    const plugins = this.plugins;
+    if (!plugins.watchesSyscalls) {
+      x[10] = this.syscalls.call(num, args, pc);
+      return next;
+    }
+    x[10] = plugins.syscall(num, args, () => this.syscalls.call(num, args, pc));
+    const to = cpu.pc === pc ? next : cpu.pc;
+    plugins.discontinuity("hostcall", pc, to);
+    return to;
   }
+}
+
+/** The line qemu -strace prints when a fault raises a signal. */
+function faultLine(f: GuestFault): string {
+  const name =
+    { segv: "SIGSEGV", ill: "SIGILL", bus: "SIGBUS", trap: "SIGTRAP", abrt: "SIGABRT" }[f.kind];
+  return `--- ${name} {si_signo=${name}, si_code=1, si_addr=${hex(f.addr)}} ---`;
 }

@@ -30,6 +30,7 @@ import {
   canWrite,
   type HostIds,
   hostIds,
+  sysInfo,
   tryOr,
   u64Bytes,
   writeAll,
@@ -269,8 +270,8 @@ export class LinuxSyscalls {
   #uname(buf: number): number {
     const fields = [
       "Linux",
-      tryOr(() => Deno.hostname(), "localhost"),
-      tryOr(() => Deno.osRelease(), "6.1.0"),
+      sysInfo("hostname", () => Deno.hostname(), "localhost"),
+      sysInfo("osRelease", () => Deno.osRelease(), "6.1.0"),
       "#1 SMP",
       "riscv32",
       "(none)",
@@ -340,7 +341,10 @@ function denoIo(): GuestIo {
   };
 }
 
+/** The absolute, symlink-free form of `path` as far as Deno may read it (it never prompts). */
 function absolute(path: string): string {
-  const joined = path.startsWith("/") ? path : `${tryOr(() => Deno.cwd(), "")}/${path}`;
-  return tryOr(() => Deno.realPathSync(joined), joined);
+  const mayRead = (at?: string) =>
+    Deno.permissions.querySync({ name: "read", path: at }).state === "granted";
+  const joined = path.startsWith("/") || !mayRead() ? path : `${Deno.cwd()}/${path}`;
+  return mayRead(joined) ? tryOr(() => Deno.realPathSync(joined), joined) : joined;
 }

@@ -1,0 +1,80 @@
+/**
+ * Loads plugins: parses `--plugin spec,key=value,...`, imports the module (a path or a URL),
+ * checks its API version and calls its `install`.
+ * @module
+ */
+
+import { basename, extname, resolve, toFileUrl } from "@std/path";
+import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts";
+import type { PluginHost } from "./host.ts";
+
+/** A `--plugin` argument, parsed. */
+export interface PluginSpec {
+  /** Module specifier: a URL (`file:`, `https:`, `jsr:`, `npm:`) or a path. */
+  readonly specifier: string;
+  /** The plugin's name: its file name without the extension. */
+  readonly name: string;
+  readonly args: PluginArgs;
+}
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * Parses a plugin argument in QEMU's syntax: `path,key=value,key2=value2`.
+ * @throws TypeError for an empty path or an argument without `=`
+ */
+export function parsePluginSpec(text: string): PluginSpec {
+  const [specifier, ...rest] = text.split(",");
+  if (!specifier) throw new TypeError(`Cannot parse plugin "${text}": no module given`);
+  const args = rest.map((arg): [string, string] => {
+    const eq = arg.indexOf("=");
+    if (eq <= 0) {
+      throw new TypeError(`Cannot parse plugin argument "${arg}": expected key=value`);
+    }
+    return [arg.slice(0, eq), arg.slice(eq + 1)];
+  });
+  const path = URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)
+    ? specifier.replace(/^(jsr|npm):/, "").split(/[?#]/)[0]
+    : specifier;
+  const file = basename(path);
+  return { specifier, name: file.slice(0, file.length - extname(file).length), args };
+}
+
+/** The URL to import for a specifier: URLs as they are, paths resolved against the cwd. */
+function moduleUrl(specifier: string): string {
+  if (URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)) return specifier;
+  return toFileUrl(resolve(specifier)).href;
+}
+
+/**
+ * Imports the plugin module of `spec` and installs it into `host`.
+ * @throws TypeError when the module cannot be imported, is not a plugin, or was written for
+ * an API version this rvplug does not support; a plugin's own install error is rethrown
+ * wrapped with its name
+ */
+export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
+  let mod: Partial<PluginModule>;
+  try {
+    mod = await import(moduleUrl(spec.specifier));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new TypeError(`Cannot load plugin "${spec.specifier}": ${why}`);
+  }
+  if (typeof mod.install !== "function") {
+    throw new TypeError(`Cannot load plugin "${spec.specifier}": it exports no install function`);
+  }
+  const version = mod.apiVersion ?? 1;
+  if (version !== PLUGIN_API_VERSION) {
+    throw new TypeError(
+      `Cannot load plugin "${spec.name}": it needs plugin API version ${version}, ` +
+        `rvplug supports version ${PLUGIN_API_VERSION}`,
+    );
+  }
+  const api = host.createApi(spec.name);
+  try {
+    await mod.install(api, spec.args);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new TypeError(`Cannot install plugin "${spec.name}": ${why}`);
+  }
+}

@@ -1,0 +1,450 @@
+/**
+ * Shared helpers of rvplug's test suites: run a guest through the library with captured streams,
+ * run the same guest under qemu-riscv32 (the oracle), build QEMU plugins, cross-assemble RISC-V
+ * snippets, and read the example test cases of `examples/expected/`.
+ *
+ * Every external tool is optional: each helper that needs one says how it reports its absence, so
+ * a test can skip (with one printed reason) instead of failing on a machine without it.
+ * @module
+ */
+
+import { Machine, type RunResult } from "../mod.ts";
+
+/** The repository root (this file lives in `tests/`). */
+export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The qemu-user binary used as the oracle. */
+export const QEMU = "qemu-riscv32";
+
+/** Flags that make `riscv64-unknown-elf-gcc` produce a bare RV32IMAC Linux user-mode program. */
+export const CROSS_FLAGS: readonly string[] = [
+  "-march=rv32imac_zicsr_zifencei",
+  "-mabi=ilp32",
+  "-nostdlib",
+  "-static",
+  "-Wl,-Ttext=0x10000",
+];
+
+const CROSS_GCC = "riscv64-unknown-elf-gcc";
+
+/** Options of {@linkcode runGuest}. */
+export interface GuestRunOptions {
+  /** Arguments after argv[0] (which is the ELF path). @default {[]} */
+  args?: readonly string[];
+  /** The exact guest environment, in order, as `NAME=value` strings. @default {[]} */
+  env?: readonly string[];
+  /** Standard input; without it the guest reads end of file at once, like `/dev/null`. */
+  stdin?: string | Uint8Array;
+  /** Execution engine. @default {"translate"} */
+  engine?: "translate" | "interp";
+  /** Instruction limit. @default {Infinity} */
+  maxInsns?: number;
+}
+
+/** What a guest run through the library produced. */
+export interface GuestRun {
+  /** Standard output, decoded as UTF-8. */
+  stdout: string;
+  /** Standard output, raw. */
+  stdoutBytes: Uint8Array;
+  /** Standard error, decoded as UTF-8. */
+  stderr: string;
+  /** Exit status as a shell sees it (128 + N for death by signal N). */
+  status: number;
+  /** Why the run ended. */
+  reason: RunResult["reason"];
+  /** The fatal signal, if any. */
+  signal?: number;
+  /** The fault that raised the signal, if one did: its kind, pc and the address involved. */
+  fault?: { kind: string; pc: number; addr: number };
+  /** Instructions retired. */
+  instret: number;
+  /** A copy of x0..x31 at the end of the run. */
+  regs: Int32Array;
+  /** The pc at the end of the run. */
+  pc: number;
+}
+
+/** Collects written chunks and joins them once. */
+class Sink {
+  #chunks: Uint8Array[] = [];
+  write = (bytes: Uint8Array): void => {
+    this.#chunks.push(bytes.slice());
+  };
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.#chunks.reduce((n, c) => n + c.length, 0));
+    let off = 0;
+    for (const c of this.#chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
+    return out;
+  }
+}
+
+/** A stdin callback that serves `input` and then end of file. */
+function stdinFrom(input: string | Uint8Array | undefined): (buf: Uint8Array) => number | null {
+  const data = typeof input === "string"
+    ? new TextEncoder().encode(input)
+    : input ?? new Uint8Array();
+  let pos = 0;
+  return (buf) => {
+    if (pos >= data.length) return null;
+    const n = Math.min(buf.length, data.length - pos);
+    buf.set(data.subarray(pos, pos + n));
+    pos += n;
+    return n;
+  };
+}
+
+/**
+ * Runs a guest ELF with the library API, capturing its standard streams.
+ * @param elfPath path of the RV32 ELF; it is also the guest's argv[0]
+ * @param options arguments, environment, stdin, engine and instruction limit
+ * @returns the captured output, the exit status and the final architectural state
+ */
+export function runGuest(elfPath: string, options: GuestRunOptions = {}): GuestRun {
+  const out = new Sink(), err = new Sink();
+  const machine = new Machine({
+    engine: options.engine ?? "translate",
+    maxInsns: options.maxInsns,
+    io: { stdin: stdinFrom(options.stdin), stdout: out.write, stderr: err.write },
+  });
+  machine.load(Deno.readFileSync(elfPath), {
+    argv: [elfPath, ...(options.args ?? [])],
+    env: [...(options.env ?? [])],
+    name: elfPath,
+  });
+  let result: RunResult;
+  try {
+    result = machine.run();
+  } finally {
+    machine.syscalls.close();
+  }
+  const stdoutBytes = out.bytes();
+  const decoder = new TextDecoder();
+  return {
+    stdout: decoder.decode(stdoutBytes),
+    stdoutBytes,
+    stderr: decoder.decode(err.bytes()),
+    status: result.status,
+    reason: result.reason,
+    signal: result.signal,
+    fault: result.fault &&
+      { kind: result.fault.kind, pc: result.fault.pc, addr: result.fault.addr },
+    instret: result.instret,
+    regs: machine.cpu.x.slice(),
+    pc: machine.cpu.pc >>> 0,
+  };
+}
+
+/** Runs `cmd args` and reports whether it could be started and exited 0. */
+function commandWorks(cmd: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** Memoizes a function of no arguments. */
+function once<T>(f: () => T): () => T {
+  let done = false, value: T;
+  return () => {
+    if (!done) value = f(), done = true;
+    return value;
+  };
+}
+
+/** Whether `qemu-riscv32` can be run (checked once per test process). */
+export const qemuAvailable: () => boolean = once(() => commandWorks(QEMU, ["--version"]));
+
+/** Whether the host C compiler can be run (checked once per test process). */
+export const hostGccAvailable: () => boolean = once(() => commandWorks("gcc", ["--version"]));
+
+/** Whether the RISC-V cross toolchain can be run (checked once per test process). */
+export const crossGccAvailable: () => boolean = once(() => commandWorks(CROSS_GCC, ["--version"]));
+
+const skipNotices = new Set<string>();
+
+/**
+ * Returns why tests needing `tools` must be skipped, or undefined when all are present; prints
+ * each reason once per test process. Use as `ignore: skipReason("qemu") !== undefined`.
+ * @param tools the tools the tests need
+ */
+export function skipReason(...tools: ("qemu" | "gcc" | "cross-gcc")[]): string | undefined {
+  const missing = tools.filter((t) =>
+    t === "qemu" ? !qemuAvailable() : t === "gcc" ? !hostGccAvailable() : !crossGccAvailable()
+  );
+  if (missing.length === 0) return undefined;
+  const names = { qemu: QEMU, gcc: "gcc", "cross-gcc": CROSS_GCC };
+  const reason = `skipped: ${missing.map((t) => names[t]).join(", ")} not found`;
+  if (!skipNotices.has(reason)) {
+    skipNotices.add(reason);
+    console.warn(`rvplug tests: ${reason}`);
+  }
+  return reason;
+}
+
+const tempDirs: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of tempDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // Already gone, or busy: it is only a temporary directory.
+    }
+  }
+});
+
+/**
+ * Creates a temporary directory that is removed when the test process ends. All of them have
+ * names of the same length, so a guest given one as an argument runs the same instruction count
+ * whichever it gets.
+ * @param prefix the start of the directory's name
+ */
+export function tempDir(prefix = "rvplug_test_"): string {
+  const dir = Deno.makeTempDirSync({ prefix });
+  tempDirs.push(dir);
+  return dir;
+}
+
+const pluginCache = new Map<string, string>();
+
+/**
+ * Compiles `tests/qemu_plugins/<name>.c` into a shared object with the host `gcc`, once per test
+ * process.
+ * @param name the plugin's file name without `.c`
+ * @returns the path of the `.so`, or undefined when `gcc` is missing
+ * @throws Error when gcc is present but the plugin does not compile
+ */
+export function buildQemuPlugin(name: string): string | undefined {
+  const cached = pluginCache.get(name);
+  if (cached) return cached;
+  if (!hostGccAvailable()) return undefined;
+  const so = `${tempDir("rvplug_plugin_")}/${name}.so`;
+  const src = `${REPO_ROOT}/tests/qemu_plugins/${name}.c`;
+  const r = new Deno.Command("gcc", {
+    args: ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-o", so, src],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (!r.success) {
+    throw new Error(`Cannot build QEMU plugin "${name}":\n${new TextDecoder().decode(r.stderr)}`);
+  }
+  pluginCache.set(name, so);
+  return so;
+}
+
+/** Options of {@linkcode runQemu}. */
+export interface QemuRunOptions {
+  /** The exact guest process environment, in order (qemu hands it to the guest reversed). */
+  env?: readonly string[];
+  /** Standard input; without it `/dev/null`. */
+  stdin?: string | Uint8Array;
+  /** A `-plugin` argument: `path.so[,key=value...]`. */
+  plugin?: string;
+  /** Count instructions with the `icount` plugin (needs gcc); the count is in `insns`. */
+  icount?: boolean;
+  /** Working directory of qemu. @default {the repository root} */
+  cwd?: string;
+}
+
+/** What a qemu-riscv32 run produced. */
+export interface QemuRun {
+  /** Standard output, decoded as UTF-8. */
+  stdout: string;
+  /** Standard output, raw. */
+  stdoutBytes: Uint8Array;
+  /** Standard error (the guest's and qemu's), decoded as UTF-8. */
+  stderr: string;
+  /** Exit status as a shell sees it (128 + N when the guest died of signal N). */
+  status: number;
+  /** Instructions executed, with `icount` (a faulting instruction included). */
+  insns?: number;
+}
+
+/** Reads the icount plugin's output file: "insns: N", or a raw u64 after a death by signal. */
+function readIcount(path: string): number {
+  const bytes = Deno.readFileSync(path);
+  const m = /^insns: (\d+)\n$/.exec(new TextDecoder().decode(bytes));
+  if (m) return Number(m[1]);
+  if (bytes.length !== 8) throw new Error(`Cannot read icount output "${path}": unexpected size`);
+  return Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+}
+
+/**
+ * Runs a guest ELF under qemu-riscv32, as `examples/check.sh` does: through `env -i` (so the
+ * environment is exactly `options.env`, in that order) with core dumps off.
+ * @param elfPath path of the RV32 ELF; it is also the guest's argv[0]
+ * @param args arguments after argv[0]
+ * @param options environment, stdin, plugins
+ * @returns the output and exit status
+ * @throws Error when `icount` is asked for and gcc is missing
+ */
+export async function runQemu(
+  elfPath: string,
+  args: readonly string[] = [],
+  options: QemuRunOptions = {},
+): Promise<QemuRun> {
+  const qemuArgs: string[] = [];
+  if (options.plugin) qemuArgs.push("-plugin", options.plugin);
+  let countFile: string | undefined;
+  if (options.icount) {
+    const so = buildQemuPlugin("icount");
+    if (!so) throw new Error("Cannot count qemu instructions: gcc not found");
+    countFile = `${tempDir("rvplug_icount_")}/count`;
+    qemuArgs.push("-plugin", `${so},outfile=${countFile}`);
+  }
+  // `ulimit -c 0`: qemu re-raises a fatal guest signal on itself and must not dump core.
+  const child = new Deno.Command("sh", {
+    args: [
+      "-c",
+      'ulimit -c 0; exec "$@"',
+      "sh",
+      "env",
+      "-i",
+      ...(options.env ?? []),
+      QEMU,
+      ...qemuArgs,
+      elfPath,
+      ...args,
+    ],
+    clearEnv: true,
+    cwd: options.cwd ?? REPO_ROOT,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+    );
+    await w.close();
+  }
+  const r = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    stdout: decoder.decode(r.stdout),
+    stdoutBytes: r.stdout,
+    stderr: decoder.decode(r.stderr),
+    // Deno reports a death by signal N as code 128 + N, as a shell would.
+    status: r.code,
+    insns: countFile === undefined ? undefined : readIcount(countFile),
+  };
+}
+
+/**
+ * Counts the instructions qemu-riscv32 executes for a run, with the `icount` plugin. A faulting
+ * instruction counts (rvplug's `instret` does not retire it).
+ * @param elfPath path of the RV32 ELF
+ * @param args arguments after argv[0]
+ * @param options environment and stdin
+ */
+export async function qemuInsnCount(
+  elfPath: string,
+  args: readonly string[] = [],
+  options: Omit<QemuRunOptions, "icount"> = {},
+): Promise<number> {
+  const r = await runQemu(elfPath, args, { ...options, icount: true });
+  return r.insns!;
+}
+
+/**
+ * Assembles and links a RISC-V assembly program into a static RV32IMAC ELF (text at 0x10000,
+ * no libraries: the source provides `_start`).
+ * @param source the assembly text
+ * @returns the ELF's path in a temporary directory, or undefined when the toolchain is missing
+ * @throws Error with the assembler's messages when the source does not assemble
+ */
+export async function crossAssemble(source: string): Promise<string | undefined> {
+  if (!crossGccAvailable()) return undefined;
+  const dir = tempDir("rvplug_asm_");
+  await Deno.writeTextFile(`${dir}/prog.S`, source);
+  const r = await new Deno.Command(CROSS_GCC, {
+    args: [...CROSS_FLAGS, "-o", `${dir}/prog.elf`, `${dir}/prog.S`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!r.success) {
+    throw new Error(`Cannot assemble:\n${new TextDecoder().decode(r.stderr)}`);
+  }
+  return `${dir}/prog.elf`;
+}
+
+/** One test case of `examples/expected/` (see examples/README.md). */
+export interface ExampleCase {
+  /** The case name, e.g. `segv.read`. */
+  name: string;
+  /** The program's path, `examples/build/<name up to its first '.'>.elf`, from the repo root. */
+  elf: string;
+  /** Arguments after argv[0], with `@TMP@` still in them (see {@linkcode expandArgs}). */
+  args: string[];
+  /** The process environment qemu was given, in file order (the guest sees it reversed). */
+  env: string[];
+  /** Standard input, if the case has one. */
+  stdin?: Uint8Array;
+  /** Expected standard output. */
+  out: string;
+  /** Expected standard error. */
+  err: string;
+  /** Expected exit status. */
+  status: number;
+}
+
+function readLines(path: string): string[] | undefined {
+  try {
+    const text = Deno.readTextFileSync(path);
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+function readOptional(path: string): Uint8Array | undefined {
+  try {
+    return Deno.readFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** Reads every test case of `examples/expected/`, sorted by name. */
+export function exampleCases(): ExampleCase[] {
+  const dir = `${REPO_ROOT}/examples/expected`;
+  const names = [...Deno.readDirSync(dir)]
+    .map((e) => e.name)
+    .filter((n) => n.endsWith(".status"))
+    .map((n) => n.slice(0, -".status".length))
+    .sort();
+  return names.map((name) => ({
+    name,
+    elf: `${REPO_ROOT}/examples/build/${name.split(".")[0]}.elf`,
+    args: readLines(`${dir}/${name}.args`) ?? [],
+    env: (readLines(`${dir}/${name}.env`) ?? []).filter((e) => e !== ""),
+    stdin: readOptional(`${dir}/${name}.stdin`),
+    out: Deno.readTextFileSync(`${dir}/${name}.out`),
+    err: readOptional(`${dir}/${name}.err`) ? Deno.readTextFileSync(`${dir}/${name}.err`) : "",
+    status: Number(Deno.readTextFileSync(`${dir}/${name}.status`).trim()),
+  }));
+}
+
+/**
+ * Replaces `@TMP@` in a case's arguments with a fresh temporary directory (one per call).
+ * @param args the arguments of an {@linkcode ExampleCase}
+ */
+export function expandArgs(args: readonly string[]): string[] {
+  if (!args.some((a) => a.includes("@TMP@"))) return [...args];
+  const dir = tempDir();
+  return args.map((a) => a.replaceAll("@TMP@", dir));
+}
+
+/** Formats a 32-bit value as `0x` and 8 hex digits. */
+export function hex32(v: number): string {
+  return "0x" + (v >>> 0).toString(16).padStart(8, "0");
+}
