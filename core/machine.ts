@@ -174,7 +174,7 @@ export class Machine {
       } else if (e instanceof GuestFault) {
         this.cpu.pc = e.pc;
         const signal = SIGNAL_OF_FAULT[e.kind];
-        this.#strace?.(faultLine(e));
+        this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
         plugins.discontinuity("exception", e.pc, 0);
         result = {
           reason: "signal",
@@ -244,9 +244,20 @@ export class Machine {
   }
 }
 
-/** The line qemu -strace prints when a fault raises a signal. */
-function faultLine(f: GuestFault): string {
-  const name =
-    { segv: "SIGSEGV", ill: "SIGILL", bus: "SIGBUS", trap: "SIGTRAP", abrt: "SIGABRT" }[f.kind];
-  return `--- ${name} {si_signo=${name}, si_code=1, si_addr=${hex(f.addr)}} ---`;
+/**
+ * The line qemu -strace prints when a fault raises a signal. si_code 2 (SEGV_ACCERR) says the page
+ * was mapped but forbade the access; 1 (SEGV_MAPERR, ILL_ILLOPC...) covers the rest.
+ */
+function faultLine(f: GuestFault, mapped: boolean): string {
+  const name = FAULT_SIGNAL_NAMES[f.kind];
+  const code = f.kind === "segv" && mapped ? 2 : 1;
+  return `--- ${name} {si_signo=${name}, si_code=${code}, si_addr=${hex(f.addr)}} ---`;
 }
+
+const FAULT_SIGNAL_NAMES = {
+  segv: "SIGSEGV",
+  ill: "SIGILL",
+  bus: "SIGBUS",
+  trap: "SIGTRAP",
+  abrt: "SIGABRT",
+} as const;

@@ -10,7 +10,7 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { createRuntime } from "../_runtime.ts";
+import { createRuntime, type Runtime } from "../_runtime.ts";
 import { CpuState } from "../cpu.ts";
 import { type FaultKind, GuestExit, GuestFault, hex } from "../errors.ts";
 import { step } from "../interp.ts";
@@ -287,8 +287,8 @@ export function hartOf(l: Loaded): Hart {
   };
 }
 
-/** A translator wired as core/machine.ts wires it, with the budget of `budget` instructions. */
-export function translatorOf(l: Loaded, budget = 2 ** 30): Translator {
+/** A translator wired as core/machine.ts wires it, and its runtime (budget 2^30). */
+export function translatorOf(l: Loaded): { translator: Translator; rt: Runtime } {
   const rt = createRuntime(l.mem, l.cpu, {
     ecall(pc, next) {
       l.ecall(pc);
@@ -297,13 +297,13 @@ export function translatorOf(l: Loaded, budget = 2 ** 30): Translator {
     siteRetired: () => 0,
     siteError: (e) => e,
   });
-  rt.budget = budget;
+  rt.budget = 2 ** 30;
   const translator = new Translator(l.mem, l.cpu, rt);
   l.mem.onCodeWrite = (page) => {
     translator.invalidatePage(page);
     rt.codeWritten = true;
   };
-  return translator;
+  return { translator, rt };
 }
 
 /** Runs `p` with one engine until the stopping ecall or a fault. */
@@ -318,7 +318,7 @@ export function run(p: Program, engine: Engine): Outcome {
       for (let n = 0; n < (p.maxSteps ?? 100_000); n++) step(h);
       throw new Error(`Program did not reach its stop after ${p.maxSteps ?? 100_000} steps`);
     }
-    translator = translatorOf(l);
+    translator = translatorOf(l).translator;
     for (let n = 0; n < 100_000; n++) cpu.pc = translator.lookup(cpu.pc)();
     throw new Error("Program did not reach its stop after 100000 region calls");
   } catch (e) {
