@@ -5,7 +5,8 @@
  * multiply/divide, compressed, load/store (misaligned too, across a page boundary), AMO and
  * lr/sc instructions, forward branches over small groups and short counted loops, then writes
  * the registers and its scratch area to stdout and exits with status 0. s0 points at the scratch
- * area throughout and is never written; every other register is data, sp included.
+ * area throughout and is never written; every other register is data, sp included. The code
+ * crosses a page boundary somewhere, and the scratch area straddles one.
  *
  * Output layout (380 bytes): x1..x31 as little-endian words, then the 256-byte scratch area.
  * @module
@@ -370,6 +371,9 @@ export function randomProgram(seed: number, items: number): string {
   // The body is assembled with or without automatic compression; explicit c.* are always
   // compressed.
   const rvc = rng.chance(0.5);
+  // Start the body up to ~1 KiB before the end of the first text page, at an even address, so
+  // that the code crosses a page boundary (sometimes inside a 4-byte instruction).
+  const pad = 2 * rng.int(1536, 2040);
   for (let n = 1; n < 32; n++) {
     if (n !== PTR) g.emit(`li x${n}, ${g.value()}`);
   }
@@ -384,6 +388,9 @@ export function randomProgram(seed: number, items: number): string {
     "  .text",
     "  .globl _start",
     "_start:",
+    "  j .Lbody",
+    `  .space ${pad}`,
+    ".Lbody:",
     `  la x${PTR}, scratch`,
     ...g.lines,
     ...dump,

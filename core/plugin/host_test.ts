@@ -1,0 +1,254 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { Machine } from "../machine.ts";
+import { planRegion } from "../region.ts";
+import { emitRegion } from "../emit.ts";
+import type { PluginApi, Tb } from "./api.ts";
+import { PluginError } from "./host.ts";
+
+const HELLO = new URL("../../examples/build/hello.elf", import.meta.url);
+const EXITCODE = new URL("../../examples/build/exitcode.elf", import.meta.url);
+
+/** A machine with `program` loaded, captured output, and an API object for a plugin "t". */
+function setUp(program: URL, args: string[] = []) {
+  const out = { stdout: "", log: "" };
+  const machine = new Machine({
+    log: (text) => (out.log += text),
+    io: {
+      stdin: () => null,
+      stdout: (b) => (out.stdout += new TextDecoder().decode(b)),
+      stderr: () => {},
+    },
+  });
+  machine.load(Deno.readFileSync(program), { argv: ["prog", ...args] });
+  return { machine, out, api: machine.plugins.createApi("t") };
+}
+
+Deno.test("emitRegion() emits the same code as without plugins when none instruments", () => {
+  const { machine } = setUp(HELLO);
+  const plan = planRegion(machine.mem, machine.cpu.pc);
+  machine.plugins.createApi("idle").onExit(() => {});
+  const without = emitRegion(plan).body;
+  assertEquals(emitRegion(plan, (b) => machine.plugins.instrument(b)).body, without);
+});
+
+Deno.test("instrumented runs give the same output and instret as plain runs", () => {
+  const plain = setUp(HELLO, ["x"]);
+  const plainResult = plain.machine.run();
+  const { machine, out, api } = setUp(HELLO, ["x"]);
+  const sb = api.newScoreboard(2);
+  api.onTbTrans((tb) => {
+    tb.inlineAdd(sb, 0, tb.nInsns);
+    for (let i = 0; i < tb.nInsns; i++) tb.insn(i).onMem(() => sb[1]++, "rw");
+  });
+  const result = machine.run();
+  assertEquals(out.stdout, plain.out.stdout);
+  assertEquals(result.instret, plainResult.instret);
+  assertEquals(sb[0], result.instret);
+  assert(sb[1] > 0);
+});
+
+Deno.test("Tb handles throw when used after onTbTrans returns", () => {
+  const { machine, api } = setUp(HELLO);
+  let kept: Tb | undefined;
+  api.onTbTrans((tb) => (kept ??= tb));
+  machine.run();
+  assertThrows(() => kept!.insn(0), TypeError, "valid only inside onTbTrans");
+  assertThrows(() => kept!.inlineAdd(new Float64Array(1), 0, 1), TypeError);
+});
+
+Deno.test("callbacks run by priority, then in plugin load order", () => {
+  const { machine, api } = setUp(EXITCODE);
+  const second = machine.plugins.createApi("second");
+  const order: string[] = [];
+  const record = (name: string) => () => {
+    if (order.length < 3) order.push(name);
+  };
+  api.onTbTrans((tb) => tb.onExec(record("t")));
+  second.onTbTrans((tb) => tb.onExec(record("second-high"), undefined, { priority: 5 }));
+  machine.plugins.createApi("third").onTbTrans((tb) => tb.onExec(record("third")));
+  machine.run();
+  assertEquals(order, ["second-high", "t", "third"]);
+});
+
+Deno.test("readRegister() throws unless the callback asked for register access", () => {
+  const { machine, api } = setUp(EXITCODE);
+  api.onTbTrans((tb) => tb.onExec(() => api.readRegister("a0")));
+  const e = assertThrows(() => machine.run(), PluginError);
+  assertEquals(e.plugin, "t");
+  assert(e.message.includes('flags "r" or "rw"'), e.message);
+});
+
+Deno.test("readRegister() sees the registers and pc of the instruction about to run", () => {
+  const { machine, api } = setUp(EXITCODE);
+  const seen: number[] = [];
+  api.onTbTrans((tb) => {
+    const insn = tb.insn(0);
+    insn.onExec(
+      () => {
+        if (seen.length < 50) {
+          seen.push(api.readRegister("pc") - insn.vaddr, api.readRegister("sp"));
+        }
+      },
+      undefined,
+      { flags: "r" },
+    );
+  });
+  machine.run();
+  for (let i = 0; i < seen.length; i += 2) assertEquals(seen[i], 0);
+  assert(seen.slice(1).filter((_, i) => i % 2 === 0).every((sp) => sp !== 0));
+});
+
+/** Runs exitcode.elf with a plugin that rewrites a0 at the exit ecall's syscall entry. */
+Deno.test("writeRegister() in an rw callback changes the guest's registers", () => {
+  const { machine, api } = setUp(EXITCODE, ["5"]);
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      const insn = tb.insn(i);
+      if (insn.disas() !== "ecall") continue;
+      insn.onExec(
+        () => {
+          if (api.readRegister("a7") === 94 || api.readRegister("a7") === 93) {
+            api.writeRegister("a0", 77);
+          }
+        },
+        undefined,
+        { flags: "rw" },
+      );
+    }
+  });
+  assertEquals(machine.run().status, 77);
+});
+
+Deno.test("writeRegister() throws in a callback registered with flags r", () => {
+  const { machine, api } = setUp(EXITCODE);
+  api.onTbTrans((tb) => tb.onExec(() => api.writeRegister("a0", 1), undefined, { flags: "r" }));
+  assertThrows(() => machine.run(), PluginError, '"rw"');
+});
+
+Deno.test("setPc() redirects execution from an rw callback", () => {
+  // Skip main's call of exit(argv code) by sending the first ecall to exit straight to _exit
+  // with a0 set: the guest then exits with the status the plugin chose.
+  const { machine, api } = setUp(EXITCODE, ["5"]);
+  let ecallPc = -1;
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      if (tb.insn(i).disas() === "ecall" && ecallPc < 0) ecallPc = tb.insn(i).vaddr;
+    }
+  });
+  const first = machine.run();
+  const again = setUp(EXITCODE, ["5"]);
+  let redirected = false;
+  again.api.onTbTrans((tb) => {
+    if (tb.vaddr !== machine.symbols.find((s) => s.name === "main")?.addr) return;
+    tb.onExec(
+      () => {
+        redirected = true;
+        again.api.writeRegister("a0", 9);
+        again.api.writeRegister("a7", 93);
+        again.api.setPc(ecallPc);
+      },
+      undefined,
+      { flags: "rw" },
+    );
+  });
+  const result = again.machine.run();
+  assertEquals(first.status, 5);
+  assert(redirected);
+  assertEquals(result.status, 9);
+});
+
+Deno.test("onSyscallFilter() skips a syscall and supplies its result", () => {
+  const { machine, out, api } = setUp(HELLO);
+  const writes: number[] = [];
+  api.onSyscallFilter((_vcpu, num, _fd, _buf, len) => num === 64 ? len : undefined);
+  api.onSyscallReturn((_vcpu, num, ret) => num === 64 && writes.push(ret));
+  assertEquals(machine.run().status, 0);
+  assertEquals(out.stdout, "");
+  assert(writes.length > 0 && writes.every((n) => n > 0));
+});
+
+Deno.test("exit() in an instruction callback stops with exact instret", () => {
+  const { machine, api } = setUp(HELLO);
+  const n = api.newScoreboard(1);
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      tb.insn(i).inlineAdd(n, 0, 1);
+      tb.insn(i).onExecCond(() => api.exit(7), { op: "eq", scoreboard: n, index: 0, imm: 1000 });
+    }
+  });
+  const result = machine.run();
+  assertEquals(result.status, 7);
+  assertEquals(result.instret, 999);
+});
+
+Deno.test("a plugin exception stops the run naming the plugin and the guest pc", () => {
+  const { machine, api } = setUp(HELLO);
+  let pc = -1, calls = 0;
+  api.onTbTrans((tb) =>
+    tb.insn(tb.nInsns - 1).onExec((_v, ud) => {
+      if (++calls < 100) return;
+      pc = ud as number;
+      throw new Error("boom");
+    }, tb.insn(tb.nInsns - 1).vaddr)
+  );
+  const e = assertThrows(() => machine.run(), PluginError, "boom");
+  assertEquals(e.plugin, "t");
+  assertEquals(e.pc, pc);
+  assertThrows(() => machine.run(), PluginError);
+});
+
+Deno.test("onMem() reports addresses, sizes and values of loads and stores", () => {
+  const { machine, api } = setUp(HELLO);
+  let checked = 0;
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      tb.insn(i).onMem(
+        (_v, info, vaddr, value) => {
+          const size = 1 << api.memSizeShift(info);
+          const bytes = api.readMemory(vaddr, size);
+          let now = 0;
+          for (let b = size - 1; b >= 0; b--) now = now * 256 + bytes[b];
+          // After a store, memory holds the value stored; after a load, the value loaded.
+          assertEquals(now, value);
+          checked++;
+        },
+        "rw",
+        undefined,
+        { flags: "r" },
+      );
+    }
+  });
+  machine.run();
+  assert(checked > 100, `checked ${checked}`);
+});
+
+Deno.test("reset() removes a plugin's callbacks and re-translates without them", () => {
+  const { machine, api } = setUp(HELLO);
+  const sb = api.newScoreboard(1);
+  let flushes = 0;
+  machine.plugins.createApi("observer").onFlush(() => flushes++);
+  api.onTbTrans((tb) =>
+    tb.onExec(() => {
+      if (++sb[0] === 10) api.reset();
+    })
+  );
+  const result = machine.run();
+  assertEquals(result.status, 0);
+  assertEquals(flushes, 1);
+  assert(sb[0] >= 10 && sb[0] < 20, `ran ${sb[0]} times`);
+});
+
+Deno.test("createApi() refuses two plugins of one name", () => {
+  const { machine } = setUp(HELLO);
+  assertThrows(() => machine.plugins.createApi("t"), TypeError, "loaded already");
+});
+
+Deno.test("newScoreboard() and inline ops reject bad sizes and indexes", () => {
+  const { machine, api } = setUp(HELLO);
+  assertThrows(() => api.newScoreboard(-1), RangeError);
+  const sb = api.newScoreboard(1);
+  api.onTbTrans((tb) => tb.inlineAdd(sb, 1, 1));
+  assertThrows(() => machine.run(), PluginError, "not in the scoreboard");
+});
+
+export type { PluginApi };
