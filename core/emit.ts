@@ -44,6 +44,8 @@ const TEMPS = ["t0", "t1", "t2"];
 const WRITE_BACK = "/*write-back*/";
 /** Placeholder for "reload every register local from cpu.x" (after a plugin may have written). */
 const RELOAD = "/*reload*/";
+/** Placeholder for "add the inline-op accumulators to their scoreboards" (before plugin code). */
+const FLUSH = "/*flush*/";
 const COND_OPS = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" } as const;
 
 interface RegionContext {
@@ -51,11 +53,18 @@ interface RegionContext {
   readonly used: Set<number>;
   readonly dirty: Set<number>;
   constName(v: unknown): string;
+  /**
+   * Local accumulators of inline adds, by scoreboard entry (`c0[3]` → `d0`). Adding to memory
+   * once per instruction makes a load-add-store chain that becomes the loop's critical path; an
+   * integer local costs one add. They are flushed before any plugin code can look.
+   */
+  accumulator(entry: string): string;
 }
 
 /** Emits the JS source of a region's function body. */
 export function emitRegion(plan: RegionPlan, instrument?: Instrumenter): RegionSource {
   const consts: unknown[] = [];
+  const accumulators = new Map<string, string>();
   const ctx: RegionContext = {
     index: new Map(plan.blocks.map((b, i) => [b.pc, i])),
     used: new Set(),
@@ -65,12 +74,18 @@ export function emitRegion(plan: RegionPlan, instrument?: Instrumenter): RegionS
       if (i < 0) i = consts.push(v) - 1;
       return `c${i}`;
     },
+    accumulator(entry) {
+      let name = accumulators.get(entry);
+      if (!name) accumulators.set(entry, name = `d${accumulators.size}`);
+      return name;
+    },
   };
   const cases = plan.blocks.map((b, i) => emitBlock(b, i, ctx, instrument?.(b)));
   const regs = [...ctx.used].sort((a, b) => a - b);
   const writeBack = [...ctx.dirty].sort((a, b) => a - b).map((n) => `x[${n}] = x${n};`).join(" ");
   const reload = regs.map((n) => `x${n} = x[${n}];`).join(" ");
-  const temps = TEMPS.map((t) => `${t} = 0`).join(", ");
+  const temps = [...TEMPS, ...accumulators.values()].map((t) => `${t} = 0`).join(", ");
+  const flush = [...accumulators].map(([entry, d]) => `${entry} += ${d}; ${d} = 0;`).join(" ");
   // Blocks emitted later may use more registers, so mid-region syncs are resolved last.
   const body = [
     regs.length ? `let ${regs.map((n) => `x${n} = x[${n}]`).join(", ")};` : "",
@@ -80,9 +95,10 @@ export function emitRegion(plan: RegionPlan, instrument?: Instrumenter): RegionS
     `loop: for (;;) switch (L) {`,
     ...cases,
     `}`,
-    `} catch (e) { ${writeBack} throw rt.unwind(e, ic); }`,
-    `${writeBack} cpu.instret += ic; return npc;`,
-  ].join("\n").replaceAll(WRITE_BACK, writeBack).replaceAll(RELOAD, reload);
+    `} catch (e) { ${writeBack} ${FLUSH} throw rt.unwind(e, ic); }`,
+    `${writeBack} ${FLUSH} cpu.instret += ic; return npc;`,
+  ].join("\n").replaceAll(WRITE_BACK, writeBack).replaceAll(RELOAD, reload)
+    .replaceAll(FLUSH, flush);
   return { body, consts };
 }
 
@@ -111,8 +127,11 @@ function emitBlock(
       : exit(target, retired);
 
   // Plugin instrumentation. `retired`: insns of the block retired when the site runs.
-  const inline = (op: InlineOp) =>
-    `${C(op.scoreboard)}[${op.index}] ${op.kind === "add" ? "+=" : "="} ${op.imm};`;
+  const entry = (sb: Float64Array, i: number) => `${C(sb)}[${i}]`;
+  const inline = (op: InlineOp) => {
+    const at = entry(op.scoreboard, op.index), d = ctx.accumulator(at);
+    return op.kind === "add" ? `${d} += ${op.imm};` : `${at} = ${op.imm}; ${d} = 0;`;
+  };
   const call = (site: ExecSite | MemSite, pc: number, retired: number, args: string) => {
     const ud = site.udata === undefined ? "undefined" : C(site.udata);
     // Callbacks see registers in cpu.x only if they asked to, and may change them with "rw".
@@ -120,7 +139,7 @@ function emitBlock(
     const post = site.flags !== "rw"
       ? ""
       : ` ${RELOAD} if (cpu.pc !== ${pc}) { ic += ${retired}; npc = cpu.pc; break loop; }`;
-    return `${pre}rt.s = ${site.id}; ${C(site.fn)}(0, ${args}${ud}); rt.s = -1;${post}`;
+    return `${pre}${FLUSH} rt.s = ${site.id}; ${C(site.fn)}(0, ${args}${ud}); rt.s = -1;${post}`;
   };
   const execSites = (list: readonly (ExecSite | InlineOp)[], pc: number, retired: number) =>
     list.map((site) => {
@@ -129,9 +148,8 @@ function emitBlock(
       const cond = site.cond;
       if (!cond || cond.op === "always") return code;
       if (cond.op === "never") return "";
-      return `if (${C(cond.scoreboard)}[${cond.index}] ${
-        COND_OPS[cond.op]
-      } ${cond.imm}) { ${code} }`;
+      const at = entry(cond.scoreboard, cond.index), op = COND_OPS[cond.op];
+      return `if (${at} + ${ctx.accumulator(at)} ${op} ${cond.imm}) { ${code} }`;
     }).join(" ");
   /** Sites after a memory access of instruction k: the address is in `ma`, the value in `mv`. */
   const memSites = (k: number, size: 1 | 2 | 4, signed: boolean, store: boolean) => {
@@ -221,7 +239,7 @@ function emitBlock(
       ecall() {
         // The syscall reads and writes registers in cpu.x: write back, call, and leave the
         // region without the epilogue, which would overwrite the result with a stale local.
-        return `ic += ${n}; ${WRITE_BACK} cpu.instret += ic; ic = 0; rt.k = 0; ` +
+        return `ic += ${n}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 0; ` +
           `return rt.ecall(${pc}, ${next});`;
       },
       sync: () => goto(next),
