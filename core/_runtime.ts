@@ -21,6 +21,8 @@ export interface Runtime {
   codeWritten: boolean;
   /** The plugin callback site running now (see core/plugin/sites.ts), or -1. */
   s: number;
+  /** Instructions the running region has retired but not yet added to cpu.instret. */
+  ic: number;
   /**
    * Called by a region on an exception, after writing registers back: counts the instructions
    * retired before it (`ic` in the region plus those of the current block), returns what to throw.
@@ -64,7 +66,9 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
     k: 0,
     codeWritten: false,
     s: -1,
+    ic: 0,
     unwind(e, ic) {
+      rt.ic = 0;
       const site = rt.s;
       rt.s = -1;
       cpu.instret += ic + (site >= 0 ? hooks.siteRetired(site) : rt.k);

@@ -135,11 +135,16 @@ function emitBlock(
   const call = (site: ExecSite | MemSite, pc: number, retired: number, args: string) => {
     const ud = site.udata === undefined ? "undefined" : C(site.udata);
     // Callbacks see registers in cpu.x only if they asked to, and may change them with "rw".
-    const pre = site.flags === "none" ? "" : `${WRITE_BACK} cpu.pc = ${pc}; `;
+    const pre = site.flags === "none"
+      ? ""
+      : `${WRITE_BACK} cpu.pc = ${pc}; rt.ic = ic + ${retired}; `;
     const post = site.flags !== "rw"
       ? ""
       : ` ${RELOAD} if (cpu.pc !== ${pc}) { ic += ${retired}; npc = cpu.pc; break loop; }`;
-    return `${pre}${FLUSH} rt.s = ${site.id}; ${C(site.fn)}(0, ${args}${ud}); rt.s = -1;${post}`;
+    const done = site.flags === "none" ? "" : " rt.ic = 0;";
+    return `${pre}${FLUSH} rt.s = ${site.id}; ${
+      C(site.fn)
+    }(0, ${args}${ud}); rt.s = -1;${done}${post}`;
   };
   const execSites = (list: readonly (ExecSite | InlineOp)[], pc: number, retired: number) =>
     list.map((site) => {

@@ -107,6 +107,7 @@ export class Machine {
         this.translator.flush();
         this.plugins.flushed();
       },
+      instret: () => this.cpu.instret + this.#rt.ic,
     });
     this.#rt = createRuntime(this.mem, this.cpu, {
       ecall: (pc, next) => this.#syscall(pc, next),

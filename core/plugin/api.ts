@@ -191,7 +191,8 @@ export interface PluginApi {
   onExit(cb: () => void): void;
 
   /**
-   * Reads a register by name (`pc`, `x0`..`x31`, ABI names such as `a0`, `cycle`, `instret`).
+   * Reads a register by name: `pc`, `x0`..`x31`, ABI names such as `a0`, and the user CSRs
+   * `cycle`, `time`, `instret` and their `h` halves (as the guest would read them there).
    * Allowed in callbacks registered with flags `"r"` or `"rw"` and in vCPU, syscall and
    * discontinuity callbacks; throws a `TypeError` elsewhere.
    */

@@ -12,6 +12,7 @@ import { symbolAt } from "../elf.ts";
 import type { ElfSymbol } from "../elf.ts";
 import { GuestExit, GuestFault, hex } from "../errors.ts";
 import { disassemble } from "../isa/disasm.ts";
+import { CSR, readCsr, timeTicks } from "../isa/zicsr.ts";
 import type { Memory } from "../memory.ts";
 import { PROT_READ } from "../memory.ts";
 import type { Block } from "../region.ts";
@@ -60,6 +61,8 @@ export interface HostMachine {
   log(text: string): void;
   /** Drops all translated code so that it is instrumented anew. */
   flushCode(): void;
+  /** Instructions retired so far, exact inside callbacks too. */
+  instret(): number;
 }
 
 interface Plugin {
@@ -407,11 +410,13 @@ export class PluginHost {
       onFlush: (cb) => reg(this.#flush, cb),
       onExit: (cb) => reg(this.#exit, cb),
       readRegister(name) {
-        const n = name === "pc" ? -1 : regIndex(name, "read");
+        const csr = (CSR as Record<string, number>)[name];
+        const n = name === "pc" || csr !== undefined ? -1 : regIndex(name, "read");
         need(Access.Read, `read register "${name}"`);
+        if (csr !== undefined) return readCsr(csr, m.instret(), timeTicks)!;
         return n < 0 ? cpu.pc : cpu.x[n];
       },
-      registerNames: () => ["pc", ...ABI_NAMES],
+      registerNames: () => ["pc", ...ABI_NAMES, ...Object.keys(CSR)],
       writeRegister(name, value) {
         const n = regIndex(name, "write");
         need(Access.Write, `write register "${name}"`);

@@ -252,3 +252,23 @@ Deno.test("newScoreboard() and inline ops reject bad sizes and indexes", () => {
 });
 
 export type { PluginApi };
+
+Deno.test("readRegister() reads instret exactly inside an instruction callback", () => {
+  const { machine, api } = setUp(HELLO);
+  const count = api.newScoreboard(1);
+  let mismatches = 0, checks = 0;
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      // The inline add runs first, so the counter includes the instruction about to run.
+      tb.insn(i).inlineAdd(count, 0, 1);
+      tb.insn(i).onExec(() => {
+        checks++;
+        if (api.readRegister("instret") !== count[0] - 1) mismatches++;
+      }, undefined, { flags: "r" });
+    }
+  });
+  machine.run();
+  assert(checks > 1000);
+  assertEquals(mismatches, 0);
+  assert(api.registerNames().includes("cycleh"));
+});
