@@ -97,7 +97,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   return {
     program,
     args,
-    env: guestEnvironment(flags.E as string[], flags.U as string[]),
+    env: guestEnvironment(argv),
     strace: flags.strace,
     inAsm: logItems.includes("in_asm"),
     logFile: flags.D,
@@ -114,20 +114,45 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   };
 }
 
-function guestEnvironment(set: string[], unset: string[]): string[] {
-  let host: Record<string, string> = {};
+/** The host environment in its real order (`Deno.env` is unordered), or [] without permission. */
+function hostEnvironment(): [string, string][] {
   try {
-    host = Deno.env.toObject();
+    const text = Deno.readTextFileSync("/proc/self/environ");
+    return text.split("\0").filter((v) => v.includes("=")).map((v) => {
+      const eq = v.indexOf("=");
+      return [v.slice(0, eq), v.slice(eq + 1)];
+    });
   } catch {
-    // Without --allow-env the guest starts with only what -E gives it.
+    // Not Linux, or no read permission: fall back to Deno.env.
   }
-  for (const name of unset) delete host[name];
-  for (const assignment of set) {
-    const eq = assignment.indexOf("=");
-    if (eq <= 0) throw new UsageError(`Cannot parse -E "${assignment}": expected VAR=value`);
-    host[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  try {
+    return Object.entries(Deno.env.toObject());
+  } catch {
+    return []; // without --allow-env the guest gets only what -E gives it
   }
-  return Object.entries(host).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Options that take a value, as parseCommandLine declares them. */
+const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"]);
+
+/**
+ * The guest environment as qemu-user builds it: the host's variables in reverse order, then each
+ * -E (which puts its variable first) and -U in command-line order.
+ */
+function guestEnvironment(argv: string[]): string[] {
+  let env = hostEnvironment().reverse();
+  for (let i = 0; i < argv.length && argv[i].startsWith("-"); i++) {
+    const [opt, inline] = argv[i].split(/=(.*)/s, 2);
+    if (!VALUE_OPTIONS.has(opt)) continue;
+    const value = inline ?? argv[++i];
+    if (opt === "-U") env = env.filter(([name]) => name !== value);
+    if (opt !== "-E") continue;
+    const eq = value.indexOf("=");
+    if (eq <= 0) throw new UsageError(`Cannot parse -E "${value}": expected VAR=value`);
+    const name = value.slice(0, eq);
+    env = [[name, value.slice(eq + 1)], ...env.filter(([n]) => n !== name)];
+  }
+  return env.map(([name, value]) => `${name}=${value}`);
 }
 
 /** Writes text to stderr or to the -D log file. */

@@ -222,12 +222,11 @@ function emitBlock(
       },
       store(size, addr, value) {
         // A store that overwrote translated code leaves the region: it may be stale.
+        // The check goes after the whole instruction, which may still write rd (sc.w, AMOs).
+        afterInsn += ` if (sm) { ${exit(next, k + 1)} }`;
         const hooks = memSites(k, size, false, true);
-        if (!hooks) {
-          return `${plainStore(size, addr, value, "sm = ")} if (sm) { ${exit(next, k + 1)} }`;
-        }
-        return `mv = ${value}; sm = false; ${plainStore(size, addr, "mv", "sm = ")} ${hooks} ` +
-          `if (sm) { ${exit(next, k + 1)} }`;
+        if (!hooks) return plainStore(size, addr, value, "sm = ");
+        return `mv = ${value}; ${plainStore(size, addr, "mv", "sm = ")} ${hooks}`;
       },
       branch: (cond, target) =>
         selfLoop
@@ -244,8 +243,10 @@ function emitBlock(
       ecall() {
         // The syscall reads and writes registers in cpu.x: write back, call, and leave the
         // region without the epilogue, which would overwrite the result with a stale local.
-        return `ic += ${n}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 0; ` +
-          `return rt.ecall(${pc}, ${next});`;
+        // The syscall sees the instructions before the ecall retired; the ecall retires after
+        // it, or as it exits (rt.k = 1 tells the unwinder).
+        return `ic += ${n - 1}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 1; ` +
+          `npc = rt.ecall(${pc}, ${next}); cpu.instret++; return npc;`;
       },
       sync: () => goto(next),
       instret: () => `(cpu.instret + ic + ${k})`,

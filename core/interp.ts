@@ -5,14 +5,14 @@
  */
 
 import { GuestExit, GuestFault } from "./errors.ts";
-import { fetchInsn } from "./isa/decode.ts";
+import { fetchFaultAddress, fetchInsn } from "./isa/decode.ts";
 import type { Hart } from "./isa/insn.ts";
 
 /** Executes the instruction at `h.cpu.pc` and retires it. */
 export function step(h: Hart): void {
   const cpu = h.cpu, pc = cpu.pc;
   const insn = fetchInsn(h.mem, pc);
-  if (!insn) throw new GuestFault("segv", pc, pc);
+  if (!insn) throw new GuestFault("segv", pc, fetchFaultAddress(h.mem, pc));
   let next: number;
   try {
     next = insn.def.exec(insn, h, pc);

@@ -169,10 +169,10 @@ export class Memory {
   }
 
   #checkWrite(addr: number, len: number, pc: number): void {
-    for (const a of [addr, addr + len - 1]) {
-      if (!(this.perm[(a >>> PAGE_SHIFT) & 0xfffff] & PROT_WRITE)) {
-        throw new GuestFault("segv", pc, a);
-      }
+    // Byte by byte, so the fault names the first byte that cannot be written.
+    for (let i = 0; i < len; i++) {
+      const a = (addr + i) >>> 0;
+      if (!(this.perm[a >>> PAGE_SHIFT] & PROT_WRITE)) throw new GuestFault("segv", pc, a);
     }
   }
 

@@ -10,7 +10,7 @@
  */
 
 import { GuestFault } from "./errors.ts";
-import { fetchInsn } from "./isa/decode.ts";
+import { fetchFaultAddress, fetchInsn } from "./isa/decode.ts";
 import type { Insn } from "./isa/insn.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_SHIFT } from "./memory.ts";
@@ -56,7 +56,7 @@ export function discoverBlock(mem: Memory, pc: number): Block {
   while (insns.length < MAX_BLOCK_INSNS) {
     const insn = fetchInsn(mem, at);
     if (!insn) {
-      if (insns.length === 0) throw new GuestFault("segv", pc, pc);
+      if (insns.length === 0) throw new GuestFault("segv", pc, fetchFaultAddress(mem, pc));
       break;
     }
     // Only the first instruction may leave the block's first page (QEMU's rule for TBs).

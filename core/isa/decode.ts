@@ -81,6 +81,11 @@ export function decode(raw: number): Insn {
   };
 }
 
+/** The address a fetch at `pc` faults on: `pc`, or its second half for one crossing a page. */
+export function fetchFaultAddress(mem: Memory, pc: number): number {
+  return mem.perm[(pc >>> 0) >>> PAGE_SHIFT] & PROT_EXEC ? (pc + 2) >>> 0 : pc >>> 0;
+}
+
 /**
  * Fetches and decodes the instruction at `pc`.
  * @returns the instruction, or `undefined` when its bytes are not all on executable pages
