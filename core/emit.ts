@@ -121,10 +121,13 @@ function emitBlock(
 
   // Control transfer: inside the region a jump to the block's case, else an exit.
   const exit = (target: number, retired = n) => `ic += ${retired}; npc = ${target}; break loop;`;
-  const goto = (target: number, retired = n) =>
-    index.has(target)
-      ? `ic += ${retired}; L = ${index.get(target)}; continue loop;`
-      : exit(target, retired);
+  // The last statement of a block falls into the next case when that is the target.
+  const goto = (target: number, retired = n, last = true) => {
+    const to = index.get(target);
+    if (to === undefined) return exit(target, retired);
+    const count = retired ? `ic += ${retired}; ` : "";
+    return last && to === blockIndex + 1 ? count : `${count}L = ${to}; continue loop;`;
+  };
 
   // Plugin instrumentation. `retired`: insns of the block retired when the site runs.
   const entry = (sb: Float64Array, i: number) => `${C(sb)}[${i}]`;
@@ -231,7 +234,7 @@ function emitBlock(
       branch: (cond, target) =>
         selfLoop
           ? `ic += ${n}; } while (${cond}); ${goto(next, 0)}`
-          : `if (${cond}) { ${goto(target)} } ${goto(next)}`,
+          : `if (${cond}) { ${goto(target, n, false)} } ${goto(next)}`,
       jump: (target) => goto(target),
       jumpIndirect(target) {
         const inRegion = [...index].map(([pc, i]) => `case ${pc}: L = ${i}; continue loop;`);

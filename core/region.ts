@@ -88,6 +88,24 @@ function successors(b: Block): number[] {
   }
 }
 
+/**
+ * Orders blocks so that each is followed by the block it falls through to, where that is in the
+ * region: the emitter then lets control fall into the next `case` instead of looping back to
+ * the `switch` (which merges every register local). The entry block stays first.
+ */
+function fallThroughOrder(blocks: Block[]): Block[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const placed = new Set<Block>(), order: Block[] = [];
+  for (let b of blocks) {
+    while (b && !placed.has(b)) {
+      placed.add(b);
+      order.push(b);
+      b = byPc.get(b.end)!;
+    }
+  }
+  return order;
+}
+
 /** Plans the region entered at `entry`. */
 export function planRegion(mem: Memory, entry: number): RegionPlan {
   const first = discoverBlock(mem, entry);
@@ -114,5 +132,5 @@ export function planRegion(mem: Memory, entry: number): RegionPlan {
     pages.add(b.pc >>> PAGE_SHIFT);
     pages.add(((b.end - 1) >>> 0) >>> PAGE_SHIFT);
   }
-  return { entry: entry >>> 0, blocks, pages: [...pages] };
+  return { entry: entry >>> 0, blocks: fallThroughOrder(blocks), pages: [...pages] };
 }

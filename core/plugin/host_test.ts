@@ -261,10 +261,14 @@ Deno.test("readRegister() reads instret exactly inside an instruction callback",
     for (let i = 0; i < tb.nInsns; i++) {
       // The inline add runs first, so the counter includes the instruction about to run.
       tb.insn(i).inlineAdd(count, 0, 1);
-      tb.insn(i).onExec(() => {
-        checks++;
-        if (api.readRegister("instret") !== count[0] - 1) mismatches++;
-      }, undefined, { flags: "r" });
+      tb.insn(i).onExec(
+        () => {
+          checks++;
+          if (api.readRegister("instret") !== count[0] - 1) mismatches++;
+        },
+        undefined,
+        { flags: "r" },
+      );
     }
   });
   machine.run();
