@@ -240,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     for (const spec of opts.plugins) await loadPlugin(machine.plugins, spec);
   } catch (e) {
-    if (e instanceof TypeError) {
+    if (e instanceof TypeError || e instanceof RangeError) {
       stderrLog(`rvplug: ${e.message}\n`);
       return EXIT_LOAD;
     }

@@ -23,7 +23,7 @@ import { PluginHost } from "./plugin/host.ts";
 import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
-import { Memory } from "./memory.ts";
+import { Memory, PROT_EXEC } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
 import { Translator } from "./translate.ts";
@@ -85,6 +85,7 @@ export class Machine {
   #rt: Runtime;
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
+  #code = { start: 0, end: 0, entry: 0 };
 
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
@@ -108,6 +109,7 @@ export class Machine {
         this.plugins.flushed();
       },
       instret: () => this.cpu.instret + this.#rt.ic,
+      code: () => this.#code,
     });
     this.#rt = createRuntime(this.mem, this.cpu, {
       ecall: (pc, next) => this.#syscall(pc, next),
@@ -116,9 +118,11 @@ export class Machine {
     });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
     if (options.inAsm) this.#logInAsm(options.inAsm);
-    this.mem.onCodeWrite = (page) => {
+    this.mem.onCodeWrite = (page, addr, len) => {
+      // The running region leaves only if its own code changed; QEMU does not end a TB
+      // either for a write elsewhere on its page.
+      if (this.translator.overlapsCurrent(addr, len)) this.#rt.codeWritten = true;
       this.translator.invalidatePage(page);
-      this.#rt.codeWritten = true;
     };
     const cpu = this.cpu;
     this.#hart = {
@@ -150,6 +154,12 @@ export class Machine {
     this.cpu.pc = image.entry;
     this.syscalls.brk = image.brk;
     this.symbols = image.symbols;
+    const text = image.segments.filter((s) => s.prot & PROT_EXEC);
+    this.#code = {
+      start: Math.min(...text.map((s) => s.vaddr)),
+      end: Math.max(...text.map((s) => s.vaddr + s.filesz)),
+      entry: image.entry,
+    };
   }
 
   /**
@@ -221,10 +231,13 @@ export class Machine {
     const cpu = this.cpu, rt = this.#rt, translator = this.translator, max = this.#maxInsns;
     for (;;) {
       const left = max - cpu.instret;
-      // Near the limit a block may not fit: finish instruction by instruction.
-      if (left < MAX_BLOCK_INSNS) return this.#interpret(max);
+      if (left <= 0) return;
       rt.budget = Math.min(left, 2 ** 30);
-      cpu.pc = translator.lookup(cpu.pc)();
+      // Near the limit a whole block may not fit: run blocks cut to what is left.
+      const region = left < MAX_BLOCK_INSNS
+        ? translator.lookupLimited(cpu.pc, left)
+        : translator.lookup(cpu.pc);
+      cpu.pc = region();
     }
   }
 

@@ -43,8 +43,11 @@ export class Memory {
   readonly i32: Int32Array;
   /** One byte per page: PROT_* bits, {@linkcode PAGE_CODE}, {@linkcode PAGE_MAPPED}. */
   readonly perm: Uint8Array;
-  /** Called when a write hits a page marked {@linkcode PAGE_CODE}, before the write lands. */
-  onCodeWrite: (page: number) => void = () => {};
+  /**
+   * Called when a write to `[addr, addr + len)` hits page `page`, marked {@linkcode PAGE_CODE},
+   * before the write lands (for map, unmap and protect: the whole page).
+   */
+  onCodeWrite: (page: number, addr: number, len: number) => void = () => {};
 
   constructor() {
     const buffer = new ArrayBuffer(ADDRESS_SPACE);
@@ -66,7 +69,7 @@ export class Memory {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
       if (this.perm[p] & PAGE_USED) this.u8.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p);
+      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
       this.perm[p] = (prot & PROT_MASK) | PAGE_MAPPED | PAGE_USED;
     }
   }
@@ -75,7 +78,7 @@ export class Memory {
   unmap(addr: number, len: number): void {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p);
+      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
       this.perm[p] &= PAGE_USED;
     }
   }
@@ -84,7 +87,7 @@ export class Memory {
   protect(addr: number, len: number, prot: number): void {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p);
+      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
       if (this.perm[p] & PAGE_MAPPED) {
         this.perm[p] = (this.perm[p] & ~PROT_MASK) | (prot & PROT_MASK);
       }
@@ -147,7 +150,7 @@ export class Memory {
     addr >>>= 0;
     const perm = this.perm[addr >>> PAGE_SHIFT];
     if (!(perm & PROT_WRITE)) throw new GuestFault("segv", pc, addr);
-    if (perm & PAGE_CODE) this.onCodeWrite(addr >>> PAGE_SHIFT);
+    if (perm & PAGE_CODE) this.onCodeWrite(addr >>> PAGE_SHIFT, addr, 1);
     this.u8[addr] = value;
   }
 
@@ -189,7 +192,9 @@ export class Memory {
     addr >>>= 0;
     if (bytes.length === 0) return;
     const [first, last] = pageRange(addr, bytes.length);
-    for (let p = first; p <= last; p++) if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p);
+    for (let p = first; p <= last; p++) {
+      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, addr, bytes.length);
+    }
     this.u8.set(bytes, addr);
   }
 

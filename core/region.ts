@@ -48,12 +48,12 @@ export interface RegionPlan {
  * Decodes the block starting at `pc`.
  * @throws GuestFault (segv) when `pc` itself is not executable
  */
-export function discoverBlock(mem: Memory, pc: number): Block {
+export function discoverBlock(mem: Memory, pc: number, maxInsns = MAX_BLOCK_INSNS): Block {
   pc >>>= 0;
   const page = pc >>> PAGE_SHIFT;
   const insns: Insn[] = [], pcs: number[] = [];
   let at = pc;
-  while (insns.length < MAX_BLOCK_INSNS) {
+  while (insns.length < maxInsns) {
     const insn = fetchInsn(mem, at);
     if (!insn) {
       if (insns.length === 0) throw new GuestFault("segv", pc, fetchFaultAddress(mem, pc));
@@ -106,9 +106,16 @@ function fallThroughOrder(blocks: Block[]): Block[] {
   return order;
 }
 
-/** Plans the region entered at `entry`. */
-export function planRegion(mem: Memory, entry: number): RegionPlan {
-  const first = discoverBlock(mem, entry);
+/**
+ * Plans the region entered at `entry`, its blocks cut at `maxBlockInsns` instructions (QEMU
+ * likewise cuts TBs short to stop at an exact instruction count).
+ */
+export function planRegion(
+  mem: Memory,
+  entry: number,
+  maxBlockInsns = MAX_BLOCK_INSNS,
+): RegionPlan {
+  const first = discoverBlock(mem, entry, maxBlockInsns);
   const blocks = [first];
   const seen = new Set([first.pc]);
   let insnCount = first.insns.length;
@@ -118,7 +125,7 @@ export function planRegion(mem: Memory, entry: number): RegionPlan {
       seen.add(next);
       let b: Block;
       try {
-        b = discoverBlock(mem, next);
+        b = discoverBlock(mem, next, maxBlockInsns);
       } catch {
         continue; // not executable: the region exits there and the fault happens if it runs
       }

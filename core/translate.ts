@@ -29,7 +29,9 @@ export class Translator {
   #cpu: CpuState;
   #rt: Runtime;
   /** Regions by entry: `#byPage[pc >>> 12][(pc & 0xfff) >>> 1]`. */
-  #byPage: (Array<RegionFn | undefined> | undefined)[] = [];
+  #byPage: (Array<Region | undefined> | undefined)[] = [];
+  /** The region {@linkcode lookup} returned last: the one running, while one runs. */
+  #current: Region | undefined;
   /** Regions whose code lies on each page, for invalidation. */
   #onPage = new Map<number, Set<Region>>();
   /** Blocks and regions translated so far. */
@@ -49,11 +51,31 @@ export class Translator {
   /** The region entered at `pc`, translating it if needed. */
   lookup(pc: number): RegionFn {
     const slots = this.#byPage[pc >>> PAGE_SHIFT];
-    return slots?.[(pc & 0xfff) >>> 1] ?? this.#translate(pc);
+    return (this.#current = slots?.[(pc & 0xfff) >>> 1] ?? this.#translate(pc)).fn;
   }
 
-  #translate(pc: number): RegionFn {
-    const plan = planRegion(this.#mem, pc);
+  /** Whether `[addr, addr + len)` overlaps the code of the region running (or last run). */
+  overlapsCurrent(addr: number, len: number): boolean {
+    const end = addr + len;
+    return this.#current?.plan.blocks.some((b) => addr < b.end && b.pc < end) ?? false;
+  }
+
+  /**
+   * Translates, without caching, the region at `pc` with blocks of at most `maxInsns`
+   * instructions, so that an instruction limit falls on a block boundary.
+   */
+  lookupLimited(pc: number, maxInsns: number): RegionFn {
+    return (this.#current = this.#compile(planRegion(this.#mem, pc, maxInsns))).fn;
+  }
+
+  #translate(pc: number): Region {
+    const region = this.#compile(planRegion(this.#mem, pc));
+    (this.#byPage[pc >>> PAGE_SHIFT] ??= new Array(2048))[(pc & 0xfff) >>> 1] = region;
+    return region;
+  }
+
+  #compile(plan: RegionPlan): Region {
+    const pc = plan.entry;
     this.onPlan?.(plan);
     const { body, consts } = emitRegion(plan, this.instrument);
     const constNames = consts.map((_, i) => `c${i}`);
@@ -82,10 +104,9 @@ export class Translator {
       set.add(region);
       m.perm[page] |= PAGE_CODE;
     }
-    (this.#byPage[pc >>> PAGE_SHIFT] ??= new Array(2048))[(pc & 0xfff) >>> 1] = fn;
     this.stats.regions++;
     this.stats.blocks += plan.blocks.length;
-    return fn;
+    return region;
   }
 
   /** Drops every region with code on `page` (the guest wrote to it). */

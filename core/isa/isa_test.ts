@@ -192,7 +192,7 @@ const ENCODINGS: readonly [number, number, string][] = [
   [csrrci(5, 0xfff, 0), 0xfff072f3, "csrrci x5, 0xfff, 0"],
 ];
 
-Deno.test("harness encoders match the GNU assembler", () => {
+Deno.test("the harness encoders match the GNU assembler", () => {
   for (const [got, want, source] of ENCODINGS) {
     assertEquals(got.toString(16), want.toString(16), source);
   }
@@ -403,7 +403,7 @@ cases("lw", [
   ld("loads a word misaligned by 3", lw(5, 3, 6), DATA, 0x34567880),
 ]);
 
-Deno.test("loads give the same value at every alignment as byte-wise loads", () => {
+Deno.test("lw() and the narrower loads give the byte-wise value at every alignment", () => {
   const bytes = [0x01, 0x7f, 0xff, 0x80, 0x78, 0x56, 0x34, 0x12];
   const le = (at: number, n: number) => bytes.slice(at, at + n).reduceRight((v, b) => v * 256 + b);
   const sext = (v: number, bits: number) => (v << (32 - bits)) >> (32 - bits);
@@ -694,7 +694,7 @@ cases("jalr", [
   },
 ]);
 
-Deno.test("fetch faults at the second page of an instruction that crosses into an unmapped page", () => {
+Deno.test("step() and Translator fault at the second half of an instruction crossing into an unmapped page", () => {
   const at = 0x30ffe;
   runBoth({
     code: [jalr(1, 0, 6)],
@@ -704,7 +704,7 @@ Deno.test("fetch faults at the second page of an instruction that crosses into a
   }, { fault: { kind: "segv", pc: at, addr: 0x31000 }, instret: 1 });
 });
 
-Deno.test("an instruction that crosses into the next executable page runs", () => {
+Deno.test("step() and Translator run an instruction that crosses into the next executable page", () => {
   const at = 0x30ffe;
   runBoth({
     code: [jalr(1, 0, 6)],
@@ -811,12 +811,12 @@ cases("C.beqz", [{
   want: { regs: { 5: 0, 6: 2 }, instret: 2 },
 }]);
 
-Deno.test("a straight line longer than a block retires every instruction", () => {
+Deno.test("discoverBlock() splits a straight line longer than a block, losing no instruction", () => {
   const code = Array.from({ length: 600 }, () => addi(5, 5, 1));
   runBoth({ code }, { regs: { 5: 600 }, instret: 600 });
 });
 
-Deno.test("a chain of branches longer than a region retires every instruction", () => {
+Deno.test("planRegion() stops a chain of blocks longer than a region, losing no instruction", () => {
   // 20 blocks of [addi; beq not taken], then the stop.
   const code = Array.from({ length: 20 }, () => [addi(5, 5, 1), beq(5, 0, 0x100)]);
   runBoth({ code }, { regs: { 5: 20 }, instret: 40 });

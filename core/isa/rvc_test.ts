@@ -111,7 +111,7 @@ const ILLEGAL_ENCODINGS: readonly [number, string][] = [
   [0x6501, "c.lui a0 with immediate 0"],
   [0x6001, "c.lui zero with immediate 0"],
   [0x4002, "c.lwsp with rd zero"],
-  [0x5082, "c.lwsp with rd zero and an offset"],
+  [0x5072, "c.lwsp with rd zero and an offset"],
   [0x8002, "c.jr with rs1 zero"],
   [0x9c05, "c.subw s0, s1 (RV64 only)"],
   [0x9c25, "c.addw s0, s1 (RV64 only)"],

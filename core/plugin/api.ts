@@ -150,7 +150,13 @@ export type DisconKind = "exception" | "hostcall";
 /** Arguments a plugin was given on the command line: `--plugin path,key=value,...`. */
 export type PluginArgs = ReadonlyArray<readonly [key: string, value: string]>;
 
-/** The API object a plugin's `install` receives. */
+/**
+ * The API object a plugin's `install` receives.
+ *
+ * Note: rvplug translates a few blocks ahead of execution (a region), and the same block may be
+ * translated into several regions, so `onTbTrans` can see a block that never runs, or a block
+ * more than once. Count executions with exec callbacks or inline ops, not in `onTbTrans`.
+ */
 export interface PluginApi {
   /** The plugin's own name: its file name without the extension (QPP's CURRENT_PLUGIN). */
   readonly name: string;
@@ -159,6 +165,12 @@ export interface PluginApi {
   /** Path of the guest program. */
   readonly programPath: string;
 
+  /** Start of the program's code: the lowest executable segment address (`qemu_plugin_start_code`). */
+  startCode(): number;
+  /** End of the program's code: the end of its executable segments' file bytes. */
+  endCode(): number;
+  /** The program's entry point (`qemu_plugin_entry_code`). */
+  entryCode(): number;
   /** Writes text to the log: stderr, or the `-D` file (QEMU's `qemu_plugin_outs`). */
   outs(text: string): void;
   /** A new scoreboard of `size` counters, all 0. */

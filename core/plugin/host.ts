@@ -63,6 +63,8 @@ export interface HostMachine {
   flushCode(): void;
   /** Instructions retired so far, exact inside callbacks too. */
   instret(): number;
+  /** The loaded program's code range and entry point. */
+  code(): { start: number; end: number; entry: number };
 }
 
 interface Plugin {
@@ -393,6 +395,9 @@ export class PluginHost {
       name: plugin.name,
       version: PLUGIN_API_VERSION,
       programPath: m.programPath,
+      startCode: () => m.code().start,
+      endCode: () => m.code().end,
+      entryCode: () => m.code().entry,
       outs: (text) => m.log(text),
       newScoreboard(size) {
         if (!Number.isSafeInteger(size) || size < 0) {

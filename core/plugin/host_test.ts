@@ -276,3 +276,10 @@ Deno.test("readRegister() reads instret exactly inside an instruction callback",
   assertEquals(mismatches, 0);
   assert(api.registerNames().includes("cycleh"));
 });
+
+Deno.test("startCode(), endCode() and entryCode() describe the loaded program as QEMU does", () => {
+  const { machine, api } = setUp(HELLO);
+  assertEquals(api.entryCode(), machine.cpu.pc);
+  assert(api.startCode() <= api.entryCode() && api.entryCode() < api.endCode());
+  assertEquals(api.startCode(), 0x10000);
+});

@@ -49,8 +49,8 @@ function moduleUrl(specifier: string): string {
 /**
  * Imports the plugin module of `spec` and installs it into `host`.
  * @throws TypeError when the module cannot be imported, is not a plugin, or was written for
- * an API version this rvplug does not support; a plugin's own install error is rethrown
- * wrapped with its name
+ * an API version this rvplug does not support; an error from the plugin's `install` comes back
+ * with the plugin's name, as a RangeError if it was one and a TypeError otherwise
  */
 export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
   let mod: Partial<PluginModule>;
@@ -74,7 +74,9 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
   try {
     await mod.install(api, spec.args);
   } catch (e) {
+    // A plugin rejecting its arguments says so with a TypeError or RangeError: keep the class.
     const why = e instanceof Error ? e.message : String(e);
-    throw new TypeError(`Cannot install plugin "${spec.name}": ${why}`);
+    const message = `Cannot install plugin "${spec.name}": ${why}`;
+    throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
   }
 }

@@ -1,0 +1,254 @@
+/**
+ * Tests of the translation cache and of what only the translator can get wrong: code that
+ * changes under translated regions, the instruction budget, and `--max-insns` at engine level.
+ * Programs run with both engines through core/isa/_test_harness.ts, which checks that they agree.
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import { buildElf, code } from "./_elf_fixtures.ts";
+import { PAGE_CODE } from "./memory.ts";
+import { step } from "./interp.ts";
+import { Machine } from "./machine.ts";
+import {
+  addi,
+  auipc,
+  bne,
+  C,
+  CODE,
+  ecall,
+  fenceI,
+  hartOf,
+  jal,
+  jalr,
+  li,
+  load,
+  lui,
+  lw,
+  type Outcome,
+  R,
+  runBoth,
+  sh,
+  sw,
+  translatorOf,
+  W,
+  X,
+} from "./isa/_test_harness.ts";
+
+const ADD_1 = addi(10, 10, 1), ADD_100 = addi(10, 10, 100);
+/** The translator's outcome of a runBoth pair. */
+const translated = (outcomes: Outcome[]) => outcomes.find((o) => o.engine === "translate")!;
+
+// ---------------------------------------------------------------------------------------------
+// Self-modifying code.
+
+Deno.test("Translator runs a new instruction stored over a later one of its block, after fence.i", () => {
+  runBoth({
+    code: [
+      li(6, addi(10, 0, 42)), //  CODE + 0
+      auipc(7, 0), //             CODE + 8
+      sw(6, 12, 7), //            CODE + 12: patches CODE + 20
+      fenceI(), //                CODE + 16
+      addi(10, 0, 1), //          CODE + 20
+    ],
+    codeProt: R | W | X,
+  }, { regs: { 10: 42 }, instret: 6, words: [[CODE + 20, addi(10, 0, 42)]] });
+});
+
+Deno.test("Translator runs a new instruction stored over the next one of its block", () => {
+  runBoth({
+    code: [li(6, addi(10, 0, 42)), auipc(7, 0), sw(6, 8, 7), addi(10, 0, 1)],
+    codeProt: R | W | X,
+  }, { regs: { 10: 42 }, instret: 5 });
+});
+
+Deno.test("Translator runs a patched instruction of a loop body on the next iteration", () => {
+  const outcomes = runBoth({
+    code: [
+      li(6, ADD_100), //          CODE + 0
+      auipc(7, 0), //             CODE + 8
+      addi(28, 0, 2), //          CODE + 12
+      ADD_1, //                   CODE + 16: the loop, patched by its first iteration
+      sw(6, 8, 7), //             CODE + 20
+      fenceI(), //                CODE + 24
+      addi(28, 28, -1), //        CODE + 28
+      bne(28, 0, -16), //         CODE + 32
+    ],
+    codeProt: R | W | X,
+  }, { regs: { 10: 101, 28: 0 }, instret: 4 + 5 * 2 });
+  assert(translated(outcomes).translator!.stats.invalidations > 0);
+});
+
+Deno.test("Translator re-translates code another region overwrote with a store", () => {
+  const f = 0x30000;
+  const outcomes = runBoth({
+    code: [
+      lui(5, f >>> 12), //        t0 = f
+      jalr(1, 0, 5), //           a0 += 1
+      li(6, ADD_100),
+      sw(6, 0, 5), //             patch f from this region
+      jalr(1, 0, 5), //           a0 += 100
+    ],
+    maps: [[f, 0x1000, R | W | X]],
+    words: [[f, ADD_1], [f + 4, jalr(0, 0, 1)]],
+  }, { regs: { 10: 101 }, instret: 10 });
+  assert(translated(outcomes).translator!.stats.invalidations > 0);
+});
+
+Deno.test("Translator re-translates code a syscall overwrote", () => {
+  const f = 0x30000;
+  runBoth({
+    code: [lui(5, f >>> 12), jalr(1, 0, 5), ecall(), jalr(1, 0, 5)],
+    maps: [[f, 0x1000, R | X]],
+    words: [[f, ADD_1], [f + 4, jalr(0, 0, 1)]],
+    onEcall: (_cpu, mem) => mem.write(f, new Uint8Array(new Uint32Array([ADD_100]).buffer)),
+  }, { regs: { 10: 101 }, instret: 8 });
+});
+
+Deno.test("Translator re-translates code on a page mapped again", () => {
+  const f = 0x30000;
+  runBoth({
+    code: [lui(5, f >>> 12), jalr(1, 0, 5), ecall(), jalr(1, 0, 5)],
+    maps: [[f, 0x1000, R | X]],
+    words: [[f, ADD_1], [f + 4, jalr(0, 0, 1)]],
+    onEcall: (_cpu, mem) => {
+      mem.map(f, 0x1000, R | X);
+      mem.write(f, new Uint8Array(new Uint32Array([ADD_100, jalr(0, 0, 1)]).buffer));
+    },
+  }, { regs: { 10: 101 }, instret: 8 });
+});
+
+Deno.test("Translator faults on translated code whose page lost exec permission", () => {
+  const f = 0x30000;
+  runBoth({
+    code: [lui(5, f >>> 12), jalr(1, 0, 5), ecall(), jalr(1, 0, 5)],
+    maps: [[f, 0x1000, R | X]],
+    words: [[f, ADD_1], [f + 4, jalr(0, 0, 1)]],
+    onEcall: (_cpu, mem) => mem.protect(f, 0x1000, R),
+  }, { fault: { kind: "segv", pc: f, addr: f }, regs: { 10: 1 }, instret: 6 });
+});
+
+Deno.test("Translator re-translates an instruction crossing pages when its second half changes", () => {
+  const f = 0x30ffe; // addi a0, a0, 1 across 0x30ffe..0x31001, then ret
+  runBoth({
+    code: [
+      lui(5, 0x31),
+      addi(5, 5, -2), //          t0 = f
+      jalr(1, 0, 5), //           a0 += 1
+      li(6, ADD_100 >>> 16),
+      sh(6, 2, 5), //             patch the half on the second page
+      jalr(1, 0, 5), //           a0 += 100
+    ],
+    maps: [[0x30000, 0x2000, R | W | X]],
+    words: [[f, ADD_1], [f + 4, jalr(0, 0, 1)]],
+  }, { regs: { 10: 101 }, instret: 11 });
+});
+
+Deno.test("Translator keeps exact counts when every iteration stores to its own code page", () => {
+  // A self-loop keeping a counter on its own code page: each store invalidates the running region.
+  const outcomes = runBoth({
+    code: [lw(10, 0x400, 7), addi(10, 10, 1), sw(10, 0x400, 7), addi(6, 6, -1), bne(6, 0, -16)],
+    regs: { 6: 25, 7: CODE },
+    codeProt: R | W | X,
+  }, { regs: { 10: 25, 6: 0 }, instret: 5 * 25, words: [[CODE + 0x400, 25]] });
+  assert(translated(outcomes).translator!.stats.invalidations >= 25);
+});
+
+Deno.test("Translator faults at the first pc past the end of executable code", () => {
+  const f = 0x30ff8;
+  runBoth({
+    code: [jalr(1, 0, 5)],
+    regs: { 5: f },
+    maps: [[0x30000, 0x1000, R | X]],
+    words: [[f, ADD_1], [f + 4, ADD_1]],
+  }, { fault: { kind: "segv", pc: 0x31000, addr: 0x31000 }, regs: { 10: 2 }, instret: 3 });
+});
+
+Deno.test("Translator marks the pages of translated code and unmarks them when dropping it", () => {
+  const l = load({ code: [addi(5, 0, 1)] });
+  const { translator } = translatorOf(l);
+  translator.lookup(CODE);
+  assert(l.mem.perm[CODE >>> 12] & PAGE_CODE);
+  translator.invalidatePage(CODE >>> 12);
+  assertEquals(l.mem.perm[CODE >>> 12] & PAGE_CODE, 0);
+  assertEquals(translator.stats.invalidations, 1);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Long code.
+
+Deno.test("Translator runs code across a page boundary, with an instruction straddling it", () => {
+  // c.nop first puts the 1024th addi at CODE + 0xffe, across the boundary.
+  const body = Array.from({ length: 1100 }, () => addi(5, 5, 1));
+  runBoth({ code: [C.nop(), body] }, { regs: { 5: 1100 }, instret: 1101 });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The instruction budget (rt.budget), which --max-insns relies on.
+
+Deno.test("Translator regions stop before a block that would exceed the budget", () => {
+  // A self-loop of 2 instructions that never ends.
+  const l = load({ code: [addi(5, 5, 1), bne(5, 0, -4)] });
+  const { translator, rt } = translatorOf(l);
+  const { cpu } = l;
+  rt.budget = 7;
+  cpu.pc = translator.lookup(cpu.pc)();
+  assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3]);
+  rt.budget = 1;
+  cpu.pc = translator.lookup(cpu.pc)();
+  assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3], "a budget below a block runs none");
+  step(hartOf(l));
+  assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [7, CODE + 4, 4], "the interpreter finishes");
+});
+
+Deno.test("Translator regions of several blocks count the budget across blocks", () => {
+  const l = load({ code: [addi(5, 5, 1), jal(0, 4), addi(6, 6, 1), jal(0, -12)] });
+  const { translator, rt } = translatorOf(l);
+  const { cpu } = l;
+  rt.budget = 5;
+  cpu.pc = translator.lookup(cpu.pc)();
+  assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [4, CODE, 1, 1]);
+  rt.budget = 1000;
+  cpu.pc = translator.lookup(cpu.pc)();
+  assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [1004, CODE, 251, 251]);
+});
+
+/** A static ELF whose code at 0x10000 is `words`. */
+function elf(words: number[]): Uint8Array {
+  return buildElf({ entry: CODE, segments: [{ vaddr: CODE, flags: 5, data: code(words) }] }).bytes;
+}
+const QUIET = { stdin: () => null, stdout: () => {}, stderr: () => {} };
+
+/** [engine, maxInsns]: small limits run in the interpreter, large ones mostly translated. */
+const LIMITS: readonly ["translate" | "interp", number][] = [
+  ["translate", 100_001],
+  ["translate", 100_000],
+  ["translate", 513],
+  ["translate", 10],
+  ["translate", 0],
+  ["interp", 1001],
+];
+for (const [engine, maxInsns] of LIMITS) {
+  Deno.test(`Machine.run() stops a loop at exactly maxInsns = ${maxInsns} (${engine})`, () => {
+    const m = new Machine({ engine, maxInsns, io: QUIET });
+    m.load(elf([addi(5, 5, 1), jal(0, -4)]));
+    const result = m.run();
+    assertEquals([result.reason, result.instret, m.cpu.instret], ["max-insns", maxInsns, maxInsns]);
+    assertEquals(m.readRegister("t0"), Math.ceil(maxInsns / 2));
+    assertEquals(m.readRegister("pc"), CODE + 4 * (maxInsns % 2));
+  });
+}
+
+for (const engine of ["translate", "interp"] as const) {
+  Deno.test(`Machine.run() counts the exit ecall in instret (${engine})`, () => {
+    const m = new Machine({ engine, maxInsns: 1000, io: QUIET });
+    m.load(elf([addi(10, 0, 3), addi(17, 0, 93), ecall()]));
+    const result = m.run();
+    assertEquals([result.reason, result.status, result.instret], ["exit", 3, 3]);
+  });
+
+  Deno.test(`Machine.run() stops at maxInsns before an exit it would reach next (${engine})`, () => {
+    const m = new Machine({ engine, maxInsns: 2, io: QUIET });
+    m.load(elf([addi(10, 0, 3), addi(17, 0, 93), ecall()]));
+    assertEquals(m.run().reason, "max-insns");
+  });
+}
