@@ -30,8 +30,13 @@ import { PAGE_CODE, PAGE_SHIFT, PROT_READ, PROT_WRITE } from "./memory.ts";
 import type { Block, RegionPlan } from "./region.ts";
 import type { BlockSites, ExecSite, InlineOp, MemInlineSite, MemSite } from "./plugin/sites.ts";
 
-/** Returns the instrumentation plugins asked for in a block, if any. */
-export type Instrumenter = (block: Block) => BlockSites | undefined;
+/**
+ * The instrumentation of a block: the sites plugins asked for, `undefined` for none, or
+ * `"unseen"` for a block plugins have not been shown yet because it has not run: the region
+ * leaves there, so that its first run goes through translation as a region entry (QEMU calls
+ * the translation callback once per block, when it is about to run).
+ */
+export type BlockInstrumentation = BlockSites | undefined | "unseen";
 
 /** JS source of a region's function body, and the values its `c0`, `c1`... names refer to. */
 export interface RegionSource {
@@ -62,7 +67,10 @@ interface RegionContext {
 }
 
 /** Emits the JS source of a region's function body. */
-export function emitRegion(plan: RegionPlan, instrument?: Instrumenter): RegionSource {
+export function emitRegion(
+  plan: RegionPlan,
+  instrumentation?: readonly BlockInstrumentation[],
+): RegionSource {
   const consts: unknown[] = [];
   const accumulators = new Map<string, string>();
   const ctx: RegionContext = {
@@ -80,7 +88,11 @@ export function emitRegion(plan: RegionPlan, instrument?: Instrumenter): RegionS
       return name;
     },
   };
-  const cases = plan.blocks.map((b, i) => emitBlock(b, i, ctx, instrument?.(b)));
+  const cases = plan.blocks.map((b, i) => {
+    const sites = instrumentation?.[i];
+    if (sites !== "unseen") return emitBlock(b, i, ctx, sites);
+    return `case ${i}: // block ${hex(b.pc)}, not run yet\nnpc = ${b.pc}; break loop;`;
+  });
   const regs = [...ctx.used].sort((a, b) => a - b);
   const writeBack = [...ctx.dirty].sort((a, b) => a - b).map((n) => `x[${n}] = x${n};`).join(" ");
   const reload = regs.map((n) => `x${n} = x[${n}];`).join(" ");

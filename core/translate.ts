@@ -5,7 +5,9 @@
  */
 
 import type { CpuState } from "./cpu.ts";
-import { emitRegion, type Instrumenter } from "./emit.ts";
+import { type BlockInstrumentation, emitRegion } from "./emit.ts";
+import type { BlockSites } from "./plugin/sites.ts";
+import type { Block } from "./region.ts";
 import { hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_CODE, PAGE_SHIFT } from "./memory.ts";
@@ -39,8 +41,12 @@ export class Translator {
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
-  /** Returns the plugin instrumentation of a block (see core/plugin/host.ts). */
-  instrument: Instrumenter | undefined;
+  /** Builds the plugin instrumentation of a block (core/plugin/host.ts): runs `onTbTrans`. */
+  instrument: ((block: Block) => BlockSites | undefined) | undefined;
+  /** Instrumentation of the blocks that have run, by `pc:length`, built once per block. */
+  #sites = new Map<string, BlockSites | undefined>();
+  /** Regions that leave at a block because it had not run, by that block's pc. */
+  #waiting = new Map<number, Set<Region>>();
 
   constructor(mem: Memory, cpu: CpuState, rt: Runtime) {
     this.#mem = mem;
@@ -77,7 +83,8 @@ export class Translator {
   #compile(plan: RegionPlan): Region {
     const pc = plan.entry;
     this.onPlan?.(plan);
-    const { body, consts } = emitRegion(plan, this.instrument);
+    const instrumentation = this.#instrumentation(plan);
+    const { body, consts } = emitRegion(plan, instrumentation);
     const constNames = consts.map((_, i) => `c${i}`);
     const factory = new Function(
       ...FACTORY_PARAMS,
@@ -98,6 +105,12 @@ export class Translator {
       ...consts,
     );
     const region: Region = { plan, fn };
+    instrumentation?.forEach((sites, i) => {
+      if (sites !== "unseen") return;
+      const pc = plan.blocks[i].pc;
+      if (!this.#waiting.has(pc)) this.#waiting.set(pc, new Set());
+      this.#waiting.get(pc)!.add(region);
+    });
     for (const page of plan.pages) {
       let set = this.#onPage.get(page);
       if (!set) this.#onPage.set(page, set = new Set());
@@ -109,17 +122,48 @@ export class Translator {
     return region;
   }
 
+  /**
+   * The instrumentation of each block of `plan`. Plugins see a block (`onTbTrans`) once, when
+   * it is a region's entry, that is when it is about to run; other blocks they have not seen
+   * are "unseen". A block seen for the first time re-plans the regions waiting for it.
+   */
+  #instrumentation(plan: RegionPlan): BlockInstrumentation[] | undefined {
+    const instrument = this.instrument;
+    if (!instrument) return undefined;
+    return plan.blocks.map((b, i) => {
+      const key = `${b.pc}:${b.insns.length}`;
+      if (this.#sites.has(key)) return this.#sites.get(key);
+      if (i > 0) return "unseen";
+      const sites = instrument(b);
+      this.#sites.set(key, sites);
+      for (const r of this.#waiting.get(b.pc) ?? []) this.#drop(r);
+      this.#waiting.delete(b.pc);
+      return sites;
+    });
+  }
+
+  /** Removes a region from the cache (it may still finish running). */
+  #drop(r: Region): void {
+    const slots = this.#byPage[r.plan.entry >>> PAGE_SHIFT];
+    const slot = (r.plan.entry & 0xfff) >>> 1;
+    if (slots?.[slot] === r) slots[slot] = undefined;
+    for (const p of r.plan.pages) this.#onPage.get(p)?.delete(r);
+  }
+
   /** Drops every region with code on `page` (the guest wrote to it). */
   invalidatePage(page: number): void {
     const regions = this.#onPage.get(page);
     this.#mem.perm[page] &= ~PAGE_CODE;
+    // Blocks starting on the page, or on the one before (a first instruction may cross).
+    for (const key of this.#sites.keys()) {
+      const blockPage = Number.parseInt(key) >>> PAGE_SHIFT;
+      if (blockPage === page || blockPage === page - 1) this.#sites.delete(key);
+    }
     if (!regions) return;
     this.#onPage.delete(page);
     for (const r of regions) {
       this.stats.invalidations++;
-      const slots = this.#byPage[r.plan.entry >>> PAGE_SHIFT];
-      if (slots) slots[(r.plan.entry & 0xfff) >>> 1] = undefined;
-      for (const p of r.plan.pages) this.#onPage.get(p)?.delete(r);
+      this.#drop(r);
     }
   }
 
@@ -128,5 +172,7 @@ export class Translator {
     for (const page of this.#onPage.keys()) this.#mem.perm[page] &= ~PAGE_CODE;
     this.#onPage.clear();
     this.#byPage = [];
+    this.#sites.clear();
+    this.#waiting.clear();
   }
 }
