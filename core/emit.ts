@@ -143,9 +143,24 @@ function emitBlock(
 
   // Plugin instrumentation. `retired`: insns of the block retired when the site runs.
   const entry = (sb: Float64Array, i: number) => `${C(sb)}[${i}]`;
+  // Inline adds are summed at translation time and added where the sum could be observed or
+  // lost: before plugin code, before an instruction that may leave the block (memory access,
+  // trap, control transfer), at the block's end. A run of ALU instructions costs one add.
+  const pending = new Map<string, number>();
+  const peek = () => [...pending].map(([d, sum]) => `${d} += ${sum};`).join(" ");
+  const materialize = () => {
+    const code = peek();
+    pending.clear();
+    return code;
+  };
   const inline = (op: InlineOp) => {
     const at = entry(op.scoreboard, op.index), d = ctx.accumulator(at);
-    return op.kind === "add" ? `${d} += ${op.imm};` : `${at} = ${op.imm}; ${d} = 0;`;
+    if (op.kind === "add") {
+      pending.set(d, (pending.get(d) ?? 0) + op.imm);
+      return "";
+    }
+    pending.delete(d); // the store overwrites what was added before it
+    return `${at} = ${op.imm}; ${d} = 0;`;
   };
   const call = (site: ExecSite | MemSite, pc: number, retired: number, args: string) => {
     const ud = site.udata === undefined ? "undefined" : C(site.udata);
@@ -157,19 +172,21 @@ function emitBlock(
       ? ""
       : ` ${RELOAD} if (cpu.pc !== ${pc}) { ic += ${retired}; npc = cpu.pc; break loop; }`;
     const done = site.flags === "none" ? "" : " rt.ic = 0;";
-    return `${pre}${FLUSH} rt.s = ${site.id}; ${
+    return `${materialize()} ${pre}${FLUSH} rt.s = ${site.id}; ${
       C(site.fn)
     }(0, ${args}${ud}); rt.s = -1;${done}${post}`;
   };
   const execSites = (list: readonly (ExecSite | InlineOp)[], pc: number, retired: number) =>
     list.map((site) => {
       if (!("id" in site)) return inline(site);
-      const code = call(site, pc, retired, "");
       const cond = site.cond;
-      if (!cond || cond.op === "always") return code;
-      if (cond.op === "never") return "";
+      if (cond?.op === "never") return "";
+      // Adds pending so far happen before the condition reads the entry.
+      const added = materialize();
+      const code = call(site, pc, retired, "");
+      if (!cond || cond.op === "always") return added + code;
       const at = entry(cond.scoreboard, cond.index), op = COND_OPS[cond.op];
-      return `if (${at} + ${ctx.accumulator(at)} ${op} ${cond.imm}) { ${code} }`;
+      return `${added} if (${at} + ${ctx.accumulator(at)} ${op} ${cond.imm}) { ${code} }`;
     }).join(" ");
   /** Sites after a memory access of instruction k: the address is in `ma`, the value in `mv`. */
   const memSites = (k: number, size: 1 | 2 | 4, signed: boolean, store: boolean) => {
@@ -188,7 +205,8 @@ function emitBlock(
 
   for (let k = 0; k < n; k++) {
     const insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
-    let temps = 0, afterInsn = "";
+    // Load callbacks run after the instruction, or before its store (AMOs load, then store).
+    let temps = 0, afterInsn = "", loadHooks = "";
     const at = `${pc}, ${k}`;
     const plainLoad = (size: 1 | 2 | 4, signed: boolean, addr: string) => {
       const ok = `(perm[ma >>> ${PAGE_SHIFT}] & ${PROT_READ}) !== 0`;
@@ -232,16 +250,18 @@ function emitBlock(
       load(size, signed, addr) {
         const hooks = memSites(k, size, signed, false);
         if (!hooks) return plainLoad(size, signed, addr);
-        afterInsn += hooks;
+        loadHooks += hooks;
         return `(mv = ${plainLoad(size, signed, addr)})`;
       },
       store(size, addr, value) {
+        const before = loadHooks;
+        loadHooks = "";
+        const hooks = memSites(k, size, false, true);
         // A store that overwrote translated code leaves the region: it may be stale.
         // The check goes after the whole instruction, which may still write rd (sc.w, AMOs).
-        afterInsn += ` if (sm) { ${exit(next, k + 1)} }`;
-        const hooks = memSites(k, size, false, true);
-        if (!hooks) return plainStore(size, addr, value, "sm = ");
-        return `mv = ${value}; ${plainStore(size, addr, "mv", "sm = ")} ${hooks}`;
+        afterInsn += ` if (sm) { ${peek()} ${exit(next, k + 1)} }`;
+        if (!hooks) return before + plainStore(size, addr, value, "sm = ");
+        return `${before} mv = ${value}; ${plainStore(size, addr, "mv", "sm = ")} ${hooks}`;
       },
       branch: (cond, target) =>
         selfLoop
@@ -268,9 +288,11 @@ function emitBlock(
       rt: (name) => (name === "cpu" ? "cpu" : `rt.${name}`),
       temp: () => TEMPS[temps++],
     };
-    const before = sites ? execSites(sites.insns[k].exec, pc, k) : "";
-    lines.push(`// ${hex(pc)}: ${insn.def.name}`, before, insn.def.emit(insn, e), afterInsn);
+    let before = sites ? execSites(sites.insns[k].exec, pc, k) : "";
+    if (insn.def.mem || insn.def.flow !== "next") before += materialize();
+    const code = insn.def.emit(insn, e);
+    lines.push(`// ${hex(pc)}: ${insn.def.name}`, before, code, loadHooks, afterInsn);
   }
-  if (last.def.flow === "next") lines.push(goto(b.end));
+  if (last.def.flow === "next") lines.push(materialize() + goto(b.end));
   return lines.filter((l) => l !== "").join("\n");
 }

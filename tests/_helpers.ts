@@ -165,25 +165,26 @@ export const hostGccAvailable: () => boolean = once(() => commandWorks("gcc", ["
 /** Whether the RISC-V cross toolchain can be run (checked once per test process). */
 export const crossGccAvailable: () => boolean = once(() => commandWorks(CROSS_GCC, ["--version"]));
 
+/** The tools whose absence this test file has reported already. */
 const skipNotices = new Set<string>();
 
 /**
  * Returns why tests needing `tools` must be skipped, or undefined when all are present; prints
- * each reason once per test process. Use as `ignore: skipReason("qemu") !== undefined`.
+ * once per missing tool and test file (each file runs in its own isolate) that the tests needing
+ * it are skipped. Use as `ignore: skipReason("qemu") !== undefined`.
  * @param tools the tools the tests need
  */
 export function skipReason(...tools: ("qemu" | "gcc" | "cross-gcc")[]): string | undefined {
+  const names = { qemu: QEMU, gcc: "gcc", "cross-gcc": CROSS_GCC };
   const missing = tools.filter((t) =>
     t === "qemu" ? !qemuAvailable() : t === "gcc" ? !hostGccAvailable() : !crossGccAvailable()
-  );
-  if (missing.length === 0) return undefined;
-  const names = { qemu: QEMU, gcc: "gcc", "cross-gcc": CROSS_GCC };
-  const reason = `skipped: ${missing.map((t) => names[t]).join(", ")} not found`;
-  if (!skipNotices.has(reason)) {
-    skipNotices.add(reason);
-    console.warn(`rvplug tests: ${reason}`);
+  ).map((t) => names[t]);
+  for (const tool of missing) {
+    if (skipNotices.has(tool)) continue;
+    skipNotices.add(tool);
+    console.warn(`rvplug tests: ${tool} not found; skipping the tests that need it`);
   }
-  return reason;
+  return missing.length ? `${missing.join(", ")} not found` : undefined;
 }
 
 const tempDirs: string[] = [];
@@ -212,8 +213,8 @@ export function tempDir(prefix = "rvplug_test_"): string {
 const pluginCache = new Map<string, string>();
 
 /**
- * Compiles `tests/qemu_plugins/<name>.c` into a shared object with the host `gcc`, once per test
- * process.
+ * Compiles `tests/qemu_plugins/<name>.c` (which may include `qemu-plugin-v1.h` from there) into a
+ * shared object with the host `gcc`, once per test process.
  * @param name the plugin's file name without `.c`
  * @returns the path of the `.so`, or undefined when `gcc` is missing
  * @throws Error when gcc is present but the plugin does not compile
@@ -223,9 +224,9 @@ export function buildQemuPlugin(name: string): string | undefined {
   if (cached) return cached;
   if (!hostGccAvailable()) return undefined;
   const so = `${tempDir("rvplug_plugin_")}/${name}.so`;
-  const src = `${REPO_ROOT}/tests/qemu_plugins/${name}.c`;
+  const dir = `${REPO_ROOT}/tests/qemu_plugins`;
   const r = new Deno.Command("gcc", {
-    args: ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-o", so, src],
+    args: ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-I", dir, "-o", so, `${dir}/${name}.c`],
     stdout: "piped",
     stderr: "piped",
   }).outputSync();
@@ -244,6 +245,8 @@ export interface QemuRunOptions {
   stdin?: string | Uint8Array;
   /** A `-plugin` argument: `path.so[,key=value...]`. */
   plugin?: string;
+  /** More qemu options, put before the program. */
+  qemuArgs?: readonly string[];
   /** Count instructions with the `icount` plugin (needs gcc); the count is in `insns`. */
   icount?: boolean;
   /** Working directory of qemu. @default {the repository root} */
@@ -287,7 +290,7 @@ export async function runQemu(
   args: readonly string[] = [],
   options: QemuRunOptions = {},
 ): Promise<QemuRun> {
-  const qemuArgs: string[] = [];
+  const qemuArgs: string[] = [...(options.qemuArgs ?? [])];
   if (options.plugin) qemuArgs.push("-plugin", options.plugin);
   let countFile: string | undefined;
   if (options.icount) {
@@ -447,4 +450,56 @@ export function expandArgs(args: readonly string[]): string[] {
 /** Formats a 32-bit value as `0x` and 8 hex digits. */
 export function hex32(v: number): string {
   return "0x" + (v >>> 0).toString(16).padStart(8, "0");
+}
+
+/** What a run of the `rvplug` command line produced. */
+export interface CliRun {
+  /** Standard output, decoded as UTF-8. */
+  stdout: string;
+  /** Standard error, decoded as UTF-8. */
+  stderr: string;
+  /** The process exit status. */
+  status: number;
+}
+
+/** Options of {@linkcode runCli}. */
+export interface CliRunOptions {
+  /**
+   * The exact process environment, in order, set through `env -i` (Deno needs `HOME` to find
+   * its cache). @default {the test process's environment}
+   */
+  env?: readonly string[];
+  /** Standard input; without it `/dev/null`. */
+  stdin?: string;
+}
+
+/**
+ * Runs `deno run -A mod.ts ...args` in the repository root, as a user would run the CLI.
+ * @param args the command line after `mod.ts`
+ * @param options the process environment and stdin
+ */
+export async function runCli(
+  args: readonly string[],
+  options: CliRunOptions = {},
+): Promise<CliRun> {
+  const deno = [Deno.execPath(), "run", "-A", "mod.ts", ...args];
+  const [cmd, ...cmdArgs] = options.env === undefined
+    ? deno
+    : ["env", "-i", ...options.env, ...deno];
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    cwd: REPO_ROOT,
+    clearEnv: options.env !== undefined,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const r = await child.output();
+  const decoder = new TextDecoder();
+  return { stdout: decoder.decode(r.stdout), stderr: decoder.decode(r.stderr), status: r.code };
 }

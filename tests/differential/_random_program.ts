@@ -3,10 +3,11 @@
  *
  * A program sets x1..x31 to random values (edge values often), runs a random mix of ALU,
  * multiply/divide, compressed, load/store (misaligned too, across a page boundary), AMO and
- * lr/sc instructions, forward branches over small groups and short counted loops, then writes
- * the registers and its scratch area to stdout and exits with status 0. s0 points at the scratch
- * area throughout and is never written; every other register is data, sp included. The code
- * crosses a page boundary somewhere, and the scratch area straddles one.
+ * lr/sc instructions, forward branches and indirect jumps over small groups, short counted loops
+ * and a few host-independent system calls, then writes the registers and its scratch area to
+ * stdout and exits with status 0. s0 points at the scratch area throughout and is never written;
+ * every other register is data, sp included. The code crosses a page boundary somewhere, and the
+ * scratch area straddles one.
  *
  * Output layout (380 bytes): x1..x31 as little-endian words, then the 256-byte scratch area.
  * @module
@@ -291,7 +292,7 @@ class Generator {
   forwardBranch(avoid: ReadonlySet<number>): void {
     const r = this.#rng;
     const target = this.label();
-    const kind = r.pick(["b", "b", "b", "cb", "j", "jal"]);
+    const kind = r.pick(["b", "b", "b", "cb", "j", "jal", "jalr"]);
     const rdc = this.rdc(new Set()); // c.beqz/c.bnez only read their register
     if (kind === "b") {
       // The same register on both sides now and then: always or never taken.
@@ -302,11 +303,50 @@ class Generator {
     } else if (kind === "j") {
       if (r.chance(0.5)) this.emitC(`c.j ${target}`);
       else this.emit(`j ${target}`);
-    } else {
+    } else if (kind === "jal") {
       this.emit(`jal x${this.rd(avoid)}, ${target}`);
+    } else {
+      this.indirectJump(target, avoid);
     }
     for (let i = r.int(1, 4); i > 0; i--) this.simple(avoid);
     this.lines.push(`${target}:`);
+  }
+
+  /**
+   * An indirect jump to `target`: jalr (its link register sometimes its base register, its
+   * offset sometimes making the sum odd, which jalr rounds down), c.jr or c.jalr.
+   */
+  indirectJump(target: string, avoid: ReadonlySet<number>): void {
+    const r = this.#rng;
+    const base = this.rd(avoid, false);
+    const form = r.pick(["jalr", "jalr", "c.jr", "c.jalr"]);
+    this.emit(`la x${base}, ${target}`);
+    if (form === "jalr") {
+      const off = r.pick([0, 1, -4, 6, 2047, -2046, r.int(-64, 64)]);
+      const odd = r.chance(0.2) ? 1 : 0;
+      if (off - odd !== 0) this.emit(`addi x${base}, x${base}, ${odd - off}`);
+      const link = r.chance(0.3) ? base : this.rd(avoid);
+      this.emit(`jalr x${link}, ${off}(x${base})`);
+    } else if (form === "c.jalr" && !avoid.has(1)) {
+      this.emitC(`c.jalr x${base}`);
+    } else {
+      this.emitC(`c.jr x${base}`);
+    }
+  }
+
+  /**
+   * A system call whose result does not depend on the host: an unknown one (-ENOSYS), or close
+   * of a negative descriptor (-EBADF). Only a0 changes.
+   */
+  syscall(): void {
+    const r = this.#rng;
+    if (r.chance(0.5)) {
+      this.emit("li a7, 4000");
+    } else {
+      this.emit(`li a0, ${-r.int(1, 5)}`);
+      this.emit("li a7, 57 # close");
+    }
+    this.emit("ecall");
   }
 
   /** A counted loop of 1-6 trips whose body never writes the counter. */
@@ -354,6 +394,7 @@ class Generator {
     else if (p < 0.15) this.loop(none);
     else if (p < 0.19) this.lrsc(none);
     else if (p < 0.195) this.emit(r.pick(["fence", "fence.i", "fence rw, rw"]));
+    else if (p < 0.2) this.syscall();
     else this.simple(none);
   }
 }

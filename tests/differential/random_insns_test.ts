@@ -1,7 +1,8 @@
 /**
  * Random instruction sequences against qemu-riscv32: each program (see _random_program.ts) must
  * leave the same registers and scratch memory under qemu, rvplug's translator and rvplug's
- * interpreter, and execute the same number of instructions.
+ * interpreter, and execute the same number of instructions. Without qemu, the programs still
+ * check that both engines stop in the same state wherever `maxInsns` cuts them.
  *
  * Seeds: by default a fixed base seed, so the suite is reproducible; `RVPLUG_SEED=N` sets the
  * base seed (program i uses N + i), `RVPLUG_SEED=random` draws one, and `RVPLUG_PROGRAMS=K`
@@ -20,12 +21,15 @@ import {
   runQemu,
   skipReason,
 } from "../_helpers.ts";
-import { OUTPUT_SIZE, randomProgram } from "./_random_program.ts";
+import { OUTPUT_SIZE, randomProgram, Rng } from "./_random_program.ts";
 
 /** Fixed default base seed; any value works. */
 const DEFAULT_SEED = 0x5eed2024;
-/** Programs per run and items per program: about 200 instructions each, a few seconds in all. */
-const DEFAULT_PROGRAMS = 30;
+/**
+ * Programs per run, and items per program: about 250 instructions after the 31 `li`s, some 430
+ * executed; 60 programs take about 4 s here (2 cores), most of it assembling.
+ */
+const DEFAULT_PROGRAMS = 60;
 const ITEMS = 160;
 
 function baseSeed(): number {
@@ -39,15 +43,30 @@ function baseSeed(): number {
   return n >>> 0;
 }
 
+function programCount(): number {
+  const env = Deno.env.get("RVPLUG_PROGRAMS");
+  if (env === undefined || env === "") return DEFAULT_PROGRAMS;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new RangeError(`Cannot parse RVPLUG_PROGRAMS "${env}": expected a positive count`);
+  }
+  return n;
+}
+
 const BASE_SEED = baseSeed();
-const PROGRAMS = Number(Deno.env.get("RVPLUG_PROGRAMS") ?? DEFAULT_PROGRAMS);
-const SKIP = skipReason("qemu", "gcc", "cross-gcc");
+const PROGRAMS = programCount();
+/** Instruction limits tried per program when comparing the engines' stopping states. */
+const LIMITS_PER_PROGRAM = 4;
+const SKIP_QEMU = skipReason("qemu", "gcc", "cross-gcc");
+const SKIP_CROSS = skipReason("cross-gcc");
 
 /** One program with its runs under the three engines. */
 interface Trial {
   seed: number;
   source: string;
-  qemu: QemuRun;
+  elf: string;
+  /** The qemu run, when qemu is available. */
+  qemu?: QemuRun;
   translate: GuestRun;
   interp: GuestRun;
 }
@@ -62,10 +81,11 @@ function runTrials(): Promise<Trial[]> {
       const seed = seeds[next++];
       const source = randomProgram(seed, ITEMS);
       const elf = (await crossAssemble(source))!;
-      const qemu = await runQemu(elf, [], { icount: true });
+      const qemu = SKIP_QEMU ? undefined : await runQemu(elf, [], { icount: true });
       trials.push({
         seed,
         source,
+        elf,
         qemu,
         translate: runGuest(elf, { engine: "translate" }),
         interp: runGuest(elf, { engine: "interp" }),
@@ -103,15 +123,16 @@ function outputDiff(expected: Uint8Array, actual: Uint8Array): string[] {
 
 Deno.test({
   name: `Machine.run() computes what qemu-riscv32 does for random programs (seed ${BASE_SEED})`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP_QEMU !== undefined,
   fn: async (t) => {
     for (const trial of await getTrials()) {
       await t.step(`program seed ${trial.seed}`, () => {
-        assertEquals(trial.qemu.status, 0, `qemu failed:\n${trial.qemu.stderr}`);
+        const qemu = trial.qemu!;
+        assertEquals(qemu.status, 0, `qemu failed:\n${qemu.stderr}`);
         for (const engine of ["translate", "interp"] as const) {
           const ours = trial[engine];
           const diffs = ours.status === 0
-            ? outputDiff(trial.qemu.stdoutBytes, ours.stdoutBytes)
+            ? outputDiff(qemu.stdoutBytes, ours.stdoutBytes)
             : [`exit status ${ours.status}, fault ${JSON.stringify(ours.fault)}`];
           if (diffs.length) {
             throw new Error(
@@ -128,16 +149,60 @@ Deno.test({
 Deno.test({
   name: `Machine.run() retires as many instructions as qemu-riscv32 executes for random ` +
     `programs (seed ${BASE_SEED})`,
-  ignore: SKIP !== undefined,
+  ignore: SKIP_QEMU !== undefined,
   fn: async () => {
     const counts = (await getTrials()).map((t) => ({
       seed: t.seed,
-      qemu: t.qemu.insns,
+      qemu: t.qemu!.insns,
       translate: t.translate.instret,
       interp: t.interp.instret,
     }));
     const wrong = counts.filter((c) => c.translate !== c.qemu || c.interp !== c.qemu);
     assertEquals(wrong, [], "programs whose instruction counts differ");
+  },
+});
+
+/** Says where two runs stopped in different states. */
+function stateDiff(a: GuestRun, b: GuestRun): string[] {
+  const diffs: string[] = [];
+  for (let n = 1; n < 32; n++) {
+    if (a.regs[n] !== b.regs[n]) {
+      diffs.push(`x${n} (${ABI_NAMES[n]}): ${hex32(a.regs[n])} vs ${hex32(b.regs[n])}`);
+    }
+  }
+  if (a.pc !== b.pc) diffs.push(`pc: ${hex32(a.pc)} vs ${hex32(b.pc)}`);
+  if (a.instret !== b.instret) diffs.push(`instret: ${a.instret} vs ${b.instret}`);
+  if (a.reason !== b.reason) diffs.push(`reason: ${a.reason} vs ${b.reason}`);
+  return diffs;
+}
+
+Deno.test({
+  name: `Machine.run() stops both engines in the same state when maxInsns cuts a random ` +
+    `program (seed ${BASE_SEED})`,
+  ignore: SKIP_CROSS !== undefined,
+  fn: async (t) => {
+    for (const trial of await getTrials()) {
+      await t.step(`program seed ${trial.seed}`, () => {
+        const rng = new Rng(trial.seed);
+        for (let i = 0; i < LIMITS_PER_PROGRAM; i++) {
+          const limit = rng.int(1, trial.interp.instret - 1);
+          const translated = runGuest(trial.elf, { engine: "translate", maxInsns: limit });
+          const interpreted = runGuest(trial.elf, { engine: "interp", maxInsns: limit });
+          const diffs = stateDiff(translated, interpreted);
+          if (translated.instret !== limit) {
+            diffs.push(`instret ${translated.instret}, not ${limit}`);
+          }
+          if (diffs.length) {
+            throw new Error(
+              `seed ${trial.seed}, maxInsns ${limit}: translate vs interp:\n  ${
+                diffs.join("\n  ")
+              }` +
+                `\nprogram:\n${listing(trial.source)}`,
+            );
+          }
+        }
+      });
+    }
   },
 });
 

@@ -12,8 +12,8 @@
  * by signal PATH holds the count as a little-endian uint64 instead of the text line.
  * Unknown arguments are an error that names the key.
  *
- * Debian ships no qemu-plugin.h, so the few declarations of plugin API version 1 (QEMU 7.2,
- * include/qemu/qemu-plugin.h) this plugin uses are written out below.
+ * Build: gcc -shared -fPIC -O2 -I tests/qemu_plugins -o icount.so tests/qemu_plugins/icount.c
+ * (qemu-plugin-v1.h declares plugin API version 1 of QEMU 7.2; Debian ships no qemu-plugin.h).
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -24,26 +24,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* --- QEMU plugin API, version 1 ---------------------------------------- */
-typedef uint64_t qemu_plugin_id_t;
-typedef struct qemu_info_t qemu_info_t; /* opaque here: no field is read */
-struct qemu_plugin_tb;
-struct qemu_plugin_insn;
-enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-extern void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-                                                  qemu_plugin_vcpu_tb_trans_cb_t cb);
-extern size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-extern struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
-                                                        size_t idx);
-extern void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *insn,
-                                                       enum qemu_plugin_op op, void *ptr,
-                                                       uint64_t imm);
-extern void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
-                                           void *userdata);
+#include "qemu-plugin-v1.h"
 
-__attribute__((visibility("default"))) int qemu_plugin_version = 1;
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 /* --- state ---------------------------------------------------------------- */
 /* One vCPU in user mode: a plain counter, as QEMU's own tests/plugin/insn.c uses inline. */
@@ -99,9 +82,8 @@ static void plugin_exit(qemu_plugin_id_t id, void *userdata)
 }
 
 /* --- entry point ------------------------------------------------------------ */
-__attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
-                                                               const qemu_info_t *info, int argc,
-                                                               char **argv)
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
 {
     (void)info;
     for (int i = 0; i < argc; i++) {

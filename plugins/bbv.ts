@@ -1,0 +1,112 @@
+/**
+ * bbv: basic block vectors for the SimPoint analysis tool, like QEMU's contrib/plugins/bbv.c.
+ *
+ * Usage: `--plugin plugins/bbv.ts,outfile=PREFIX[,interval=N]` — writes `PREFIX.0.bb` (one file
+ * per vCPU; rvplug has vCPU 0 only).
+ *
+ * Each time N instructions (default 100000000) have run, a line `T:id:count :id:count ... `
+ * lists the blocks that ran in that interval, each with the instructions it ran: its number of
+ * instructions times its executions, counted at block entry. The interval ends at the entry of
+ * the block that reaches N, that block included, and what ran past N counts toward the next
+ * interval, as in QEMU. The last, partial interval is not written. Block ids count from 0 in the
+ * order blocks first ran, which is the order in which QEMU translates them (rvplug also
+ * translates blocks that may never run, ahead of time); a line lists them by id (QEMU's follows
+ * its hash table).
+ * @module
+ */
+
+import type { PluginApi, PluginArgs, Scoreboard } from "../mod.ts";
+
+export const apiVersion = 1;
+
+/** Counters per scoreboard: block counters and ids live in chunks of this many. */
+const CHUNK = 4096;
+
+interface Bb {
+  /** Where its counters are: instructions this interval, and id + 1 (0: has not run yet). */
+  count: Scoreboard;
+  ids: Scoreboard;
+  index: number;
+}
+
+/** Creates (or truncates) the output file now, so that a bad path fails before the guest runs. */
+function create(path: string): Deno.FsFile {
+  try {
+    return Deno.openSync(path, { write: true, create: true, truncate: true });
+  } catch (e) {
+    throw new TypeError(`Cannot create "${path}": ${(e as Error).message}`);
+  }
+}
+
+export function install(api: PluginApi, args: PluginArgs): void {
+  let interval = 100_000_000, outfile: string | undefined;
+  for (const [key, value] of args) {
+    if (key === "interval") {
+      interval = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(interval) || interval < 1) {
+        throw new RangeError(`Cannot parse "${key}=${value}": expected a positive integer`);
+      }
+    } else if (key === "outfile") {
+      outfile = value;
+    } else {
+      throw new TypeError(`Unknown argument "${key}"`);
+    }
+  }
+  if (outfile === undefined) throw new TypeError('Cannot write vectors: no "outfile" given');
+
+  // State: the vCPU's instructions this interval, every block by address, the blocks that ran
+  // by id, and the output file with what is waiting to be written to it.
+  const vcpu = api.newScoreboard(1);
+  const bbs = new Map<number, Bb>();
+  const byId: Bb[] = [];
+  let count: Scoreboard = api.newScoreboard(CHUNK), ids: Scoreboard = api.newScoreboard(CHUNK);
+  const file = create(`${outfile}.0.bb`);
+  const encoder = new TextEncoder();
+  let pending: string[] = [], pendingLength = 0;
+  const flush = () => {
+    const bytes = encoder.encode(pending.join(""));
+    for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+    pending = [], pendingLength = 0;
+  };
+
+  // Translate callback: count at block entry, then end the interval if it is full.
+  api.onTbTrans((tb) => {
+    let bb = bbs.get(tb.vaddr);
+    if (!bb) {
+      if (bbs.size % CHUNK === 0 && bbs.size > 0) {
+        count = api.newScoreboard(CHUNK), ids = api.newScoreboard(CHUNK);
+      }
+      bb = { count, ids, index: bbs.size % CHUNK };
+      bbs.set(tb.vaddr, bb);
+    }
+    tb.onExecCond(firstRun, { op: "eq", scoreboard: bb.ids, index: bb.index, imm: 0 }, bb);
+    tb.inlineAdd(vcpu, 0, tb.nInsns);
+    tb.inlineAdd(bb.count, bb.index, tb.nInsns);
+    tb.onExecCond(intervalEnd, { op: "ge", scoreboard: vcpu, index: 0, imm: interval });
+  });
+
+  // Exec callbacks.
+  function firstRun(_vcpu: number, udata: unknown): void {
+    const bb = udata as Bb;
+    bb.ids[bb.index] = byId.push(bb);
+  }
+  function intervalEnd(): void {
+    vcpu[0] -= interval;
+    let line = "T";
+    for (let id = 0; id < byId.length; id++) {
+      const bb = byId[id], n = bb.count[bb.index];
+      if (n === 0) continue;
+      line += `:${id}:${n} `;
+      bb.count[bb.index] = 0;
+    }
+    pending.push(line + "\n");
+    pendingLength += line.length;
+    if (pendingLength > 1 << 16) flush();
+  }
+
+  // Exit report: the file holds every full interval.
+  api.onExit(() => {
+    flush();
+    file.close();
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * mem: counts guest memory accesses, like QEMU's tests/tcg/plugins/mem.c (7.2).
+ *
+ * Usage: `--plugin plugins/mem.ts[,inline=on|off][,callback=on|off][,track=r|w|rw][,haddr=on|off]`
+ *
+ * As in QEMU 7.2, `inline=on` counts on a scoreboard and prints `inline mem accesses: N`,
+ * `callback=on` counts with one callback per access and prints `callback mem accesses: N`, both
+ * may be on, and `haddr=on` also prints `io accesses: N` (always 0 in user mode: nothing is I/O).
+ * Without either key the count is inline and printed as newer QEMUs do, `mem accesses: N`.
+ * `track` selects loads (`r`), stores (`w`) or both (`rw`, the default). An atomic
+ * read-modify-write counts as a load and a store, as in QEMU.
+ * @module
+ */
+
+import type { MemRw, PluginApi, PluginArgs } from "../mod.ts";
+
+export const apiVersion = 1;
+
+interface Options {
+  inline: boolean;
+  callback: boolean;
+  /** Neither inline nor callback was given: count inline, print the plain line. */
+  plain: boolean;
+  track: MemRw;
+  haddr: boolean;
+}
+
+function parseArgs(api: PluginApi, args: PluginArgs): Options {
+  const opts: Options = { inline: false, callback: false, plain: true, track: "rw", haddr: false };
+  for (const [key, value] of args) {
+    if (key === "inline" || key === "callback") {
+      opts[key] = api.parseBool(key, value);
+      opts.plain = false;
+    } else if (key === "haddr") opts.haddr = api.parseBool(key, value);
+    else if (key === "track") {
+      if (value !== "r" && value !== "w" && value !== "rw") {
+        throw new TypeError(`Cannot parse "${key}=${value}": expected r, w or rw`);
+      }
+      opts.track = value;
+    } else throw new TypeError(`Unknown argument "${key}"`);
+  }
+  return opts;
+}
+
+export function install(api: PluginApi, args: PluginArgs): void {
+  const { inline, callback, plain, track, haddr } = parseArgs(api, args);
+  // State: [0] inline count, [1] callback count, [2] I/O accesses (none in user mode).
+  const counts = api.newScoreboard(3);
+
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      const insn = tb.insn(i);
+      if (inline || plain) insn.memInlineAdd(counts, 0, 1, track);
+      if (callback) insn.onMem(onAccess, track);
+    }
+  });
+
+  function onAccess(): void {
+    counts[1]++;
+  }
+
+  api.onExit(() => {
+    let out = plain ? `mem accesses: ${counts[0]}\n` : "";
+    if (inline) out += `inline mem accesses: ${counts[0]}\n`;
+    if (callback) out += `callback mem accesses: ${counts[1]}\n`;
+    if (haddr) out += `io accesses: ${counts[2]}\n`;
+    api.outs(out);
+  });
+}

@@ -1,0 +1,384 @@
+/**
+ * Helpers of the benchmark: timing of in-process runs and of subprocesses, building the C plugins,
+ * the environment description, and plain-text tables.
+ * @module
+ */
+
+import { loadPlugin, Machine, parsePluginSpec } from "../../mod.ts";
+
+/** The repository root (this file lives in `tests/bench/`). */
+export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The qemu-user binary compared against. */
+export const QEMU = "qemu-riscv32";
+
+/**
+ * A time measurement in milliseconds: wall-clock time, and CPU time when it can be read (for an
+ * in-process run: on-CPU time of the main thread, from /proc/self/task/PID/schedstat; for a
+ * subprocess: its user + system time, all threads). On a shared machine the CPU time is the
+ * stable one: wall time also counts the time spent waiting for a CPU.
+ */
+export interface Sample {
+  wall: number;
+  cpu?: number;
+  /** Run-queue wait of the main thread (in-process runs only). */
+  wait?: number;
+}
+
+/** Which time the tables use. */
+export type Clock = "cpu" | "wall";
+
+/** The time of `s` on `clock` (wall time when the CPU time is unknown). */
+export function timeOf(s: Sample, clock: Clock): number {
+  return clock === "cpu" && s.cpu !== undefined ? s.cpu : s.wall;
+}
+
+/** The best (smallest) time of the samples on `clock`; NaN for none. */
+export function best(samples: readonly Sample[], clock: Clock): number {
+  return samples.length ? Math.min(...samples.map((s) => timeOf(s, clock))) : NaN;
+}
+
+const SCHEDSTAT = `/proc/self/task/${Deno.pid}/schedstat`;
+
+/** Main-thread [on-CPU, waiting] nanoseconds so far, if the kernel tells. */
+function schedstat(): [number, number] | undefined {
+  try {
+    const [run, wait] = Deno.readTextFileSync(SCHEDSTAT).split(" ").map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sampleSince(t0: number, s0: [number, number] | undefined): Sample {
+  const wall = performance.now() - t0;
+  const s1 = s0 && schedstat();
+  if (!s0 || !s1) return { wall };
+  return { wall, cpu: (s1[0] - s0[0]) / 1e6, wait: (s1[1] - s0[1]) / 1e6 };
+}
+
+/**
+ * Whether CPU times can be measured: the main thread's schedstat for in-process runs and bash's
+ * `time` for subprocesses.
+ */
+export function cpuClockAvailable(): boolean {
+  if (!schedstat()) return false;
+  try {
+    return new Deno.Command("bash", { args: ["-c", "exit 0"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** One in-process run of a guest. */
+export interface InProcessRun {
+  /** `run()` (translation is lazy and happens inside it). */
+  run: Sample;
+  /** `new Machine`, `load()`, plugin installation and `run()`. */
+  total: Sample;
+  instret: number;
+  status: number;
+  stdout: string;
+  /** What plugins wrote with `api.outs`. */
+  log: string;
+  /** Regions and blocks translated (`machine.translator.stats`). */
+  regions: number;
+  blocks: number;
+}
+
+/** Options of {@linkcode runInProcess}. */
+export interface InProcessOptions {
+  engine?: "translate" | "interp";
+  /** Plugin specs (`path[,key=value...]`, paths relative to the repository root). */
+  plugins?: readonly string[];
+}
+
+/**
+ * Runs `elf` with `args` through the library, with stdin at end of file and its output captured
+ * (it is small), and times it.
+ */
+export async function runInProcess(
+  elf: string,
+  bytes: Uint8Array,
+  args: readonly string[],
+  options: InProcessOptions = {},
+): Promise<InProcessRun> {
+  const decoder = new TextDecoder();
+  let stdout = "", log = "";
+  const t0 = performance.now(), s0 = schedstat();
+  const machine = new Machine({
+    engine: options.engine ?? "translate",
+    exePath: elf,
+    log: (text) => (log += text),
+    io: {
+      stdin: () => null,
+      stdout: (b) => (stdout += decoder.decode(b)),
+      stderr: () => {},
+    },
+  });
+  machine.load(bytes, { argv: [elf, ...args], env: [], name: elf });
+  for (const spec of options.plugins ?? []) {
+    await loadPlugin(machine.plugins, parsePluginSpec(`${REPO_ROOT}/${spec}`));
+  }
+  const t1 = performance.now(), s1 = schedstat();
+  let result;
+  try {
+    result = machine.run();
+  } finally {
+    machine.syscalls.close();
+  }
+  const run = sampleSince(t1, s1), total = sampleSince(t0, s0);
+  const { regions, blocks } = machine.translator.stats;
+  return {
+    run,
+    total,
+    instret: result.instret,
+    status: result.status,
+    stdout,
+    log,
+    regions,
+    blocks,
+  };
+}
+
+/** One timed subprocess. */
+export interface ProcessRun {
+  time: Sample;
+  /** Exit status (128 + N for death by signal N). */
+  status: number;
+  stderr: string;
+}
+
+const TIME_MARK = "@@rvplug-bench-time";
+
+/**
+ * Runs `cmd args` in the repository root with stdin and stdout on /dev/null and stderr captured,
+ * and times it: under bash's `time` when `cpu` (wall, user and system time, in ms), else by the
+ * wall clock only.
+ */
+export async function runProcess(
+  cmd: string,
+  args: readonly string[],
+  cpu: boolean,
+): Promise<ProcessRun> {
+  const argv = cpu
+    ? ["bash", "-c", `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time "$@" >/dev/null`, "bench", cmd]
+    : [cmd];
+  const command = new Deno.Command(argv[0], {
+    args: [...argv.slice(1), ...args],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  });
+  const t0 = performance.now();
+  const out = await command.output();
+  const wall = performance.now() - t0;
+  const status = out.signal ? 128 + signalNumber(out.signal) : out.code;
+  let stderr = new TextDecoder().decode(out.stderr);
+  if (!cpu) return { time: { wall }, status, stderr };
+  const at = stderr.lastIndexOf(TIME_MARK);
+  if (at < 0) return { time: { wall }, status, stderr };
+  const [real, user, sys] = stderr.slice(at + TIME_MARK.length).trim().split(/\s+/).map(Number);
+  stderr = stderr.slice(0, at);
+  return { time: { wall: real * 1e3, cpu: (user + sys) * 1e3 }, status, stderr };
+}
+
+function signalNumber(signal: Deno.Signal): number {
+  const numbers: Partial<Record<Deno.Signal, number>> = {
+    SIGILL: 4,
+    SIGTRAP: 5,
+    SIGABRT: 6,
+    SIGBUS: 7,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGTERM: 15,
+  };
+  return numbers[signal] ?? 0;
+}
+
+/** The first line `cmd args` prints, or undefined when it cannot run or fails. */
+export function firstLine(cmd: string, args: readonly string[]): string | undefined {
+  try {
+    const out = new Deno.Command(cmd, { args: [...args], stdout: "piped", stderr: "null" })
+      .outputSync();
+    if (!out.success) return undefined;
+    return new TextDecoder().decode(out.stdout).split("\n")[0].trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The C plugins of `tests/bench/qemu_plugins/`, built. */
+export interface QemuPlugins {
+  /** Shared objects by plugin name (`insn_inline`, `tb_cb`, `insn_cb`). */
+  readonly so: Record<string, string>;
+  /** Where the shared objects live (removed by {@linkcode removeQemuPlugins}). */
+  readonly dir: string;
+  /** Which declarations they were built with. */
+  readonly header: string;
+}
+
+/** The C plugins bench.ts uses. */
+export const QEMU_PLUGIN_NAMES = ["insn_inline", "tb_cb", "insn_cb"] as const;
+
+/**
+ * Builds the C plugins with `gcc -shared -fPIC -O2` into a temporary directory. They include the
+ * project's `tests/qemu_plugins/qemu-plugin-v1.h` when it exists; when they do not compile with
+ * it, they are rebuilt with their own declarations.
+ * @returns the plugins, or a reason why they could not be built
+ */
+export function buildQemuPlugins(): QemuPlugins | string {
+  const src = `${REPO_ROOT}/tests/bench/qemu_plugins`;
+  const shared = `${REPO_ROOT}/tests/qemu_plugins/qemu-plugin-v1.h`;
+  let hasShared = false;
+  try {
+    hasShared = Deno.statSync(shared).isFile;
+  } catch {
+    // Not written yet: the plugins declare what they need.
+  }
+  const dir = Deno.makeTempDirSync({ prefix: "rvplug_bench_" });
+  const attempts: [string, string[]][] = hasShared
+    ? [["tests/qemu_plugins/qemu-plugin-v1.h", []], [
+      "own declarations (the shared header did not compile)",
+      ["-DBENCH_OWN_DECLS"],
+    ]]
+    : [["own declarations", []]];
+  let why = "";
+  for (const [header, flags] of attempts) {
+    const so: Record<string, string> = {};
+    why = "";
+    for (const name of QEMU_PLUGIN_NAMES) {
+      so[name] = `${dir}/${name}.so`;
+      const args = [
+        "-shared",
+        "-fPIC",
+        "-O2",
+        "-Werror=implicit-function-declaration",
+        ...flags,
+        "-o",
+        so[name],
+        `${src}/${name}.c`,
+      ];
+      let out;
+      try {
+        out = new Deno.Command("gcc", { args, stdout: "piped", stderr: "piped" }).outputSync();
+      } catch {
+        Deno.removeSync(dir, { recursive: true });
+        return "gcc not found";
+      }
+      if (!out.success) {
+        why = `gcc failed on ${name}.c: ${new TextDecoder().decode(out.stderr).split("\n")[0]}`;
+        break;
+      }
+    }
+    if (!why) return { so, dir, header };
+  }
+  Deno.removeSync(dir, { recursive: true });
+  return why;
+}
+
+/** Removes the temporary directory of the built plugins. */
+export function removeQemuPlugins(plugins: QemuPlugins): void {
+  Deno.removeSync(plugins.dir, { recursive: true });
+}
+
+/**
+ * The `key: N` (or `total key: N`, as plugins/insn.ts prints with inline=off) line a counting
+ * plugin prints, as a number; undefined without one.
+ */
+export function countLine(text: string, key: string): number | undefined {
+  const m = text.match(new RegExp(`^(?:total )?${key}: (\\d+)$`, "m"));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Geometric mean; NaN for an empty list. */
+export function geomean(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+
+/** Formats a number with `digits` decimals, or `n/a` for NaN/undefined. */
+export function fmt(v: number | undefined, digits = 0): string {
+  if (v === undefined || !Number.isFinite(v)) return "n/a";
+  return v.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+/** A signed percentage (`+4.2%`), or `n/a`. */
+export function pct(v: number | undefined, digits = 1): string {
+  if (v === undefined || !Number.isFinite(v)) return "n/a";
+  return `${v >= 0 ? "+" : ""}${(v * 100).toFixed(digits)}%`;
+}
+
+/** A ratio (`2.35x`), or `n/a`. */
+export function times(v: number | undefined, digits = 2): string {
+  if (v === undefined || !Number.isFinite(v)) return "n/a";
+  return `${v.toFixed(digits)}x`;
+}
+
+/**
+ * A plain-text table: the first column left-aligned, the others right-aligned; an empty row is a
+ * rule.
+ */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+      .trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  const out = [line(headers), rule];
+  for (const r of rows) out.push(r.length === 0 ? rule : line(r));
+  return out.join("\n");
+}
+
+/** What the benchmark ran on. */
+export interface Environment {
+  date: string;
+  deno: string;
+  v8: string;
+  typescript: string;
+  target: string;
+  cpu: string;
+  cores: number;
+  /** /proc/loadavg at start (1, 5, 15 minutes). */
+  loadavg: string;
+  qemu: string | undefined;
+  gcc: string | undefined;
+}
+
+/** Describes the host. */
+export function environment(): Environment {
+  let cpu = "unknown", loadavg = "unknown";
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    cpu = info.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpu;
+  } catch {
+    // Not Linux.
+  }
+  loadavg = readLoadavg() ?? loadavg;
+  return {
+    date: new Date().toISOString(),
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    target: Deno.build.target,
+    cpu,
+    cores: navigator.hardwareConcurrency,
+    loadavg,
+    qemu: firstLine(QEMU, ["--version"]),
+    gcc: firstLine("gcc", ["--version"]),
+  };
+}
+
+/** The first three fields of /proc/loadavg, if readable. */
+export function readLoadavg(): string | undefined {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return undefined;
+  }
+}
