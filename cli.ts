@@ -29,8 +29,9 @@ Options:
   -E VAR=value        set a variable in the guest environment (repeatable)
   -U VAR              remove a variable from the guest environment (repeatable)
   --strace            log each system call to stderr (qemu -strace format)
-  -d ITEMS            log ITEMS to stderr (or the -D file): in_asm (guest code as translated)
-  -D FILE             write the -d log to FILE instead of stderr
+  -d ITEMS            log ITEMS to stderr (or the -D file), comma-separated: in_asm (guest
+                      code as translated), plugin (accepted: plugin output is always logged)
+  -D FILE             write the log (-d items and plugin output) to FILE instead of stderr
   --interp            run with the reference interpreter instead of the translator
   --max-insns N       stop after N guest instructions (exit status 124)
   --stats             print guest instructions, translated blocks, time and MIPS at exit
@@ -67,7 +68,11 @@ interface CliOptions {
   plugins: PluginSpec[];
 }
 
+/** QEMU's single-dash spellings, accepted before the program name. */
+const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace": "--strace" };
+
 function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
+  argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
     boolean: ["help", "version", "strace", "interp", "stats"],
     string: ["E", "U", "d", "D", "max-insns", "plugin"],
@@ -92,7 +97,9 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   }
   const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
   for (const item of logItems) {
-    if (item !== "in_asm") throw new UsageError(`Cannot parse -d "${item}": unknown log item`);
+    if (item !== "in_asm" && item !== "plugin") {
+      throw new UsageError(`Cannot parse -d "${item}": unknown log item (in_asm, plugin)`);
+    }
   }
   return {
     program,
@@ -112,6 +119,16 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
       }
     }),
   };
+}
+
+/** Rewrites QEMU's single-dash options (before the program name) to rvplug's. */
+function qemuSpellings(argv: string[]): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length && out[i].startsWith("-"); i++) {
+    out[i] = QEMU_SPELLINGS[out[i]] ?? out[i];
+    if (VALUE_OPTIONS.has(out[i])) i++;
+  }
+  return out;
 }
 
 /** The host environment in its real order (`Deno.env` is unordered), or [] without permission. */

@@ -206,3 +206,18 @@ Deno.test({
     assertEquals(envLines(ours.stdout), envLines(qemu.stdout));
   },
 });
+
+Deno.test("main() accepts QEMU's -plugin, -strace and -d plugin spellings", async () => {
+  const r = await runCli([
+    "-strace",
+    "-plugin",
+    `${REPO_ROOT}/plugins/bb.ts,inline=on`,
+    "-d",
+    "plugin",
+    `${BUILD}/exitcode.elf`,
+    "3",
+  ]);
+  assertEquals(r.status, 3, r.stderr);
+  assertMatch(r.stderr, /^\d+ exit_group\(3\)/m);
+  assertMatch(r.stderr, /^bb's: \d+, insns: \d+$/m);
+});
