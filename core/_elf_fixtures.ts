@@ -1,8 +1,12 @@
 /**
- * A minimal ELF32 writer for the loader tests, so that they need no cross toolchain, and a few
- * RV32I instruction encoders for the fixture programs.
+ * A minimal ELF32 writer for the loader tests, so that they need no cross toolchain, a few RV32I
+ * instruction encoders for the fixture programs, and what the ELF, symbol and stack tests share: a
+ * minimal executable, a byte patcher, a loader and a reader of the initial stack.
  * @module
  */
+
+import { type ElfImage, loadElf, parseElf } from "./elf.ts";
+import { Memory } from "./memory.ts";
 
 /** A program header to write; `data` is placed in the file at an offset congruent to `vaddr`. */
 export interface FixtureSegment {
@@ -193,4 +197,74 @@ export function stackDumpProgram(end: number): Uint8Array {
     rv.addi(A7, 0, SYS_EXIT),
     rv.ecall(),
   ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the ELF, symbol and stack tests share.
+
+// `p_flags` bits, and where the minimal executable puts its text, data and entry point.
+export const PF_X = 1;
+export const PF_W = 2;
+export const PF_R = 4;
+export const TEXT = 0x10000;
+export const DATA = 0x11000;
+export const ENTRY = TEXT + 0x80;
+
+// A text segment and a data+bss segment.
+export const TEXT_BYTES: Uint8Array = new Uint8Array(0x100).map((_, i) => i ^ 0x5a);
+export const DATA_BYTES: Uint8Array = new Uint8Array(0x40).fill(0xd5);
+export const MINIMAL: FixtureOptions = {
+  entry: ENTRY,
+  segments: [
+    { vaddr: TEXT, flags: PF_R | PF_X, data: TEXT_BYTES },
+    { vaddr: DATA, flags: PF_R | PF_W, data: DATA_BYTES, memsz: 0x2000 },
+  ],
+};
+
+/** Patches little-endian fields of a copy of `bytes`: [offset, size, value]... */
+export function patch(bytes: Uint8Array, ...fields: [number, 1 | 2 | 4, number][]): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer);
+  for (const [at, size, value] of fields) {
+    if (size === 1) out[at] = value;
+    else if (size === 2) view.setUint16(at, value, true);
+    else view.setUint32(at, value >>> 0, true);
+  }
+  return out;
+}
+
+/** Parses `opts` written by {@linkcode buildElf} and loads it into a new memory. */
+export function loaded(opts: FixtureOptions): [Memory, ElfImage] {
+  const bytes = buildElf(opts).bytes;
+  const image = parseElf(bytes, "prog");
+  const mem = new Memory();
+  loadElf(mem, bytes, image);
+  return [mem, image];
+}
+
+/** What {@linkcode readStack} found from sp up. */
+export interface InitialStack {
+  argc: number;
+  argv: string[];
+  env: string[];
+  auxv: Map<number, number>;
+}
+
+/** Reads argc, argv, envp and auxv from the initial stack at `sp`. */
+export function readStack(mem: Memory, sp: number): InitialStack {
+  const word = (addr: number) => mem.load32(addr, 0) >>> 0;
+  const strings = (at: number): [string[], number] => {
+    const out: string[] = [];
+    for (; word(at) !== 0; at += 4) out.push(mem.readCString(word(at)) ?? "<bad>");
+    return [out, at + 4];
+  };
+  const argc = word(sp);
+  const [argv, envAt] = strings(sp + 4);
+  const [env, auxAt] = strings(envAt);
+  const auxv = new Map<number, number>();
+  for (let at = auxAt;; at += 8) {
+    auxv.set(word(at), word(at + 4));
+    if (word(at) === 0) break;
+  }
+  return { argc, argv, env, auxv };
 }

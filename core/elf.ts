@@ -1,6 +1,6 @@
 /**
- * The ELF loader: validates a static RV32 Linux executable, maps its segments into guest memory and
- * builds the initial stack (argc, argv, envp, auxv) the way Linux and qemu-riscv32 do.
+ * The ELF loader: validates a static RV32 Linux executable and maps its segments into guest memory.
+ * The initial stack (argc, argv, envp, auxv) is laid out by `setupStack()` in ./stack.ts.
  *
  * Only what a static ELF32 little-endian RISC-V executable needs is supported: no interpreter, no
  * relocations (a static-pie relocates itself), no vDSO. Every problem with the bytes is a user
@@ -15,21 +15,18 @@
  *   ...       data, bss, then the program break (brk) growing up
  * 0x40000000  guard page, never mapped
  * 0x40001000  stack (8 MiB, read/write), growing down from
- * 0x40801000  STACK_TOP; strings end 8 bytes below it, as in qemu
+ * 0x40801000  STACK_TOP (./stack.ts); strings end 8 bytes below it, as in qemu
  * ```
  * @module
  */
 
+import { type ElfSymbol, readSymbols } from "./_elf_symbols.ts";
 import { hex } from "./errors.ts";
 import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
+import { STACK_GUARD, STACK_TOP } from "./stack.ts";
 
-/** One past the highest stack address. qemu-riscv32 7.2 puts its 8 MiB stack (plus a guard page
- * below it) at the first free address from 0x40000000, which for a program linked low is this. */
-export const STACK_TOP = 0x40801000;
-/** Size of the stack mapping in bytes (qemu's and Linux's default `ulimit -s`). */
-export const STACK_SIZE = 8 * 1024 * 1024;
-/** Lowest address reserved for the stack: an unmapped guard page below the stack mapping. */
-export const STACK_GUARD = STACK_TOP - STACK_SIZE - PAGE_SIZE;
+export { type ElfSymbol, symbolAt } from "./_elf_symbols.ts";
+
 /** Load bias of ET_DYN (static-pie) files: where their first page goes, as in the kernel's
  * `ELF_ET_DYN_BASE` for 32-bit targets without randomization. */
 export const ET_DYN_BASE = 0x00400000;
@@ -42,9 +39,6 @@ export const MAX_IMAGE_SIZE = 1024 * 1024 * 1024;
 /** Guest addresses end here: the top page stays unmapped so that every segment end and the
  * program break fit in 32 bits. */
 export const ADDRESS_LIMIT = 0xfffff000;
-/** `AT_HWCAP` for RV32IMAC: one bit per single-letter extension, bit = letter - 'A'. qemu reports
- * 0x112d (it adds F and D, which rvplug does not emulate). */
-export const HWCAP_RV32IMAC = hwcap("IMAC");
 
 /** One loadable segment (PT_LOAD) of an {@linkcode ElfImage}, load bias applied. */
 export interface ElfSegment {
@@ -58,18 +52,6 @@ export interface ElfSegment {
   filesz: number;
   /** `PROT_*` bits from `p_flags` (write implies read, as on Linux/RISC-V). */
   prot: number;
-}
-
-/** A symbol from the `.symtab` section. */
-export interface ElfSymbol {
-  /** The symbol's name, never empty. */
-  name: string;
-  /** Guest address (load bias applied). */
-  addr: number;
-  /** Size in bytes; 0 when the object file did not say (hand-written assembly, labels). */
-  size: number;
-  /** Whether the symbol is a function (`STT_FUNC`). */
-  isFunc: boolean;
 }
 
 /** What {@linkcode parseElf} learned from a valid executable. */
@@ -92,31 +74,9 @@ export interface ElfImage {
   symbols: ElfSymbol[];
 }
 
-/** Options of {@linkcode setupStack}. */
-export interface StackOptions {
-  /** Program arguments; `argv[0]` is the program name as the guest sees it. */
-  argv: string[];
-  /** Environment, as `NAME=value` strings, in the order the guest sees them. */
-  env: string[];
-  /** Path for `AT_EXECFN` (the file name given to execve).
-   * @default {argv[0] ?? ""} */
-  execfn?: string;
-  /** The 16 bytes `AT_RANDOM` points to.
-   * @default {16 bytes from crypto.getRandomValues()} */
-  random?: Uint8Array;
-  /** Value of `AT_UID` and `AT_EUID`.
-   * @default {0} */
-  uid?: number;
-  /** Value of `AT_GID` and `AT_EGID`.
-   * @default {0} */
-  gid?: number;
-}
-
 // ELF constants (from the System V gABI and the RISC-V psABI).
 const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;
-const SHDR_SIZE = 40;
-const SYM_SIZE = 16;
 const ELFCLASS32 = 1;
 const ELFCLASS64 = 2;
 const ELFDATA2LSB = 1;
@@ -132,21 +92,8 @@ const PF_W = 2;
 const PF_R = 4;
 const EF_RISCV_FLOAT_ABI = 0x6;
 const EF_RISCV_RVE = 0x8;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
-const SHN_UNDEF = 0;
-const SHN_LORESERVE = 0xff00;
-const SHN_ABS = 0xfff1;
-const STT_NOTYPE = 0;
-const STT_OBJECT = 1;
-const STT_FUNC = 2;
 /** Linux reads at most one page of program headers (fs/binfmt_elf.c, load_elf_phdrs). */
 const MAX_PHDR_BYTES = 4096;
-/** Linux caps argv plus envp at a quarter of the stack limit (fs/exec.c, get_arg_page). */
-const MAX_ARG_BYTES = STACK_SIZE / 4;
-/** qemu-riscv32 ends the strings a host pointer (8 bytes) below the stack top; Linux on an RV32
- * machine leaves 4. We follow qemu so that the guest's sp is the same under both. */
-const STACK_TOP_GAP = 8;
 
 const TYPE_NAMES: Record<number, string> = { 0: "ET_NONE", 1: "ET_REL", 4: "ET_CORE" };
 const MACHINE_NAMES: Record<number, string> = {
@@ -402,159 +349,6 @@ export function loadElf(mem: Memory, bytes: Uint8Array, image: ElfImage): void {
   }
 }
 
-/**
- * Maps the stack and lays out the initial process stack as Linux does for RISC-V.
- *
- * From {@linkcode STACK_TOP} down: 8 bytes of padding (as qemu-riscv32), the `AT_EXECFN` string,
- * the environment strings, the argument strings, the 16 `AT_RANDOM` bytes (16-byte aligned),
- * then, at the 16-byte aligned sp: argc, argv[], NULL, envp[], NULL and the auxiliary vector
- * (`AT_PHDR`, `AT_PHENT`, `AT_PHNUM`, `AT_PAGESZ`, `AT_BASE`, `AT_FLAGS`, `AT_ENTRY`, `AT_UID`,
- * `AT_EUID`, `AT_GID`, `AT_EGID`, `AT_HWCAP`, `AT_CLKTCK`, `AT_RANDOM`, `AT_SECURE`, `AT_EXECFN`,
- * `AT_NULL`, in qemu-riscv32's order). For the same argv, env and file name the sp is the one
- * qemu-riscv32 7.2 gives, and the stack bytes differ only in `AT_HWCAP` and the random bytes.
- *
- * @param mem the guest memory; the stack pages are mapped read/write
- * @param image the parsed executable (for `AT_PHDR`, `AT_PHNUM`, `AT_ENTRY`)
- * @param opts argv, env and the other values the guest sees
- * @returns the initial sp
- * @throws {TypeError} when a string contains a NUL character
- * @throws {RangeError} when the strings take more than 2 MiB, or `random` is not 16 bytes
- *
- * @example Starting a program with arguments
- * ```ts ignore
- * import { Memory } from "./memory.ts";
- * import { loadElf, parseElf, setupStack } from "./elf.ts";
- *
- * const bytes = await Deno.readFile("examples/build/hello.elf");
- * const image = parseElf(bytes, "hello.elf");
- * const mem = new Memory();
- * loadElf(mem, bytes, image);
- * const sp = setupStack(mem, image, { argv: ["hello", "world"], env: ["LANG=C"] });
- * ```
- */
-export function setupStack(mem: Memory, image: ElfImage, opts: StackOptions): number {
-  const random = opts.random ?? crypto.getRandomValues(new Uint8Array(16));
-  if (random.length !== 16) {
-    throw new RangeError(`Cannot set up the stack: random must be 16 bytes, got ${random.length}`);
-  }
-  const encoder = new TextEncoder();
-  const encode = (s: string, what: string): Uint8Array => {
-    if (s.includes("\0")) {
-      throw new TypeError(`Cannot pass ${what} to the guest: it contains a NUL character`);
-    }
-    return encoder.encode(s + "\0");
-  };
-  const argv = opts.argv.map((s, i) => encode(s, `argv[${i}]`));
-  const env = opts.env.map((s, i) => encode(s, `env[${i}]`));
-  const execfn = encode(opts.execfn ?? opts.argv[0] ?? "", "execfn");
-  const stringBytes = [...argv, ...env, execfn].reduce((n, b) => n + b.length, 0);
-  const argBytes = stringBytes + 4 * (argv.length + env.length + 2);
-  if (argBytes > MAX_ARG_BYTES) {
-    throw new RangeError(
-      `Cannot set up the stack: argument list too long: ${argBytes} bytes of arguments and ` +
-        `environment, more than the ${MAX_ARG_BYTES / 2 ** 20} MiB limit`,
-    );
-  }
-
-  // Strings go from the top down: execfn, then env and argv, each list last string first, so that
-  // argv[0] ends up lowest (copy_strings in fs/exec.c).
-  let p = STACK_TOP - STACK_TOP_GAP;
-  const block: [number, Uint8Array][] = [];
-  const push = (b: Uint8Array): number => {
-    p -= b.length;
-    block.push([p, b]);
-    return p;
-  };
-  const execfnAddr = push(execfn);
-  const envAddrs = env.toReversed().map(push).reverse();
-  const argvAddrs = argv.toReversed().map(push).reverse();
-  const randomAddr = (p & ~15) - 16;
-  block.push([randomAddr, random]);
-
-  const uid = opts.uid ?? 0;
-  const gid = opts.gid ?? 0;
-  // deno-fmt-ignore
-  const auxv = [
-    3, image.phdrAddr, // AT_PHDR
-    4, image.phent, // AT_PHENT
-    5, image.phnum, // AT_PHNUM
-    6, PAGE_SIZE, // AT_PAGESZ
-    7, 0, // AT_BASE: no interpreter
-    8, 0, // AT_FLAGS
-    9, image.entry, // AT_ENTRY
-    11, uid, // AT_UID
-    12, uid, // AT_EUID
-    13, gid, // AT_GID
-    14, gid, // AT_EGID
-    16, HWCAP_RV32IMAC, // AT_HWCAP
-    17, 100, // AT_CLKTCK: USER_HZ
-    25, randomAddr, // AT_RANDOM
-    23, 0, // AT_SECURE
-    31, execfnAddr, // AT_EXECFN
-    0, 0, // AT_NULL
-  ];
-  const words = [argv.length, ...argvAddrs, 0, ...envAddrs, 0, ...auxv];
-  const sp = (randomAddr - 4 * words.length) & ~15;
-
-  const area = new Uint8Array(STACK_TOP - sp);
-  const view = new DataView(area.buffer);
-  words.forEach((w, i) => view.setUint32(4 * i, w >>> 0, true));
-  for (const [addr, b] of block) area.set(b, addr - sp);
-  mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
-  mem.write(sp, area);
-  return sp;
-}
-
-/**
- * Finds the symbol an address belongs to.
- *
- * A sized symbol contains `[addr, addr + size)`; when several do, the one starting last wins. A
- * function of size 0 (hand-written assembly without `.size`) is taken to run up to the next
- * function.
- *
- * @param symbols symbols sorted by address, as in {@linkcode ElfImage.symbols}
- * @param addr a guest address
- * @returns the symbol, or `undefined` when no symbol covers `addr`
- *
- * @example Naming a pc
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { symbolAt } from "./elf.ts";
- *
- * const symbols = [
- *   { name: "_start", addr: 0x10094, size: 0, isFunc: true },
- *   { name: "main", addr: 0x100ae, size: 0x20, isFunc: true },
- * ];
- * assertEquals(symbolAt(symbols, 0x100a0)?.name, "_start");
- * assertEquals(symbolAt(symbols, 0x100b0)?.name, "main");
- * assertEquals(symbolAt(symbols, 0x100ce), undefined);
- * ```
- */
-export function symbolAt(symbols: ElfSymbol[], addr: number): ElfSymbol | undefined {
-  addr >>>= 0;
-  let lo = 0;
-  let hi = symbols.length; // find the first symbol starting above addr
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (symbols[mid].addr <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  // Walk back no further than the nearest function: an earlier symbol spanning past a function
-  // would be a malformed table.
-  for (let i = lo - 1; i >= 0; i--) {
-    const s = symbols[i];
-    if (s.size > 0 && addr < s.addr + s.size) return s;
-    if (s.isFunc) return s.size === 0 ? s : undefined;
-  }
-  return undefined;
-}
-
-function hwcap(letters: string): number {
-  let bits = 0;
-  for (const c of letters) bits |= 1 << (c.charCodeAt(0) - 65);
-  return bits;
-}
-
 function pageDown(addr: number): number {
   return addr - (addr % PAGE_SIZE);
 }
@@ -579,62 +373,4 @@ function phdrAddress(
   );
   const base = holder ?? lowest;
   return (base.vaddr + phoff - base.offset) >>> 0;
-}
-
-/** Reads `.symtab`. A missing or malformed table gives `[]`: symbols are a debugging aid and must
- * never stop a program from running. */
-function readSymbols(bytes: Uint8Array, view: DataView, loadBias: number): ElfSymbol[] {
-  const u16 = (at: number): number => view.getUint16(at, true);
-  const u32 = (at: number): number => view.getUint32(at, true);
-  const inFile = (offset: number, size: number): boolean => offset + size <= bytes.length;
-
-  const shoff = u32(32);
-  const shentsize = u16(46);
-  const shnum = u16(48);
-  if (shoff === 0 || shnum === 0 || shentsize !== SHDR_SIZE || !inFile(shoff, shnum * SHDR_SIZE)) {
-    return [];
-  }
-  const section = (i: number) => {
-    const at = shoff + i * SHDR_SIZE;
-    return { type: u32(at + 4), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
-  };
-  let symtab;
-  for (let i = 0; i < shnum && !symtab; i++) {
-    if (section(i).type === SHT_SYMTAB) symtab = section(i);
-  }
-  if (!symtab || symtab.link >= shnum || !inFile(symtab.offset, symtab.size)) return [];
-  const strtab = section(symtab.link);
-  if (strtab.type !== SHT_STRTAB || !inFile(strtab.offset, strtab.size)) return [];
-  const strings = bytes.subarray(strtab.offset, strtab.offset + strtab.size);
-
-  const decoder = new TextDecoder();
-  const symbols: ElfSymbol[] = [];
-  const count = Math.floor(symtab.size / SYM_SIZE);
-  for (let i = 0; i < count; i++) {
-    const at = symtab.offset + i * SYM_SIZE;
-    const nameOffset = u32(at);
-    const kind = bytes[at + 12] & 0xf;
-    const shndx = u16(at + 14);
-    if (kind !== STT_FUNC && kind !== STT_OBJECT && kind !== STT_NOTYPE) continue;
-    if (shndx === SHN_UNDEF || (shndx >= SHN_LORESERVE && shndx !== SHN_ABS)) continue;
-    if (nameOffset >= strings.length) return [];
-    const end = strings.indexOf(0, nameOffset);
-    if (end < 0) return [];
-    const name = decoder.decode(strings.subarray(nameOffset, end));
-    // "$x..." and "$d" are RISC-V mapping symbols, ".L..." assembler-local labels.
-    if (name === "" || name.startsWith("$") || name.startsWith(".L")) continue;
-    const value = u32(at + 4);
-    symbols.push({
-      name,
-      addr: shndx === SHN_ABS ? value : (value + loadBias) >>> 0,
-      size: u32(at + 8),
-      isFunc: kind === STT_FUNC,
-    });
-  }
-  // At one address, put the best name last, where symbolAt() looks first: functions over other
-  // symbols, sized over unsized.
-  return symbols.sort((a, b) =>
-    a.addr - b.addr || Number(a.isFunc) - Number(b.isFunc) || a.size - b.size ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-  );
 }

@@ -1,49 +1,25 @@
 import { assert, assertEquals, assertInstanceOf, assertThrows } from "@std/assert";
+import { type ElfImage, loadElf, parseElf, symbolAt } from "./elf.ts";
 import {
-  type ElfImage,
-  HWCAP_RV32IMAC,
-  loadElf,
-  parseElf,
-  setupStack,
-  STACK_SIZE,
-  STACK_TOP,
-  symbolAt,
-} from "./elf.ts";
-import { buildElf, code, type FixtureOptions, rv, stackDumpProgram } from "./_elf_fixtures.ts";
+  buildElf,
+  DATA,
+  DATA_BYTES,
+  ENTRY,
+  loaded,
+  MINIMAL,
+  patch,
+  PF_R,
+  PF_W,
+  PF_X,
+  readStack,
+  TEXT,
+  TEXT_BYTES,
+} from "./_elf_fixtures.ts";
 import { Memory, PAGE_MAPPED, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-
-const PF_X = 1;
-const PF_W = 2;
-const PF_R = 4;
-const TEXT = 0x10000;
-const DATA = 0x11000;
-const ENTRY = TEXT + 0x80;
-
-// A text segment and a data+bss segment.
-const TEXT_BYTES = new Uint8Array(0x100).map((_, i) => i ^ 0x5a);
-const DATA_BYTES = new Uint8Array(0x40).fill(0xd5);
-const MINIMAL: FixtureOptions = {
-  entry: ENTRY,
-  segments: [
-    { vaddr: TEXT, flags: PF_R | PF_X, data: TEXT_BYTES },
-    { vaddr: DATA, flags: PF_R | PF_W, data: DATA_BYTES, memsz: 0x2000 },
-  ],
-};
+import { setupStack } from "./stack.ts";
 
 function minimal(): Uint8Array {
   return buildElf(MINIMAL).bytes;
-}
-
-/** Patches little-endian fields of a copy of `bytes`: [offset, size, value]... */
-function patch(bytes: Uint8Array, ...fields: [number, 1 | 2 | 4, number][]): Uint8Array {
-  const out = bytes.slice();
-  const view = new DataView(out.buffer);
-  for (const [at, size, value] of fields) {
-    if (size === 1) out[at] = value;
-    else if (size === 2) view.setUint16(at, value, true);
-    else view.setUint32(at, value >>> 0, true);
-  }
-  return out;
 }
 
 const PH0 = 52; // first program header
@@ -108,48 +84,6 @@ Deno.test("parseElf() accepts e_flags when they say no RVC or TSO", () => {
   for (const flags of [0, 1, 0x10, 0x11]) {
     assertEquals(parseElf(patch(minimal(), [36, 4, flags]), "prog").entry, ENTRY);
   }
-});
-
-Deno.test("parseElf() reads named functions, objects and labels from .symtab, sorted", () => {
-  const bytes = buildElf({
-    ...MINIMAL,
-    symbols: [
-      { name: "main", value: TEXT + 0xa0, size: 0x20, kind: 2 },
-      { name: "_start", value: ENTRY, size: 0, kind: 2 },
-      { name: "buffer", value: DATA, size: 0x40, kind: 1 },
-      { name: "loop", value: TEXT + 0xa8, size: 0, kind: 0 },
-      { name: "$xrv32i2p1", value: ENTRY, size: 0, kind: 0 },
-      { name: ".text", value: TEXT, size: 0, kind: 3 },
-      { name: "hello.c", value: 0, size: 0, kind: 4, shndx: 0xfff1 },
-      { name: "puts", value: 0, size: 0, kind: 2, shndx: 0 },
-      { name: "__global_pointer$", value: DATA + 0x800, size: 0, kind: 0, shndx: 0xfff1 },
-    ],
-  }).bytes;
-  assertEquals(parseElf(bytes, "prog").symbols, [
-    { name: "_start", addr: ENTRY, size: 0, isFunc: true },
-    { name: "main", addr: TEXT + 0xa0, size: 0x20, isFunc: true },
-    { name: "loop", addr: TEXT + 0xa8, size: 0, isFunc: false },
-    { name: "buffer", addr: DATA, size: 0x40, isFunc: false },
-    { name: "__global_pointer$", addr: DATA + 0x800, size: 0, isFunc: false },
-  ]);
-});
-
-Deno.test("parseElf() returns no symbols when the symbol table is malformed", () => {
-  const layout = buildElf({
-    ...MINIMAL,
-    symbols: [{ name: "main", value: ENTRY, size: 4, kind: 2 }],
-  });
-  const { bytes, shoff } = layout;
-  assertEquals(parseElf(bytes, "prog").symbols.length, 1);
-  const broken = [
-    patch(bytes, [32, 4, bytes.length - 10]), // section headers past the end
-    patch(bytes, [46, 2, 64]), // wrong e_shentsize
-    patch(bytes, [shoff + 40 + 20, 4, 0x7fffffff]), // .symtab size past the end
-    patch(bytes, [shoff + 40 + 24, 4, 7]), // .symtab sh_link out of range
-    patch(bytes, [shoff + 80 + 4, 4, 1]), // linked section is not a string table
-    patch(bytes, [shoff + 80 + 20, 4, 3]), // string table cut inside "main"
-  ];
-  for (const b of broken) assertEquals(parseElf(b, "prog").symbols, []);
 });
 
 interface Rejection {
@@ -379,14 +313,6 @@ Deno.test("parseElf() throws only TypeError or RangeError when random bytes are 
   assert(accepted > 0 && accepted < 2000, `accepted ${accepted} of 2000 mutations`);
 });
 
-function loaded(opts: FixtureOptions): [Memory, ElfImage] {
-  const bytes = buildElf(opts).bytes;
-  const image = parseElf(bytes, "prog");
-  const mem = new Memory();
-  loadElf(mem, bytes, image);
-  return [mem, image];
-}
-
 Deno.test("loadElf() maps segments with their permissions and zeroes the bss", () => {
   const [mem] = loaded(MINIMAL);
   assertEquals(mem.read(TEXT, 0x100), TEXT_BYTES);
@@ -424,227 +350,6 @@ Deno.test("loadElf() gives a page shared by two segments the union of their perm
   }
 });
 
-interface InitialStack {
-  argc: number;
-  argv: string[];
-  env: string[];
-  auxv: Map<number, number>;
-}
-
-function readStack(mem: Memory, sp: number): InitialStack {
-  const word = (addr: number) => mem.load32(addr, 0) >>> 0;
-  const strings = (at: number): [string[], number] => {
-    const out: string[] = [];
-    for (; word(at) !== 0; at += 4) out.push(mem.readCString(word(at)) ?? "<bad>");
-    return [out, at + 4];
-  };
-  const argc = word(sp);
-  const [argv, envAt] = strings(sp + 4);
-  const [env, auxAt] = strings(envAt);
-  const auxv = new Map<number, number>();
-  for (let at = auxAt;; at += 8) {
-    auxv.set(word(at), word(at + 4));
-    if (word(at) === 0) break;
-  }
-  return { argc, argv, env, auxv };
-}
-
-const AT = {
-  PHDR: 3,
-  PHENT: 4,
-  PHNUM: 5,
-  PAGESZ: 6,
-  BASE: 7,
-  FLAGS: 8,
-  ENTRY: 9,
-  UID: 11,
-  EUID: 12,
-  GID: 13,
-  EGID: 14,
-  HWCAP: 16,
-  CLKTCK: 17,
-  SECURE: 23,
-  RANDOM: 25,
-  EXECFN: 31,
-};
-
-Deno.test("setupStack() lays out argc, argv, envp and auxv as Linux does", () => {
-  const [mem, image] = loaded(MINIMAL);
-  const random = new Uint8Array(16).map((_, i) => 0xa0 + i);
-  const sp = setupStack(mem, image, {
-    argv: ["./prog", "héllo", ""],
-    env: ["A=1", "PATH=/bin"],
-    execfn: "/tmp/prog",
-    random,
-    uid: 1000,
-    gid: 100,
-  });
-  assertEquals(sp % 16, 0);
-  const stack = readStack(mem, sp);
-  assertEquals(stack.argc, 3);
-  assertEquals(stack.argv, ["./prog", "héllo", ""]);
-  assertEquals(stack.env, ["A=1", "PATH=/bin"]);
-  assertEquals(Object.fromEntries(stack.auxv), {
-    [AT.PHDR]: image.phdrAddr,
-    [AT.PHENT]: 32,
-    [AT.PHNUM]: 2,
-    [AT.PAGESZ]: 4096,
-    [AT.BASE]: 0,
-    [AT.FLAGS]: 0,
-    [AT.ENTRY]: ENTRY,
-    [AT.UID]: 1000,
-    [AT.EUID]: 1000,
-    [AT.GID]: 100,
-    [AT.EGID]: 100,
-    [AT.HWCAP]: 0x1105,
-    [AT.CLKTCK]: 100,
-    [AT.SECURE]: 0,
-    [AT.RANDOM]: stack.auxv.get(AT.RANDOM)!,
-    [AT.EXECFN]: STACK_TOP - 8 - "/tmp/prog".length - 1,
-    0: 0,
-  });
-  assertEquals(HWCAP_RV32IMAC, 0x1105);
-  assertEquals(mem.read(stack.auxv.get(AT.RANDOM)!, 16), random);
-  assertEquals(stack.auxv.get(AT.RANDOM)! % 16, 0);
-  assertEquals(mem.readCString(stack.auxv.get(AT.EXECFN)!), "/tmp/prog");
-  assert(mem.check(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE));
-  assertEquals(mem.perm[(STACK_TOP - STACK_SIZE) / 4096 - 1] & PAGE_MAPPED, 0);
-  assertEquals(mem.perm[(STACK_TOP - STACK_SIZE) / 4096] & PROT_EXEC, 0);
-});
-
-Deno.test("setupStack() uses argv[0] for AT_EXECFN when no execfn is given", () => {
-  const [mem, image] = loaded(MINIMAL);
-  const sp = setupStack(mem, image, { argv: [], env: [] });
-  const stack = readStack(mem, sp);
-  assertEquals(stack.argc, 0);
-  assertEquals(mem.readCString(stack.auxv.get(AT.EXECFN)!), "");
-  const sp2 = setupStack(mem, image, { argv: ["p", "q"], env: [] });
-  assertEquals(mem.readCString(readStack(mem, sp2).auxv.get(AT.EXECFN)!), "p");
-});
-
-Deno.test("setupStack() rejects arguments when they cannot be passed to the guest", () => {
-  const [mem, image] = loaded(MINIMAL);
-  assertThrows(
-    () => setupStack(mem, image, { argv: ["a\0b"], env: [] }),
-    TypeError,
-    "Cannot pass argv[0] to the guest: it contains a NUL character",
-  );
-  assertThrows(
-    () => setupStack(mem, image, { argv: ["x".repeat(3 * 2 ** 20)], env: [] }),
-    RangeError,
-    "argument list too long",
-  );
-  assertThrows(
-    () => setupStack(mem, image, { argv: [], env: [], random: new Uint8Array(8) }),
-    RangeError,
-    "random must be 16 bytes, got 8",
-  );
-});
-
-const QEMU = "qemu-riscv32";
-const hasQemu = await new Deno.Command(QEMU, { args: ["--version"], stdout: "null" }).output()
-  .then((o) => o.success, () => false);
-
-Deno.test({
-  name: "setupStack() gives the same sp and stack bytes as qemu-riscv32 when run with env -i",
-  ignore: !hasQemu,
-  async fn() {
-    const end = STACK_TOP - 8;
-    const program = stackDumpProgram(end);
-    const opts: FixtureOptions = {
-      entry: TEXT + 0x100,
-      segments: [{ vaddr: TEXT + 0x100, flags: PF_R | PF_X, data: program }],
-    };
-    const bytes = buildElf(opts).bytes;
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = `${dir}/stackdump.elf`;
-      await Deno.writeFile(path, bytes, { mode: 0o755 });
-      for (const args of [[], ["a", "bb"], ["three", "args", "here!"]]) {
-        const env = { RVPLUG_ELF_TEST: "yes" };
-        const out = await new Deno.Command(QEMU, {
-          args: [path, ...args],
-          clearEnv: true,
-          env,
-          stdout: "piped",
-        }).output();
-        assertEquals(out.code, 0);
-        const dump = out.stdout;
-        const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
-        const [pc, qemuSp] = [view.getUint32(0, true), view.getUint32(4, true)];
-        assertEquals(pc, TEXT + 0x100);
-        const qemuStack = dump.slice(8);
-        assertEquals(qemuSp, end - qemuStack.length);
-
-        const image = parseElf(bytes, "stackdump.elf");
-        const mem = new Memory();
-        loadElf(mem, bytes, image);
-        const qemuAux = (type: number) => words(qemuStack)[auxvSlot(qemuStack, type) + 1];
-        const sp = setupStack(mem, image, {
-          argv: [path, ...args],
-          env: ["RVPLUG_ELF_TEST=yes"],
-          execfn: path,
-          random: qemuStack.slice(qemuAux(AT.RANDOM) - qemuSp, qemuAux(AT.RANDOM) - qemuSp + 16),
-          uid: Deno.uid() ?? 0,
-          gid: Deno.gid() ?? 0,
-        });
-        assertEquals(sp, qemuSp);
-        const ours = mem.read(sp, end - sp);
-        // qemu advertises F and D too; everything else must be byte for byte the same.
-        const hwcapAt = 4 * (auxvSlot(ours, AT.HWCAP) + 1);
-        new DataView(ours.buffer).setUint32(hwcapAt, qemuAux(AT.HWCAP), true);
-        assertEquals(ours, qemuStack);
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-/** Index in words(stack) of the auxv entry of `type`, for a stack dumped from sp up. */
-function auxvSlot(stack: Uint8Array, type: number): number {
-  const w = words(stack);
-  let i = w[0] + 2; // past argc, argv[] and its NULL
-  while (w[i] !== 0) i++;
-  for (i++; w[i] !== type; i += 2) assert(w[i] !== 0 && i < w.length, `no auxv entry ${type}`);
-  return i;
-}
-
-function words(bytes: Uint8Array): number[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Array.from({ length: bytes.length >>> 2 }, (_, i) => view.getUint32(4 * i, true));
-}
-
-Deno.test("symbolAt() finds the symbol containing an address", () => {
-  const symbols = [
-    { name: "_start", addr: 0x100, size: 0, isFunc: true },
-    { name: "label", addr: 0x108, size: 0, isFunc: false },
-    { name: "main", addr: 0x200, size: 0x20, isFunc: true },
-    { name: "helper", addr: 0x220, size: 0x10, isFunc: true },
-    { name: "table", addr: 0x1000, size: 0x100, isFunc: false },
-    { name: "entry", addr: 0x1010, size: 0x10, isFunc: false },
-  ];
-  const cases: [number, string | undefined][] = [
-    [0x0ff, undefined],
-    [0x100, "_start"],
-    [0x1fe, "_start"], // size 0: runs up to the next function
-    [0x200, "main"],
-    [0x21f, "main"],
-    [0x22f, "helper"],
-    [0x230, undefined],
-    [0x1000, "table"],
-    [0x1014, "entry"], // the innermost of nested objects
-    [0x1020, "table"],
-    [0x1100, undefined],
-  ];
-  for (const [addr, name] of cases) assertEquals(symbolAt(symbols, addr)?.name, name, hex(addr));
-  assertEquals(symbolAt([], 0x100), undefined);
-});
-
-function hex(n: number): string {
-  return "0x" + n.toString(16);
-}
-
 const HELLO = new URL("../examples/build/hello.elf", import.meta.url);
 const hello = await Deno.readFile(HELLO).catch(() => undefined);
 
@@ -667,12 +372,4 @@ Deno.test({
     const sp = setupStack(mem, image, { argv: ["hello.elf"], env: [] });
     assertEquals(readStack(mem, sp).argv, ["hello.elf"]);
   },
-});
-
-// Keep the instruction helpers honest: they are the fixture program's only assembler.
-Deno.test("buildElf() fixture encoders produce the RV32I words binutils does", () => {
-  assertEquals(
-    words(code([rv.auipc(5, 0), rv.sw(5, 2, -8), rv.addi(11, 2, -8), rv.lui(12, 0x40801)])),
-    [0x00000297, 0xfe512c23, 0xff810593, 0x40801637],
-  );
 });

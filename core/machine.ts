@@ -15,7 +15,7 @@
 
 import { createRuntime, type Runtime } from "./_runtime.ts";
 import { CpuState, regNumber } from "./cpu.ts";
-import { loadElf as mapSegments, parseElf, setupStack, symbolAt } from "./elf.ts";
+import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
@@ -25,6 +25,7 @@ import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PROT_EXEC } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
+import { setupStack } from "./stack.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
 import { Translator } from "./translate.ts";
 

@@ -6,6 +6,8 @@
  * A program is placed at {@linkcode CODE} (one R+X page unless told otherwise), with a R+W data
  * page at {@linkcode DATA}, and is followed by an `ecall` at the "stop" address: reaching it ends
  * the run. The stopping ecall is not counted in {@linkcode Outcome.instret}.
+ *
+ * Test files list named {@linkcode Case}s and register them with {@linkcode cases}.
  * @module
  */
 
@@ -410,3 +412,35 @@ export function runBoth(p: Program, want: Expect = {}): Outcome[] {
   checkAgree(outcomes[0], outcomes[1], (p.maps ?? []).map(([a]) => a));
   return outcomes;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Test cases.
+
+/** The smallest and largest signed 32-bit values, as unsigned patterns. */
+export const MIN = 0x80000000, MAX = 0x7fffffff;
+/** A page address the tests map read-only (or without access) through `maps`. */
+export const RO = 0x30000;
+
+/** A named program and what it must end with. */
+export interface Case extends Program {
+  what: string;
+  want: Expect;
+}
+
+/** Registers one test per case, named "symbol() what". */
+export function cases(symbol: string, list: readonly Case[]): void {
+  for (const { what, want, ...program } of list) {
+    Deno.test(`${symbol}() ${what}`, () => void runBoth(program, want));
+  }
+}
+
+/** A one-instruction case: `insn` with `regs` must leave `value` in x5. */
+export const one = (
+  what: string,
+  insn: number,
+  regs: Record<number, number>,
+  value: number,
+): Case => ({ what, code: [insn], regs, want: { regs: { 5: value }, instret: 1 } });
+
+/** `v` as unsigned hex, for test names. */
+export const hx = (v: number): string => "0x" + (v >>> 0).toString(16);
