@@ -1,14 +1,17 @@
 /**
  * Shared helpers of rvplug's test suites: run a guest through the library with captured streams,
- * run the same guest under qemu-riscv32 (the oracle), build QEMU plugins, cross-assemble RISC-V
- * snippets, and read the example test cases of `examples/expected/`.
+ * run the same guest under qemu-riscv32 (the oracle), build QEMU plugins, run a plugin of
+ * `plugins/` and its QEMU oracle on the same guest, cross-assemble RISC-V snippets, and read the
+ * example test cases of `examples/expected/`.
  *
  * Every external tool is optional: each helper that needs one says how it reports its absence, so
  * a test can skip (with one printed reason) instead of failing on a machine without it.
  * @module
  */
 
+import { assert, assertRejects } from "@std/assert";
 import { Machine, type RunResult } from "../mod.ts";
+import { type PluginRun, runWithPlugins } from "../testing.ts";
 
 /** The repository root (this file lives in `tests/`). */
 export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -26,6 +29,17 @@ export const CROSS_FLAGS: readonly string[] = [
 ];
 
 const CROSS_GCC = "riscv64-unknown-elf-gcc";
+
+/**
+ * The path of an example program built by `make -C examples`.
+ * @param name the program's name, e.g. `hello` for `examples/build/hello.elf`
+ */
+export function exampleElf(name: string): string {
+  return `${REPO_ROOT}/examples/build/${name}.elf`;
+}
+
+/** The example program that prints a greeting: a short guest every plugin can run. */
+export const HELLO: string = exampleElf("hello");
 
 /** Options of {@linkcode runGuest}. */
 export interface GuestRunOptions {
@@ -213,8 +227,8 @@ export function tempDir(prefix = "rvplug_test_"): string {
 const pluginCache = new Map<string, string>();
 
 /**
- * Compiles `tests/qemu_plugins/<name>.c` (which may include `qemu-plugin-v1.h` from there) into a
- * shared object with the host `gcc`, once per test process.
+ * Compiles `tests/qemu_plugins/<name>.c` (which may include `qemu-plugin-v1.h` and
+ * `oracle_util.h` from there) into a shared object with the host `gcc`, once per test process.
  * @param name the plugin's file name without `.c`
  * @returns the path of the `.so`, or undefined when `gcc` is missing
  * @throws Error when gcc is present but the plugin does not compile
@@ -267,6 +281,35 @@ export interface QemuRun {
   insns?: number;
 }
 
+/**
+ * Runs `cmd args` to its end with `input` on its standard input (`/dev/null` without it) and
+ * collects its output.
+ * @param cmd the program
+ * @param args its arguments
+ * @param options its working directory, whether its environment is cleared, its input
+ */
+async function runCommand(
+  cmd: string,
+  args: readonly string[],
+  options: { cwd: string; clearEnv: boolean; input?: string | Uint8Array },
+): Promise<Deno.CommandOutput> {
+  const { input } = options;
+  const child = new Deno.Command(cmd, {
+    args: [...args],
+    cwd: options.cwd,
+    clearEnv: options.clearEnv,
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
+    await w.close();
+  }
+  return await child.output();
+}
+
 /** Reads the icount plugin's output file: "insns: N", or a raw u64 after a death by signal. */
 function readIcount(path: string): number {
   const bytes = Deno.readFileSync(path);
@@ -300,33 +343,18 @@ export async function runQemu(
     qemuArgs.push("-plugin", `${so},outfile=${countFile}`);
   }
   // `ulimit -c 0`: qemu re-raises a fatal guest signal on itself and must not dump core.
-  const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      'ulimit -c 0; exec "$@"',
-      "sh",
-      "env",
-      "-i",
-      ...(options.env ?? []),
-      QEMU,
-      ...qemuArgs,
-      elfPath,
-      ...args,
-    ],
-    clearEnv: true,
-    cwd: options.cwd ?? REPO_ROOT,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(
-      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
-    );
-    await w.close();
-  }
-  const r = await child.output();
+  const r = await runCommand("sh", [
+    "-c",
+    'ulimit -c 0; exec "$@"',
+    "sh",
+    "env",
+    "-i",
+    ...(options.env ?? []),
+    QEMU,
+    ...qemuArgs,
+    elfPath,
+    ...args,
+  ], { cwd: options.cwd ?? REPO_ROOT, clearEnv: true, input: options.stdin });
   const decoder = new TextDecoder();
   return {
     stdout: decoder.decode(r.stdout),
@@ -355,6 +383,140 @@ export async function qemuInsnCount(
 }
 
 /**
+ * The `-plugin` argument of a QEMU oracle plugin: `tests/qemu_plugins/<name>.c`, built, then
+ * `args`.
+ * @param name the oracle's file name without `.c`
+ * @param args its arguments, each with a leading comma (`",k=v,k2=v2"`), or ""
+ * @throws Error when gcc is missing or the plugin does not compile
+ */
+export function qemuPluginSpec(name: string, args = ""): string {
+  const so = buildQemuPlugin(name);
+  if (!so) throw new Error(`Cannot build QEMU plugin "${name}": gcc not found`);
+  return so + args;
+}
+
+/** What a qemu-riscv32 run with a plugin produced, with what the plugin logged. */
+export interface QemuPluginRun extends QemuRun {
+  /** What the plugin wrote with `qemu_plugin_outs` (qemu's `-d plugin` log). */
+  log: string;
+}
+
+/**
+ * Runs a guest under qemu-riscv32 with a QEMU oracle plugin and reads back what the plugin
+ * logged (`-d plugin -D FILE`).
+ * @param name the oracle's file name in `tests/qemu_plugins/` without `.c`
+ * @param args its arguments, each with a leading comma (`",k=v,k2=v2"`), or ""
+ * @param elf path of the RV32 ELF; it is also the guest's argv[0]
+ * @param elfArgs the guest's arguments after argv[0]
+ */
+export async function runQemuPlugin(
+  name: string,
+  args: string,
+  elf: string,
+  elfArgs: readonly string[] = [],
+): Promise<QemuPluginRun> {
+  const log = `${tempDir()}/log`;
+  const run = await runQemu(elf, elfArgs, {
+    plugin: qemuPluginSpec(name, args),
+    qemuArgs: ["-d", "plugin", "-D", log],
+  });
+  return { ...run, log: Deno.readTextFileSync(log) };
+}
+
+/**
+ * What a QEMU oracle plugin logs for a guest: {@linkcode runQemuPlugin}'s `log`.
+ * @param name the oracle's file name in `tests/qemu_plugins/` without `.c`
+ * @param args its arguments, each with a leading comma (`",k=v,k2=v2"`), or ""
+ * @param elf path of the RV32 ELF
+ * @param elfArgs the guest's arguments after argv[0]
+ */
+export async function qemuPluginLog(
+  name: string,
+  args: string,
+  elf: string,
+  elfArgs: readonly string[] = [],
+): Promise<string> {
+  return (await runQemuPlugin(name, args, elf, elfArgs)).log;
+}
+
+/**
+ * The URL of rvplug's plugin `plugins/<name>.ts`, to start a plugin spec with.
+ * @param name the plugin's file name without `.ts`
+ */
+export function pluginUrl(name: string): string {
+  return new URL(`../plugins/${name}.ts`, import.meta.url).href;
+}
+
+/** A run of an rvplug plugin and one of its QEMU oracle, on the same guest. */
+export interface OracleRuns {
+  /** The run of `plugins/<name>.ts` under rvplug. */
+  ours: PluginRun;
+  /** The run of `tests/qemu_plugins/<name>.c` under qemu-riscv32. */
+  qemu: QemuPluginRun;
+}
+
+/**
+ * Runs a guest with rvplug's plugin `plugins/<name>.ts` and under qemu-riscv32 with its oracle
+ * `tests/qemu_plugins/<name>.c`, both given the same arguments.
+ * @param name the plugin's name, the same for both
+ * @param args the plugin arguments, each with a leading comma (`",k=v,k2=v2"`), or ""
+ * @param elf path of the RV32 ELF; it is also the guest's argv[0]
+ * @param elfArgs the guest's arguments after argv[0]
+ */
+export async function runWithOracle(
+  name: string,
+  args: string,
+  elf: string,
+  elfArgs: readonly string[] = [],
+): Promise<OracleRuns> {
+  const ours = await runWithPlugins(elf, [pluginUrl(name) + args], { args: [...elfArgs] });
+  const qemu = await runQemuPlugin(name, args, elf, elfArgs);
+  return { ours, qemu };
+}
+
+/** An error class, as `assertRejects` takes it. */
+// deno-lint-ignore no-explicit-any
+export type ErrorClass = new (...args: any[]) => Error;
+
+/**
+ * A plugin argument string the plugin must refuse: the arguments after the plugin's path and a
+ * comma ("" for none), a part of the message the refusal must carry and, when it is not the
+ * default of {@linkcode assertRejectsArgs}, the error class it must come as (or the classes, one
+ * of which it must be).
+ */
+export type BadArgs = readonly [
+  args: string,
+  message: string,
+  error?: ErrorClass | readonly ErrorClass[],
+];
+
+/**
+ * Asserts that loading plugin `plugin` with each case's arguments, to run `elf`, rejects with
+ * the case's error class and a message that includes the case's message.
+ * @param plugin the plugin's path or URL
+ * @param elf the guest to run
+ * @param cases the bad arguments and what their refusal must be
+ * @param error the error class of a case that names none (or the classes, one of which it must
+ * be)
+ */
+export async function assertRejectsArgs(
+  plugin: string,
+  elf: string,
+  cases: readonly BadArgs[],
+  error: ErrorClass | readonly ErrorClass[] = TypeError,
+): Promise<void> {
+  for (const [args, message, expected = error] of cases) {
+    const spec = args ? `${plugin},${args}` : plugin;
+    const classes = typeof expected === "function" ? [expected] : expected;
+    const e = await assertRejects(() => runWithPlugins(elf, [spec]), Error, message, spec);
+    assert(
+      classes.some((c) => e instanceof c),
+      `${spec}: expected ${classes.map((c) => c.name).join(" or ")}, got ${e}`,
+    );
+  }
+}
+
+/**
  * Assembles and links a RISC-V assembly program into a static RV32IMAC ELF (text at 0x10000,
  * no libraries: the source provides `_start`).
  * @param source the assembly text
@@ -375,6 +537,45 @@ export async function crossAssemble(source: string): Promise<string | undefined>
   }
   return `${dir}/prog.elf`;
 }
+
+/**
+ * A guest of a counted loop: `li t0, 10`, 10 trips of `addi t0, t0, -1; bnez t0, loop`, then
+ * exit(0); 24 instructions retire. The assembler compresses what it can (the `li`s and the
+ * `addi`): `_start` is at 0x10000, `loop` at 0x10002, the exit at 0x10008.
+ */
+export const COUNTED_LOOP = `
+    .globl _start
+_start:
+    li   t0, 10
+loop:
+    addi t0, t0, -1
+    bnez t0, loop
+    li   a0, 0
+    li   a7, 93
+    ecall
+`;
+
+/**
+ * A guest of three blocks that run, of 2 uncompressed instructions each: `_start` (0x10000),
+ * whose branch to `dead` is never taken; `loop` (0x10008), which runs 3 times; and the exit
+ * (0x10010). `dead` is translated with its neighbours, never run.
+ */
+export const LOOP_AND_DEAD_BLOCK = `
+    .option norvc
+    .globl _start
+_start:
+    li    a0, 3
+    beqz  a0, dead
+loop:
+    addi  a0, a0, -1
+    bnez  a0, loop
+    li    a7, 93
+    ecall
+dead:
+    li    a0, 1
+    li    a7, 93
+    ecall
+`;
 
 /** One test case of `examples/expected/` (see examples/README.md). */
 export interface ExampleCase {
@@ -427,7 +628,7 @@ export function exampleCases(): ExampleCase[] {
     .sort();
   return names.map((name) => ({
     name,
-    elf: `${REPO_ROOT}/examples/build/${name.split(".")[0]}.elf`,
+    elf: exampleElf(name.split(".")[0]),
     args: readLines(`${dir}/${name}.args`) ?? [],
     env: (readLines(`${dir}/${name}.env`) ?? []).filter((e) => e !== ""),
     stdin: readOptional(`${dir}/${name}.stdin`),
@@ -445,6 +646,11 @@ export function expandArgs(args: readonly string[]): string[] {
   if (!args.some((a) => a.includes("@TMP@"))) return [...args];
   const dir = tempDir();
   return args.map((a) => a.replaceAll("@TMP@", dir));
+}
+
+/** Formats a number as `0x` and as many hex digits as it needs. */
+export function hex(v: number): string {
+  return "0x" + v.toString(16);
 }
 
 /** Formats a 32-bit value as `0x` and 8 hex digits. */
@@ -486,20 +692,11 @@ export async function runCli(
   const [cmd, ...cmdArgs] = options.env === undefined
     ? deno
     : ["env", "-i", ...options.env, ...deno];
-  const child = new Deno.Command(cmd, {
-    args: cmdArgs,
+  const r = await runCommand(cmd, cmdArgs, {
     cwd: REPO_ROOT,
     clearEnv: options.env !== undefined,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(options.stdin));
-    await w.close();
-  }
-  const r = await child.output();
+    input: options.stdin,
+  });
   const decoder = new TextDecoder();
   return { stdout: decoder.decode(r.stdout), stderr: decoder.decode(r.stderr), status: r.code };
 }

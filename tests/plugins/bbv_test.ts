@@ -4,19 +4,23 @@
  * under qemu-riscv32) on the same guests, and argument errors.
  */
 
-import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
+  exampleElf,
+  HELLO,
+  LOOP_AND_DEAD_BLOCK,
+  pluginUrl,
+  qemuPluginSpec,
   runQemu,
   skipReason,
   tempDir,
 } from "../_helpers.ts";
 
-const BBV = `${REPO_ROOT}/plugins/bbv.ts`;
-const INSN = `${REPO_ROOT}/plugins/insn.ts`;
+const BBV = pluginUrl("bbv");
+const INSN = pluginUrl("insn");
 /** QEMU's TCG_MAX_INSNS: no block is longer. */
 const MAX_BLOCK_INSNS = 512;
 
@@ -46,22 +50,7 @@ Deno.test({
   fn: async () => {
     // Blocks: _start (2 insns, id 0), loop (2 insns, 3 runs, id 1), exit (2 insns, id 2);
     // dead (id never given: it never runs).
-    const elf = await crossAssemble(`
-      .option norvc
-      .globl _start
-    _start:
-      li    a0, 3
-      beqz  a0, dead
-    loop:
-      addi  a0, a0, -1
-      bnez  a0, loop
-      li    a7, 93
-      ecall
-    dead:
-      li    a0, 1
-      li    a7, 93
-      ecall
-    `);
+    const elf = await crossAssemble(LOOP_AND_DEAD_BLOCK);
     const cases: [number, string][] = [
       [1, "T:0:2 \nT:1:2 \nT:1:2 \nT:1:2 \nT:2:2 \n"],
       [4, "T:0:2 :1:2 \nT:1:4 \n"], // the exit block's 2 are a partial interval: not written
@@ -76,7 +65,7 @@ Deno.test({
 });
 
 Deno.test("bbv sums to the instructions run when every block ends an interval", async () => {
-  const { text, run } = await ourBbv(`${REPO_ROOT}/examples/build/hello.elf`, 1);
+  const { text, run } = await ourBbv(HELLO, 1);
   const lines = parseBbv(text);
   assert(lines.every((entries) => entries.length === 1));
   assertEquals(lines.flat().reduce((sum, [, n]) => sum + n, 0), run.instret);
@@ -84,9 +73,7 @@ Deno.test("bbv sums to the instructions run when every block ends an interval", 
 
 Deno.test("bbv writes one line per interval, ids in the order blocks first ran", async () => {
   const interval = 10_000;
-  const { text, run } = await ourBbv(`${REPO_ROOT}/examples/build/bench_sort.elf`, interval, [
-    "5000",
-  ]);
+  const { text, run } = await ourBbv(exampleElf("bench_sort"), interval, ["5000"]);
   const lines = parseBbv(text);
   const sum = lines.flat().reduce((s, [, n]) => s + n, 0);
   assertEquals(run.log, `insns: ${run.instret}\n`);
@@ -107,19 +94,14 @@ Deno.test("bbv writes one line per interval, ids in the order blocks first ran",
 });
 
 Deno.test("bbv rejects bad arguments, naming them", async () => {
-  const elf = `${REPO_ROOT}/examples/build/hello.elf`;
   const out = `outfile=${tempDir()}/out`;
   // The loader reports install errors as TypeError or RangeError, with the plugin's message.
-  const cases: [string, string][] = [
+  await assertRejectsArgs(BBV, HELLO, [
     [`${out},intervals=5`, 'Unknown argument "intervals"'],
     [`${out},interval=0`, '"interval=0": expected a positive integer'],
     [`${out},interval=1e6`, '"interval=1e6": expected a positive integer'],
     ["interval=5", 'no "outfile" given'],
-  ];
-  for (const [args, message] of cases) {
-    const e = await assertRejects(() => runWithPlugins(elf, [`${BBV},${args}`]), Error, message);
-    assert(e instanceof TypeError || e instanceof RangeError, String(e));
-  }
+  ], [TypeError, RangeError]);
 });
 
 const QEMU_CASES: [string, string[], number][] = [
@@ -139,10 +121,10 @@ for (const [name, args, interval] of QEMU_CASES) {
       `interval=${interval}`,
     ignore: QEMU_SKIP !== undefined,
     fn: async () => {
-      const elf = `${REPO_ROOT}/examples/build/${name}.elf`;
+      const elf = exampleElf(name);
       const prefix = `${tempDir()}/qemu`;
       await runQemu(elf, args, {
-        plugin: `${buildQemuPlugin("bbv")},outfile=${prefix},interval=${interval}`,
+        plugin: qemuPluginSpec("bbv", `,outfile=${prefix},interval=${interval}`),
       });
       const qemu = Deno.readTextFileSync(`${prefix}.0.bb`);
       const ours = (await ourBbv(elf, interval, args)).text;

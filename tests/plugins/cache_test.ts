@@ -4,19 +4,19 @@
  * of QEMU 7.2 running tests/qemu_plugins/cache.c on the same guests, and argument errors.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
-  runQemu,
+  exampleElf,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const CACHE = `${REPO_ROOT}/plugins/cache.ts`;
-const MEMOPS = `${REPO_ROOT}/examples/build/memops.elf`;
+const CACHE = pluginUrl("cache");
+const MEMOPS = exampleElf("memops");
 const EXIT = "li a0, 0; li a7, 93; ecall";
 // Two passes of word loads over 2 KiB (32 blocks of 64 bytes); the lw is at 0x10014.
 const SWEEP = `
@@ -65,16 +65,6 @@ function missLines(report: string): string[] {
     .map((l) => l.replace(/ \(.*?\),/, ","));
 }
 
-/** What the QEMU oracle reports for `elf` with plugin arguments `args` (",k=v..."). */
-async function qemuReport(args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  await runQemu(elf, [], {
-    plugin: `${buildQemuPlugin("cache")}${args}`,
-    qemuArgs: ["-d", "plugin", "-D", log],
-  });
-  return Deno.readTextFileSync(log);
-}
-
 Deno.test({
   name: "cache misses each block of a sweep twice the size of a direct-mapped cache",
   ignore: skipReason("cross-gcc") !== undefined,
@@ -118,33 +108,25 @@ Deno.test({
           ",limit=100000,l2=on,l2cachesize=8192,l2assoc=4,dcachesize=512,dassoc=2",
         ]
       ) {
-        const ours = (await runWithPlugins(elf, [CACHE + args])).log;
-        const qemu = await qemuReport(args, elf);
-        assertEquals(ours.split("\n").slice(0, 2), qemu.split("\n").slice(0, 2), `${elf}${args}`);
-        assertEquals(missLines(ours), missLines(qemu), `${elf}${args}`);
+        const { ours, qemu } = await runWithOracle("cache", args, elf);
+        const head = (report: string) => report.split("\n").slice(0, 2);
+        assertEquals(head(ours.log), head(qemu.log), `${elf}${args}`);
+        assertEquals(missLines(ours.log), missLines(qemu.log), `${elf}${args}`);
       }
     }
   },
 });
 
 Deno.test("cache rejects an unknown argument and a cache it cannot build", async () => {
-  for (
-    const [args, error, message] of [
-      ["foo=1", TypeError, 'Unknown argument "foo"'],
-      ["evict=mru", TypeError, 'Cannot parse "evict=mru"'],
-      ["dassoc=two", TypeError, 'Cannot parse "dassoc=two"'],
-      [
-        "dassoc=3",
-        RangeError,
-        "Cannot build the dcache from the given parameters: cache size must",
-      ],
-      [
-        "l2cachesize=3145728",
-        RangeError,
-        "Cannot build the L2 cache from the given parameters: block",
-      ],
-    ] as const
-  ) {
-    await assertRejects(() => runWithPlugins(MEMOPS, [`${CACHE},${args}`]), error, message);
-  }
+  await assertRejectsArgs(CACHE, MEMOPS, [
+    ["foo=1", 'Unknown argument "foo"', TypeError],
+    ["evict=mru", 'Cannot parse "evict=mru"', TypeError],
+    ["dassoc=two", 'Cannot parse "dassoc=two"', TypeError],
+    ["dassoc=3", "Cannot build the dcache from the given parameters: cache size must", RangeError],
+    [
+      "l2cachesize=3145728",
+      "Cannot build the L2 cache from the given parameters: block",
+      RangeError,
+    ],
+  ]);
 });

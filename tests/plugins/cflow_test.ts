@@ -4,20 +4,20 @@
  * tests/qemu_plugins/cflow.c on the same guests, and argument errors.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
-  runQemu,
+  exampleElf,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const CFLOW = `${REPO_ROOT}/plugins/cflow.ts`;
-const EXITCODE = `${REPO_ROOT}/examples/build/exitcode.elf`;
-const SORT = `${REPO_ROOT}/examples/build/bench_sort.elf`;
+const CFLOW = pluginUrl("cflow");
+const EXITCODE = exampleElf("exitcode");
+const SORT = exampleElf("bench_sort");
 // A loop of 10 trips (bnez at 0x10008), two calls (0x1000c, 0x10010) of f, whose ret is at
 // 0x10020.
 const PROG = `
@@ -58,16 +58,6 @@ function parse(report: string): Node[] {
   return nodes;
 }
 
-/** What the QEMU oracle reports for `elf` with plugin arguments `args` (",k=v..."). */
-async function qemuReport(args: string, elf: string, guestArgs: string[]): Promise<string> {
-  const log = `${tempDir()}/log`;
-  await runQemu(elf, guestArgs, {
-    plugin: `${buildQemuPlugin("cflow")}${args}`,
-    qemuArgs: ["-d", "plugin", "-D", log],
-  });
-  return Deno.readTextFileSync(log);
-}
-
 Deno.test({
   name: "cflow counts the taken and not-taken exits of a loop and the returns of a function",
   ignore: skipReason("cross-gcc") !== undefined,
@@ -95,28 +85,23 @@ Deno.test({
     const guests = [[prog, []], [EXITCODE, []], [SORT, ["300"]]] as const;
     for (const [elf, guestArgs] of guests) {
       for (const args of ["", ",sort=exceptions", ",sort=early"]) {
-        const ours = await runWithPlugins(elf, [CFLOW + args], { args: [...guestArgs] });
-        const qemu = await qemuReport(args, elf, [...guestArgs]);
+        const { ours, qemu } = await runWithOracle("cflow", args, elf, guestArgs);
         // QEMU picks another of the symbols that share an address (__riscv_restore_N).
         const body = (s: string) =>
           s.split("\n").slice(1).map((l) => l.replace(/^( {2}addr: \w+) \S+:/, "$1"));
-        assertEquals(body(ours.log), body(qemu), `${elf}${args}`);
+        assertEquals(body(ours.log), body(qemu.log), `${elf}${args}`);
         // rvplug also translates blocks it has not run yet, and each instruction is a node.
         const collected = (s: string) => +s.split(" ")[1];
-        assertEquals(collected(ours.log) >= collected(qemu), true);
+        assertEquals(collected(ours.log) >= collected(qemu.log), true);
       }
     }
   },
 });
 
 Deno.test("cflow rejects an unknown argument or sort order", async () => {
-  for (
-    const [args, message] of [
-      ["foo=1", 'Unknown argument "foo"'],
-      ["sort=coldest", 'Cannot parse "sort=coldest"'],
-      ["nottaken=1", 'Cannot parse "nottaken=1"'],
-    ]
-  ) {
-    await assertRejects(() => runWithPlugins(EXITCODE, [`${CFLOW},${args}`]), TypeError, message);
-  }
+  await assertRejectsArgs(CFLOW, EXITCODE, [
+    ["foo=1", 'Unknown argument "foo"'],
+    ["sort=coldest", 'Cannot parse "sort=coldest"'],
+    ["nottaken=1", 'Cannot parse "nottaken=1"'],
+  ]);
 });

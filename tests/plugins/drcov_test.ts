@@ -4,21 +4,25 @@
  * tests/qemu_plugins/drcov.c under qemu-riscv32) on the same guests.
  */
 
-import { assert, assertEquals, assertRejects, fail } from "@std/assert";
+import { assert, assertEquals, fail } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { parseElf } from "../../core/elf.ts";
 import { PROT_EXEC } from "../../core/memory.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
+  exampleElf,
+  HELLO,
+  hex,
+  LOOP_AND_DEAD_BLOCK,
+  pluginUrl,
+  qemuPluginSpec,
   runQemu,
   skipReason,
   tempDir,
 } from "../_helpers.ts";
 
-const DRCOV = `${REPO_ROOT}/plugins/drcov.ts`;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
+const DRCOV = pluginUrl("drcov");
 
 interface Bb {
   start: number;
@@ -57,7 +61,6 @@ function moduleLine(elf: string): string {
   const code = image.segments.filter((s) => s.prot & PROT_EXEC);
   const start = Math.min(...code.map((s) => s.vaddr));
   const end = Math.max(...code.map((s) => s.vaddr + s.filesz));
-  const hex = (n: number) => "0x" + n.toString(16);
   return `0, ${hex(start)}, ${hex(end)}, ${hex(image.entry)}, ${elf}`;
 }
 
@@ -84,22 +87,8 @@ Deno.test({
   name: "drcov lists exactly the blocks that ran, in the order they first ran",
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
-    const elf = await crossAssemble(`
-    .option norvc
-    .globl _start
-  _start:
-    li    a0, 3
-    beqz  a0, dead      # never taken: 'dead' is translated with its neighbours, never run
-  loop:
-    addi  a0, a0, -1
-    bnez  a0, loop
-    li    a7, 93
-    ecall
-  dead:
-    li    a0, 1
-    li    a7, 93
-    ecall
-  `);
+    // The branch to 'dead' is never taken: 'dead' is translated with its neighbours, never run.
+    const elf = await crossAssemble(LOOP_AND_DEAD_BLOCK);
     const { bbs } = await ourDrcov(elf!);
     assertEquals(bbs, [
       { start: 0x10000, size: 8, mod: 0 },
@@ -127,7 +116,7 @@ Deno.test("drcov lists the blocks a second plugin sees run", async () => {
     }`,
   );
   const path = `${tempDir()}/out.drcov`;
-  const r = await runWithPlugins(`${REPO_ROOT}/examples/build/bench_interp.elf`, [
+  const r = await runWithPlugins(exampleElf("bench_interp"), [
     `${DRCOV},filename=${path}`,
     witness,
   ], { args: ["200"] });
@@ -137,11 +126,7 @@ Deno.test("drcov lists the blocks a second plugin sees run", async () => {
 });
 
 Deno.test("drcov rejects an unknown argument, naming it", async () => {
-  await assertRejects(
-    () => runWithPlugins(HELLO, [`${DRCOV},file=x.cov`]),
-    TypeError,
-    'Unknown argument "file"',
-  );
+  await assertRejectsArgs(DRCOV, HELLO, [["file=x.cov", 'Unknown argument "file"']]);
 });
 
 const QEMU_CASES: [string, string[]][] = [
@@ -160,9 +145,9 @@ for (const [name, args] of QEMU_CASES) {
     name: `drcov writes what QEMU's drcov writes for ${[name, ...args].join(" ")}`,
     ignore: QEMU_SKIP !== undefined,
     fn: async () => {
-      const elf = `${REPO_ROOT}/examples/build/${name}.elf`;
+      const elf = exampleElf(name);
       const path = `${tempDir()}/qemu.drcov`;
-      await runQemu(elf, args, { plugin: `${buildQemuPlugin("drcov")},filename=${path}` });
+      await runQemu(elf, args, { plugin: qemuPluginSpec("drcov", `,filename=${path}`) });
       const qemu = parseDrcov(Deno.readFileSync(path));
       const ours = await ourDrcov(elf, args);
       // QEMU lists a block again when it translates it again; rvplug lists it once.

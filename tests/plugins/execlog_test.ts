@@ -4,20 +4,20 @@
  * tests/qemu_plugins/execlog.c on the same guests, and argument errors.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
-  runQemu,
+  exampleElf,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const EXECLOG = `${REPO_ROOT}/plugins/execlog.ts`;
-const EXITCODE = `${REPO_ROOT}/examples/build/exitcode.elf`;
-const MEMOPS = `${REPO_ROOT}/examples/build/memops.elf`;
+const EXECLOG = pluginUrl("execlog");
+const EXITCODE = exampleElf("exitcode");
+const MEMOPS = exampleElf("memops");
 const PROG = `
     .globl _start
 _start:
@@ -34,16 +34,6 @@ _start:
 
 /** The log lines a run wrote. */
 const lines = (log: string) => log.split("\n").slice(0, -1);
-
-/** What the QEMU oracle logs for `elf` with plugin arguments `args` (",k=v..."). */
-async function qemuLog(args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  await runQemu(elf, [], {
-    plugin: `${buildQemuPlugin("execlog")}${args}`,
-    qemuArgs: ["-d", "plugin", "-D", log],
-  });
-  return Deno.readTextFileSync(log);
-}
 
 Deno.test({
   name: "execlog logs pc, opcode, disassembly, memory accesses and register changes",
@@ -88,22 +78,18 @@ Deno.test({
     const prog = (await crossAssemble(PROG))!;
     for (const elf of [prog, EXITCODE, MEMOPS]) {
       for (const args of ["", ",ifilter=lw,ifilter=sb,afilter=0x100b8"]) {
-        const ours = await runWithPlugins(elf, [EXECLOG + args]);
-        assertEquals(ours.log, await qemuLog(args, elf), `${elf}${args}`);
+        const { ours, qemu } = await runWithOracle("execlog", args, elf);
+        assertEquals(ours.log, qemu.log, `${elf}${args}`);
       }
     }
   },
 });
 
 Deno.test("execlog rejects an unknown argument, a bad address or register", async () => {
-  for (
-    const [args, message] of [
-      ["foo=1", 'Unknown argument "foo"'],
-      ["afilter=main", 'Cannot parse "afilter=main"'],
-      ["reg=f0", 'Cannot track register "f0"'],
-      ["rdisas=2", 'Cannot parse "rdisas=2"'],
-    ]
-  ) {
-    await assertRejects(() => runWithPlugins(EXITCODE, [`${EXECLOG},${args}`]), TypeError, message);
-  }
+  await assertRejectsArgs(EXECLOG, EXITCODE, [
+    ["foo=1", 'Unknown argument "foo"'],
+    ["afilter=main", 'Cannot parse "afilter=main"'],
+    ["reg=f0", 'Cannot track register "f0"'],
+    ["rdisas=2", 'Cannot parse "rdisas=2"'],
+  ]);
 });

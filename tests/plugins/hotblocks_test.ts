@@ -3,46 +3,21 @@
  * against `instret`, and output against QEMU 7.2 running tests/qemu_plugins/hotblocks.c.
  */
 
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
+  COUNTED_LOOP,
   crossAssemble,
-  QEMU,
-  REPO_ROOT,
+  exampleElf,
+  HELLO,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const PLUGIN = new URL("../../plugins/hotblocks.ts", import.meta.url).href;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
-const SORT = `${REPO_ROOT}/examples/build/bench_sort.elf`;
-// Blocks: 0x10000 [li, addi, bnez] once, 0x10002 [addi, bnez] 9 times, 0x10008 [li, li, ecall]
-// once: 3 + 18 + 3 = 24 instructions.
-const LOOP = `
-    .globl _start
-_start:
-    li   t0, 10
-loop:
-    addi t0, t0, -1
-    bnez t0, loop
-    li   a0, 0
-    li   a7, 93
-    ecall
-`;
-
-/** What the QEMU oracle plugin `name` prints (to the `-d plugin` log) for `elf args`. */
-async function qemuLog(name: string, opts: string, elf: string, args: string[] = []) {
-  const log = `${tempDir()}/log`;
-  const plugin = `${buildQemuPlugin(name)}${opts}`;
-  await new Deno.Command(QEMU, {
-    args: ["-plugin", plugin, "-d", "plugin", "-D", log, elf, ...args],
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return Deno.readTextFileSync(log);
-}
+const PLUGIN = pluginUrl("hotblocks");
+const SORT = exampleElf("bench_sort");
 
 /** The report's block lines as [pc, tcount, icount, ecount]. */
 function records(log: string): string[][] {
@@ -53,7 +28,9 @@ Deno.test({
   name: "hotblocks reports the blocks of a hand-counted loop",
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
-    const elf = (await crossAssemble(LOOP))!;
+    // Blocks: 0x10000 [li, addi, bnez] once, 0x10002 [addi, bnez] 9 times, 0x10008 [li, li,
+    // ecall] once: 3 + 18 + 3 = 24 instructions.
+    const elf = (await crossAssemble(COUNTED_LOOP))!;
     for (const inline of ["on", "off"]) {
       const r = await runWithPlugins(elf, [`${PLUGIN},inline=${inline}`]);
       // As in QEMU, the last block of the sorted list (0x10008, 3 insns, once) is not printed.
@@ -96,20 +73,18 @@ Deno.test({
       };
     };
     const cases: [string, string[]][] = [[HELLO, []], [SORT, ["5000"]], [
-      (await crossAssemble(LOOP))!,
+      (await crossAssemble(COUNTED_LOOP))!,
       [],
     ]];
     for (const [elf, args] of cases) {
       for (const opts of [",inline=on", ",inline=off"]) {
-        const ours = await runWithPlugins(elf, [PLUGIN + opts], { args });
-        const qemu = await qemuLog("hotblocks", opts, elf, args);
-        assertEquals(comparable(ours.log), comparable(qemu), `${elf}${opts}`);
+        const { ours, qemu } = await runWithOracle("hotblocks", opts, elf, args);
+        assertEquals(comparable(ours.log), comparable(qemu.log), `${elf}${opts}`);
       }
     }
   },
 });
 
 Deno.test("hotblocks rejects an unknown argument, naming it", async () => {
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},bogus=1`]), TypeError, "bogus");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},limit=x`]), TypeError, "limit");
+  await assertRejectsArgs(PLUGIN, HELLO, [["bogus=1", "bogus"], ["limit=x", "limit"]]);
 });

@@ -4,20 +4,19 @@
  * tests/qemu_plugins/hotpages.c.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  QEMU,
-  REPO_ROOT,
+  HELLO,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const PLUGIN = new URL("../../plugins/hotpages.ts", import.meta.url).href;
-const MEM = new URL("../../plugins/mem.ts", import.meta.url).href;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
+const PLUGIN = pluginUrl("hotpages");
+const MEM = pluginUrl("mem");
 // Page A: 3 reads and a write; page B: a read and a write; the text page: a read.
 const PAGES = `
     .globl _start
@@ -41,19 +40,6 @@ pa: .space 4096
 pb: .space 4096
 `;
 const HEADER = "Addr, RCPUs, Reads, WCPUs, Writes";
-
-/** What the QEMU oracle plugin `name` prints (to the `-d plugin` log) for `elf`. */
-async function qemuLog(name: string, args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  const plugin = `${buildQemuPlugin(name)}${args}`;
-  await new Deno.Command(QEMU, {
-    args: ["-plugin", plugin, "-d", "plugin", "-D", log, elf],
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return Deno.readTextFileSync(log);
-}
 
 /** The report's page lines without their addresses (which the linker chooses). */
 function counts(log: string): string[] {
@@ -93,22 +79,23 @@ Deno.test({
       cases.push([HELLO, args], [HELLO, `${args},pagesize=256`]);
     }
     for (const [elf, args] of cases) {
-      const ours = (await runWithPlugins(elf, [PLUGIN + args])).log;
-      const qemu = await qemuLog("hotpages", args, elf);
+      const { ours, qemu } = await runWithOracle("hotpages", args, elf);
       // QEMU orders pages of equal counts by chance, and ties are common in reads or writes
       // alone: there, compare the lines as a set.
       if (/sortby=(reads|writes)/.test(args)) {
         const lines = (log: string) => log.split("\n").sort();
-        assertEquals(lines(ours), lines(qemu), `${elf}${args}`);
+        assertEquals(lines(ours.log), lines(qemu.log), `${elf}${args}`);
       } else {
-        assertEquals(ours, qemu, `${elf}${args}`);
+        assertEquals(ours.log, qemu.log, `${elf}${args}`);
       }
     }
   },
 });
 
 Deno.test("hotpages rejects an unknown argument or a bad value, naming it", async () => {
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},bogus=1`]), TypeError, "bogus");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},sortby=x`]), TypeError, "sortby");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},pagesize=0`]), TypeError, "pagesize");
+  await assertRejectsArgs(PLUGIN, HELLO, [
+    ["bogus=1", "bogus"],
+    ["sortby=x", "sortby"],
+    ["pagesize=0", "pagesize"],
+  ]);
 });

@@ -4,19 +4,19 @@
  * argument errors.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  REPO_ROOT,
-  runQemu,
+  exampleElf,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const HOWVEC = `${REPO_ROOT}/plugins/howvec.ts`;
-const BENCH = `${REPO_ROOT}/examples/build/bench_mix.elf`;
+const HOWVEC = pluginUrl("howvec");
+const BENCH = exampleElf("bench_mix");
 const BENCH_ARGS = ["300"];
 // 10 trips of [lw, sw, mul, add, addi, bnez], then a compressed li and lw, and exit.
 const LOOP = `
@@ -46,16 +46,6 @@ function classHits(report: string): Record<string, number> {
   const hits: Record<string, number> = {};
   for (const m of report.matchAll(/^Class: (.+?) *\t\((\d+) hits\)$/gm)) hits[m[1]] = +m[2];
   return hits;
-}
-
-/** What the QEMU oracle prints for `elf` with plugin arguments `args` (",k=v..."). */
-async function qemuReport(args: string, elf: string, guestArgs: string[] = []): Promise<string> {
-  const log = `${tempDir()}/log`;
-  await runQemu(elf, guestArgs, {
-    plugin: `${buildQemuPlugin("howvec")}${args}`,
-    qemuArgs: ["-d", "plugin", "-D", log],
-  });
-  return Deno.readTextFileSync(log);
 }
 
 Deno.test({
@@ -105,23 +95,18 @@ Deno.test({
     const loop = (await crossAssemble(LOOP))!;
     for (const [elf, guestArgs] of [[loop, []], [BENCH, BENCH_ARGS]] as const) {
       for (const args of ["", ",inline=on,verbose=on", ",count=!calu"]) {
-        const ours = await runWithPlugins(elf, [HOWVEC + args], { args: [...guestArgs] });
-        const qemu = await qemuReport(args, elf, [...guestArgs]);
+        const { ours, qemu } = await runWithOracle("howvec", args, elf, guestArgs);
         const classLines = (s: string) => s.split("\n").filter((l) => l.startsWith("Class:"));
-        assertEquals(classLines(ours.log), classLines(qemu), `${elf}${args}`);
+        assertEquals(classLines(ours.log), classLines(qemu.log), `${elf}${args}`);
       }
     }
   },
 });
 
 Deno.test("howvec rejects an unknown argument or class", async () => {
-  for (
-    const [args, message] of [
-      ["foo=1", 'Unknown argument "foo"'],
-      ["count=vector", 'Cannot parse "count=vector"'],
-      ["inline=maybe", 'Cannot parse "inline=maybe"'],
-    ]
-  ) {
-    await assertRejects(() => runWithPlugins(BENCH, [`${HOWVEC},${args}`]), TypeError, message);
-  }
+  await assertRejectsArgs(HOWVEC, BENCH, [
+    ["foo=1", 'Unknown argument "foo"'],
+    ["count=vector", 'Cannot parse "count=vector"'],
+    ["inline=maybe", 'Cannot parse "inline=maybe"'],
+  ]);
 });

@@ -3,44 +3,20 @@
  * hand-counted loop, and output against QEMU 7.2 running tests/qemu_plugins/insn.c.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
+  COUNTED_LOOP,
   crossAssemble,
-  QEMU,
-  REPO_ROOT,
+  HELLO,
+  pluginUrl,
+  qemuPluginLog,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const PLUGIN = new URL("../../plugins/insn.ts", import.meta.url).href;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
-// Translated once each: [c.li, c.addi, bnez], [c.addi, bnez], [c.li, li a7 (addi), ecall].
-const LOOP = `
-    .globl _start
-_start:
-    li   t0, 10
-loop:
-    addi t0, t0, -1
-    bnez t0, loop
-    li   a0, 0
-    li   a7, 93
-    ecall
-`;
-
-/** What the QEMU oracle plugin `name` prints (to the `-d plugin` log) for `elf`. */
-async function qemuLog(name: string, args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  const plugin = `${buildQemuPlugin(name)}${args}`;
-  await new Deno.Command(QEMU, {
-    args: ["-plugin", plugin, "-d", "plugin", "-D", log, elf],
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return Deno.readTextFileSync(log);
-}
+const PLUGIN = pluginUrl("insn");
 
 Deno.test("insn counts as many instructions as retire, inline or not", async () => {
   const on = await runWithPlugins(HELLO, [`${PLUGIN},inline=on`]);
@@ -53,7 +29,8 @@ Deno.test({
   name: "insn sizes=on histograms the sizes of the instructions translated",
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
-    const r = await runWithPlugins((await crossAssemble(LOOP))!, [`${PLUGIN},sizes=on`]);
+    // Translated once each: [c.li, c.addi, bnez], [c.addi, bnez], [c.li, li a7 (addi), ecall].
+    const r = await runWithPlugins((await crossAssemble(COUNTED_LOOP))!, [`${PLUGIN},sizes=on`]);
     assertEquals(r.log, "len 2 bytes: 4 insns\nlen 4 bytes: 4 insns\n");
   },
 });
@@ -62,7 +39,7 @@ Deno.test({
   name: "insn match=PREFIX traces each execution of the instructions matched",
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
-    const elf = (await crossAssemble(LOOP))!;
+    const elf = (await crossAssemble(COUNTED_LOOP))!;
     for (const inline of ["on", "off"]) {
       const r = await runWithPlugins(elf, [`${PLUGIN},inline=${inline},match=bnez`]);
       const lines = r.log.split("\n").slice(0, 10);
@@ -85,12 +62,12 @@ Deno.test({
   name: "insn prints what QEMU's insn plugin prints",
   ignore: skipReason("qemu", "gcc", "cross-gcc") !== undefined,
   fn: async () => {
-    const loop = (await crossAssemble(LOOP))!;
+    const loop = (await crossAssemble(COUNTED_LOOP))!;
     for (
       const [elf, args] of [[HELLO, ",inline=on"], [HELLO, ",inline=off"], [loop, ",sizes=on"]]
     ) {
-      const ours = await runWithPlugins(elf, [PLUGIN + args]);
-      assertEquals(ours.log, await qemuLog("insn", args, elf), `${elf}${args}`);
+      const { ours, qemu } = await runWithOracle("insn", args, elf);
+      assertEquals(ours.log, qemu.log, `${elf}${args}`);
     }
     // QEMU 7.2's disassembly starts with the encoding ("00000073          ecall"): match it by
     // encoding there, by mnemonic here, and compare without the encoding.
@@ -98,13 +75,12 @@ Deno.test({
       const [elf, ourMatch, qemuMatch] of [[HELLO, "ecall", "00000073"], [loop, "bnez", "fe029fe3"]]
     ) {
       const ours = await runWithPlugins(elf, [`${PLUGIN},inline=off,match=${ourMatch}`]);
-      const qemu = await qemuLog("insn", `,inline=off,match=${qemuMatch}`, elf);
+      const qemu = await qemuPluginLog("insn", `,inline=off,match=${qemuMatch}`, elf);
       assertEquals(ours.log, qemu.replace(/'[0-9a-f]+ +/g, "'").replace(/ +',/g, "',"), elf);
     }
   },
 });
 
 Deno.test("insn rejects an unknown argument, naming it", async () => {
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},bogus=1`]), TypeError, "bogus");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},sizes=2`]), TypeError, "sizes");
+  await assertRejectsArgs(PLUGIN, HELLO, [["bogus=1", "bogus"], ["sizes=2", "sizes"]]);
 });

@@ -3,20 +3,20 @@
  * and output against QEMU 7.2 running tests/qemu_plugins/mem.c.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import {
-  buildQemuPlugin,
+  assertRejectsArgs,
   crossAssemble,
-  QEMU,
-  REPO_ROOT,
+  exampleElf,
+  HELLO,
+  pluginUrl,
+  runWithOracle,
   skipReason,
-  tempDir,
 } from "../_helpers.ts";
 
-const PLUGIN = new URL("../../plugins/mem.ts", import.meta.url).href;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
-const MEMOPS = `${REPO_ROOT}/examples/build/memops.elf`;
+const PLUGIN = pluginUrl("mem");
+const MEMOPS = exampleElf("memops");
 // 5 loads (lw, lw, lbu, the read of amoadd, lr) and 3 stores (sw, the write of amoadd, sc).
 const ACCESSES = `
     .globl _start
@@ -36,19 +36,6 @@ _start:
     .data
 buf: .word 1, 2, 3, 4
 `;
-
-/** What the QEMU oracle plugin `name` prints (to the `-d plugin` log) for `elf`. */
-async function qemuLog(name: string, args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  const plugin = `${buildQemuPlugin(name)}${args}`;
-  await new Deno.Command(QEMU, {
-    args: ["-plugin", plugin, "-d", "plugin", "-D", log, elf],
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return Deno.readTextFileSync(log);
-}
 
 Deno.test({
   name: "mem counts the loads and stores of a hand-made guest",
@@ -76,14 +63,13 @@ Deno.test({
     // 3 for r and everything for w); and no sc.w, which QEMU counts as a load and a store.
     for (const elf of [HELLO, MEMOPS]) {
       for (const args of [",inline=on", ",callback=on,haddr=on", ",inline=on,callback=on"]) {
-        const ours = await runWithPlugins(elf, [PLUGIN + args]);
-        assertEquals(ours.log, await qemuLog("mem", args, elf), `${elf}${args}`);
+        const { ours, qemu } = await runWithOracle("mem", args, elf);
+        assertEquals(ours.log, qemu.log, `${elf}${args}`);
       }
     }
   },
 });
 
 Deno.test("mem rejects an unknown argument or track, naming it", async () => {
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},bogus=1`]), TypeError, "bogus");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},track=x`]), TypeError, "track");
+  await assertRejectsArgs(PLUGIN, HELLO, [["bogus=1", "bogus"], ["track=x", "track"]]);
 });

@@ -4,21 +4,26 @@
  * tests/qemu_plugins/stoptrigger.c under qemu-riscv32), and argument errors.
  */
 
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { parseElf } from "../../core/elf.ts";
-import { buildQemuPlugin, REPO_ROOT, runQemu, skipReason, tempDir } from "../_helpers.ts";
+import {
+  assertRejectsArgs,
+  exampleElf,
+  hex,
+  pluginUrl,
+  runWithOracle,
+  skipReason,
+} from "../_helpers.ts";
 
-const STOP = `${REPO_ROOT}/plugins/stoptrigger.ts`;
-const INSN = `${REPO_ROOT}/plugins/insn.ts`;
-const SORT = `${REPO_ROOT}/examples/build/bench_sort.elf`;
+const STOP = pluginUrl("stoptrigger");
+const INSN = pluginUrl("insn");
+const SORT = exampleElf("bench_sort");
 const SORT_ARGS = ["5000"];
 /** Instructions bench_sort 5000 runs to its end (examples/README.md). */
 const SORT_INSNS = 2_231_002;
 
 const MAIN = parseElf(Deno.readFileSync(SORT), SORT).symbols.find((s) => s.name === "main")!.addr;
-
-const hex = (n: number) => "0x" + n.toString(16);
 
 Deno.test("stoptrigger stops after exactly icount instructions with the status chosen", async () => {
   const r = await runWithPlugins(SORT, [`${STOP},icount=1000:7`, INSN], { args: SORT_ARGS });
@@ -62,7 +67,7 @@ Deno.test("stoptrigger takes the first trigger reached, and the last status of a
 
 Deno.test("stoptrigger rejects bad arguments, naming them", async () => {
   // The loader reports install errors as TypeError or RangeError, with the plugin's message.
-  const cases: [string, string][] = [
+  await assertRejectsArgs(STOP, SORT, [
     ["icount=10,count=3", 'Unknown argument "count"'],
     ["icount=0", '"icount=0": the count must be positive'],
     ["icount=-5", '"icount=-5": expected a number'],
@@ -70,12 +75,7 @@ Deno.test("stoptrigger rejects bad arguments, naming them", async () => {
     ["addr=main", '"addr=main"'],
     ["addr=0x100ce:x", '"addr=0x100ce:x"'],
     ["", 'give an "icount" or an "addr" argument'],
-  ];
-  for (const [args, message] of cases) {
-    const spec = args ? `${STOP},${args}` : STOP;
-    const e = await assertRejects(() => runWithPlugins(SORT, [spec]), Error, message);
-    assert(e instanceof TypeError || e instanceof RangeError, String(e));
-  }
+  ], [TypeError, RangeError]);
 });
 
 const QEMU_SKIP = skipReason("qemu", "gcc");
@@ -99,15 +99,10 @@ Deno.test({
         `icount=50,addr=${hex(MAIN)}:4`,
       ]
     ) {
-      const log = `${tempDir()}/qemu.log`;
-      const qemu = await runQemu(SORT, SORT_ARGS, {
-        plugin: `${buildQemuPlugin("stoptrigger")},${args}`,
-        qemuArgs: ["-d", "plugin", "-D", log],
-      });
-      const ours = await runWithPlugins(SORT, [`${STOP},${args}`], { args: SORT_ARGS });
+      const { ours, qemu } = await runWithOracle("stoptrigger", `,${args}`, SORT, SORT_ARGS);
       assertEquals(
         [ours.log, ours.status, ours.stdout],
-        [Deno.readTextFileSync(log), qemu.status, qemu.stdout],
+        [qemu.log, qemu.status, qemu.stdout],
         args,
       );
     }

@@ -3,27 +3,19 @@
  * and errors are known, and output against QEMU 7.2 running tests/qemu_plugins/syscall.c.
  */
 
-import { assertEquals, assertRejects } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import { buildQemuPlugin, QEMU, REPO_ROOT, skipReason, tempDir } from "../_helpers.ts";
+import {
+  assertRejectsArgs,
+  exampleElf,
+  HELLO,
+  pluginUrl,
+  runWithOracle,
+  skipReason,
+} from "../_helpers.ts";
 
-const PLUGIN = new URL("../../plugins/syscall.ts", import.meta.url).href;
-const HELLO = `${REPO_ROOT}/examples/build/hello.elf`;
-const SYSCALLS = `${REPO_ROOT}/examples/build/syscalls.elf`;
-
-/** What the QEMU oracle plugin `name` prints (to the `-d plugin` log) for `elf`. */
-async function qemuLog(name: string, args: string, elf: string): Promise<string> {
-  const log = `${tempDir()}/log`;
-  const plugin = `${buildQemuPlugin(name)}${args}`;
-  await new Deno.Command(QEMU, {
-    args: ["-plugin", plugin, "-d", "plugin", "-D", log, elf],
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return Deno.readTextFileSync(log);
-}
+const PLUGIN = pluginUrl("syscall");
+const SYSCALLS = exampleElf("syscalls");
 
 Deno.test("syscall counts hello's one write (stdout is flushed once) and exit_group", async () => {
   const r = await runWithPlugins(HELLO, [PLUGIN]);
@@ -62,21 +54,16 @@ Deno.test({
     // QEMU leaves syscalls called equally often in hash order: compare the rows as sets.
     const rows = (log: string) => [log.split("\n")[0], ...log.split("\n").slice(1).sort()];
     for (const elf of [HELLO, SYSCALLS]) {
-      const ours = await runWithPlugins(elf, [PLUGIN]);
-      assertEquals(rows(ours.log), rows(await qemuLog("syscall", "", elf)), elf);
+      const { ours, qemu } = await runWithOracle("syscall", "", elf);
+      assertEquals(rows(ours.log), rows(qemu.log), elf);
       // getpid (172) and gettid (178) return the host's pid under qemu.
       const pids = (log: string) => log.replace(/(#17[28] returned -> )\d+/g, "$1PID");
-      const printed = await runWithPlugins(elf, [`${PLUGIN},print=on`]);
-      assertEquals(
-        pids(printed.log),
-        pids(await qemuLog("syscall", ",print=on", elf)),
-        `${elf},print=on`,
-      );
+      const printed = await runWithOracle("syscall", ",print=on", elf);
+      assertEquals(pids(printed.ours.log), pids(printed.qemu.log), `${elf},print=on`);
     }
   },
 });
 
 Deno.test("syscall rejects an unknown argument, naming it", async () => {
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},bogus=1`]), TypeError, "bogus");
-  await assertRejects(() => runWithPlugins(HELLO, [`${PLUGIN},print=2`]), TypeError, "print");
+  await assertRejectsArgs(PLUGIN, HELLO, [["bogus=1", "bogus"], ["print=2", "print"]]);
 });

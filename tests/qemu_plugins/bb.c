@@ -5,16 +5,14 @@
  * Prints "bb's: N, insns: M" (user mode has no per-vCPU report). An unknown argument is an error
  * naming it.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 static bool do_inline;
 static bool idle_report; /* accepted; user mode never idles */
 static uint64_t bb_count, insn_count;
+static const OracleFlag flags[] = {{"inline", &do_inline}, {"idle", &idle_report}};
 
 static void vcpu_tb_exec(unsigned int cpu_index, void *udata)
 {
@@ -38,10 +36,8 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
-    char buf[128];
     (void)id, (void)p;
-    snprintf(buf, sizeof buf, "bb's: %" PRIu64 ", insns: %" PRIu64 "\n", bb_count, insn_count);
-    qemu_plugin_outs(buf);
+    oracle_outf("bb's: %" PRIu64 ", insns: %" PRIu64 "\n", bb_count, insn_count);
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
@@ -49,18 +45,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *eq = strchr(argv[i], '=');
-        const char *val = eq ? eq + 1 : "";
-        size_t klen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
-        char key[64];
-        snprintf(key, sizeof key, "%.*s", (int)klen, argv[i]);
-        bool *flag = !strcmp(key, "inline") ? &do_inline : !strcmp(key, "idle") ? &idle_report : NULL;
-        if (!flag) {
-            fprintf(stderr, "option parsing failed: %s\n", argv[i]);
-            return -1;
-        }
-        if (!qemu_plugin_bool_parse(key, val, flag)) {
-            fprintf(stderr, "boolean argument parsing failed: %s\n", argv[i]);
+        if (oracle_flag_arg(argv[i], flags, ORACLE_N_FLAGS(flags))) {
             return -1;
         }
     }

@@ -12,11 +12,7 @@
  * where the original adds inline and calls back when the counter reaches N. The original lists a
  * line's blocks in hash-table order; this one lists them by id.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -118,8 +114,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         } else if (strncmp(opt, "outfile=", 8) == 0) {
             filename = strdup(opt + 8);
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
     }
     if (!filename) {

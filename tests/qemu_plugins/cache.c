@@ -12,11 +12,7 @@
  * The disassembly loses QEMU's leading column of instruction bytes and trailing blanks, which
  * rvplug's has not. An unknown argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -148,14 +144,7 @@ static InsnData *lookup(uint64_t addr, struct qemu_plugin_insn *insn)
     for (;; h = (h + 1) % insns_cap) {
         if (!insns[h]) {
             InsnData *d = calloc(1, sizeof(InsnData));
-            char *full = qemu_plugin_insn_disas(insn);
-            size_t n = strlen(full);
-            while (n > 0 && full[n - 1] == ' ') {
-                full[--n] = 0;
-            }
-            const char *p = full + strcspn(full, " ");
-            d->disas = strdup(p + strspn(p, " "));
-            free(full);
+            d->disas = oracle_disas(insn);
             d->symbol = qemu_plugin_insn_symbol(insn);
             d->addr = addr;
             insns[h] = d;
@@ -255,10 +244,8 @@ static void append_stats_line(char *line, Cache *d, Cache *i, Cache *l2)
 
 static void log_top(const char *title, int k)
 {
-    char line[1024];
     stable_sort(k);
-    snprintf(line, sizeof line, "address, %s, instruction\n", title);
-    qemu_plugin_outs(line);
+    oracle_outf("address, %s, instruction\n", title);
     for (int i = 0; i < limit && (size_t)i < n_insns; i++) {
         InsnData *d = sorted[i];
         char sym[300] = "";
@@ -266,9 +253,7 @@ static void log_top(const char *title, int k)
             snprintf(sym, sizeof sym, " (%s)", d->symbol);
         }
         key = k;
-        snprintf(line, sizeof line, "0x%" PRIx64 "%s, %" PRId64 ", %s\n", d->addr, sym,
-                 misses_of(d), d->disas);
-        qemu_plugin_outs(line);
+        oracle_outf("0x%" PRIx64 "%s, %" PRId64 ", %s\n", d->addr, sym, misses_of(d), d->disas);
     }
 }
 
@@ -311,49 +296,46 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     int l2assoc = 16, l2blksize = 64, l2size = 16 * 64 * 2048;
     bool use_l2 = false;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], *eq = strchr(opt, '=');
-        const char *val = eq ? eq + 1 : "";
-        size_t klen = eq ? (size_t)(eq - opt) : strlen(opt);
-#define IS(k) (klen == strlen(k) && strncmp(opt, k, klen) == 0)
+        char *opt = argv[i];
+        OracleArg arg = oracle_arg(opt);
+#define IS(k) (strcmp(arg.key, k) == 0)
         if (IS("iblksize")) {
-            iblksize = atoi(val);
+            iblksize = atoi(arg.val);
         } else if (IS("iassoc")) {
-            iassoc = atoi(val);
+            iassoc = atoi(arg.val);
         } else if (IS("icachesize")) {
-            isize = atoi(val);
+            isize = atoi(arg.val);
         } else if (IS("dblksize")) {
-            dblksize = atoi(val);
+            dblksize = atoi(arg.val);
         } else if (IS("dassoc")) {
-            dassoc = atoi(val);
+            dassoc = atoi(arg.val);
         } else if (IS("dcachesize")) {
-            dsize = atoi(val);
+            dsize = atoi(arg.val);
         } else if (IS("limit")) {
-            limit = atoi(val);
+            limit = atoi(arg.val);
         } else if (IS("l2cachesize")) {
-            use_l2 = true, l2size = atoi(val);
+            use_l2 = true, l2size = atoi(arg.val);
         } else if (IS("l2blksize")) {
-            use_l2 = true, l2blksize = atoi(val);
+            use_l2 = true, l2blksize = atoi(arg.val);
         } else if (IS("l2assoc")) {
-            use_l2 = true, l2assoc = atoi(val);
+            use_l2 = true, l2assoc = atoi(arg.val);
         } else if (IS("l2")) {
-            if (!qemu_plugin_bool_parse("l2", val, &use_l2)) {
-                fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
+            if (!oracle_bool_arg(opt, arg.key, arg.val, &use_l2)) {
                 return -1;
             }
         } else if (IS("evict")) {
-            if (strcmp(val, "rand") == 0) {
+            if (strcmp(arg.val, "rand") == 0) {
                 policy = RAND;
-            } else if (strcmp(val, "lru") == 0) {
+            } else if (strcmp(arg.val, "lru") == 0) {
                 policy = LRU;
-            } else if (strcmp(val, "fifo") == 0) {
+            } else if (strcmp(arg.val, "fifo") == 0) {
                 policy = FIFO;
             } else {
                 fprintf(stderr, "invalid eviction policy: %s\n", opt);
                 return -1;
             }
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
 #undef IS
     }

@@ -11,11 +11,7 @@
  * trailing blanks, which rvplug's has not. QEMU's debug line on stderr for early exits is left
  * out. An unknown argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -140,14 +136,7 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         /* As QEMU, whose fetch_node(ipc, last_insn) always creates. */
         NodeData *node = fetch_node(ipc);
         if (!node->insn_disas) {
-            char *full = qemu_plugin_insn_disas(insn);
-            size_t len = strlen(full);
-            while (len > 0 && full[len - 1] == ' ') {
-                full[--len] = 0;
-            }
-            const char *p = full + strcspn(full, " ");
-            node->insn_disas = strdup(p + strspn(p, " "));
-            free(full);
+            node->insn_disas = oracle_disas(insn);
         }
         if (!node->symbol) {
             node->symbol = qemu_plugin_insn_symbol(insn);
@@ -193,9 +182,7 @@ static int cmp_nodes(const void *a, const void *b)
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
     (void)id, (void)p;
-    char line[1024];
-    snprintf(line, sizeof line, "collected %zu control flow nodes in the hash table\n", n_nodes);
-    qemu_plugin_outs(line);
+    oracle_outf("collected %zu control flow nodes in the hash table\n", n_nodes);
     NodeData **nodes = calloc(n_nodes + 1, sizeof(NodeData *));
     size_t k = 0;
     for (size_t h = 0; h < table_cap; h++) {
@@ -206,20 +193,16 @@ static void plugin_exit(qemu_plugin_id_t id, void *p)
     qsort(nodes, k, sizeof(NodeData *), cmp_nodes);
     for (size_t i = 0; i < k && i < (size_t)topn; i++) {
         NodeData *n = nodes[i];
-        snprintf(line, sizeof line, "  addr: 0x%" PRIx64 " %s: %s (%s)\n", n->addr,
-                 n->symbol ? n->symbol : "(null)", n->insn_disas,
-                 n->mid_count ? "sync fault" : "branch");
-        qemu_plugin_outs(line);
+        oracle_outf("  addr: 0x%" PRIx64 " %s: %s (%s)\n", n->addr,
+                    n->symbol ? n->symbol : "(null)", n->insn_disas,
+                    n->mid_count ? "sync fault" : "branch");
         if (n->early_exit) {
-            snprintf(line, sizeof line, "    early exits %" PRId64 "\n", n->early_exit);
-            qemu_plugin_outs(line);
+            oracle_outf("    early exits %" PRId64 "\n", n->early_exit);
         }
-        snprintf(line, sizeof line, "    branches %" PRId64 "\n", n->dest_count);
-        qemu_plugin_outs(line);
+        oracle_outf("    branches %" PRId64 "\n", n->dest_count);
         for (int j = 0; j < n->n_dests; j++) {
-            snprintf(line, sizeof line, "      to 0x%" PRIx64 " (%" PRId64 ")\n",
-                     n->dests[j].daddr, n->dests[j].dcount);
-            qemu_plugin_outs(line);
+            oracle_outf("      to 0x%" PRIx64 " (%" PRId64 ")\n", n->dests[j].daddr,
+                        n->dests[j].dcount);
         }
     }
 }
@@ -244,8 +227,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                 return -1;
             }
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
     }
     table = calloc(table_cap, sizeof(NodeData *));

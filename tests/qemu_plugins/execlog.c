@@ -15,12 +15,7 @@
  * an error naming it.
  */
 #define _GNU_SOURCE /* asprintf */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -50,17 +45,6 @@ static void append(const char *fmt, ...)
     last_len += n;
 }
 
-/* QEMU's disassembly without its leading column of bytes and trailing blanks, in place. */
-static const char *strip_bytes(char *disas)
-{
-    size_t n = strlen(disas);
-    while (n > 0 && disas[n - 1] == ' ') {
-        disas[--n] = 0;
-    }
-    const char *p = disas + strcspn(disas, " ");
-    return p + strspn(p, " ");
-}
-
 /* --- exec callbacks --------------------------------------------------------- */
 static void vcpu_mem(unsigned int cpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr,
                      void *udata)
@@ -88,8 +72,7 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     size_t n = qemu_plugin_tb_n_insns(tb);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-        char *full = qemu_plugin_insn_disas(insn);
-        const char *disas = strip_bytes(full);
+        char *disas = oracle_disas(insn);
         uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
         bool skip = filtering;
         for (int j = 0; skip && j < n_imatches; j++) {
@@ -99,12 +82,9 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             skip = amatches[j] != vaddr;
         }
         if (!skip) {
-            uint32_t opcode = 0;
-            size_t size = qemu_plugin_insn_size(insn);
-            memcpy(&opcode, qemu_plugin_insn_data(insn), size < 4 ? size : 4);
             char *output;
-            if (asprintf(&output, "0x%" PRIx64 ", 0x%" PRIx32 ", \"%s\"", vaddr, opcode,
-                         disas) < 0) {
+            if (asprintf(&output, "0x%" PRIx64 ", 0x%" PRIx32 ", \"%s\"", vaddr,
+                         oracle_opcode(insn), disas) < 0) {
                 abort();
             }
             qemu_plugin_register_vcpu_mem_cb(insn, vcpu_mem, QEMU_PLUGIN_CB_NO_REGS,
@@ -112,7 +92,7 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, vcpu_insn_exec, QEMU_PLUGIN_CB_NO_REGS,
                                                    output);
         }
-        free(full);
+        free(disas);
     }
 }
 
@@ -136,8 +116,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         } else if (strncmp(opt, "afilter=", 8) == 0 && n_amatches < MAX_FILTERS) {
             amatches[n_amatches++] = strtoull(opt + 8, NULL, 16);
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);

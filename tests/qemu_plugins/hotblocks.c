@@ -8,11 +8,7 @@
  * list, as 7.2 does. Blocks are told apart by start address and instruction count (7.2 hashes
  * their xor). An unknown argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -26,6 +22,7 @@ typedef struct {
 } ExecCount;
 
 static bool do_inline;
+static const OracleFlag flags[] = {{"inline", &do_inline}};
 static const int limit = 20;
 static ExecCount *blocks[MAX_BLOCKS];
 static int n_blocks;
@@ -38,21 +35,17 @@ static int cmp_exec_count(const void *a, const void *b)
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
-    static char report[8192];
-    size_t len;
     (void)id, (void)p;
-    len = snprintf(report, sizeof report, "collected %d entries in the hash table\n", n_blocks);
+    oracle_outf("collected %d entries in the hash table\n", n_blocks);
     if (n_blocks) {
         qsort(blocks, n_blocks, sizeof blocks[0], cmp_exec_count);
-        len += snprintf(report + len, sizeof report - len, "pc, tcount, icount, ecount\n");
+        oracle_outf("pc, tcount, icount, ecount\n");
         for (int i = 0; i < limit && i + 1 < n_blocks; i++) {
             ExecCount *rec = blocks[i];
-            len += snprintf(report + len, sizeof report - len,
-                            "0x%016" PRIx64 ", %d, %ld, %" PRId64 "\n", rec->start_addr,
-                            rec->trans_count, rec->insns, rec->exec_count);
+            oracle_outf("0x%016" PRIx64 ", %d, %ld, %" PRId64 "\n", rec->start_addr,
+                        rec->trans_count, rec->insns, rec->exec_count);
         }
     }
-    qemu_plugin_outs(report);
 }
 
 static void vcpu_tb_exec(unsigned int cpu_index, void *udata)
@@ -97,15 +90,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], key[64];
-        char *eq = strchr(opt, '=');
-        snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - opt : (long)strlen(opt)), opt);
-        if (strcmp(key, "inline")) {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
-        }
-        if (!qemu_plugin_bool_parse(key, eq ? eq + 1 : "", &do_inline)) {
-            fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
+        if (oracle_flag_arg(argv[i], flags, ORACLE_N_FLAGS(flags))) {
             return -1;
         }
     }

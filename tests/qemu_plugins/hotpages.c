@@ -9,11 +9,7 @@
  * touched, as 7.2 does. User mode has no hardware address, so pages are virtual and io=on
  * counts nothing. An unknown argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -33,6 +29,7 @@ static uint64_t page_size = 4096;
 static uint64_t page_mask;
 static const int limit = 50;
 static bool track_io;
+static const OracleFlag flags[] = {{"io", &track_io}};
 static int sort_by = SORT_RW;
 static PageCounters pages[MAX_PAGES];
 static int n_pages;
@@ -54,21 +51,17 @@ static int cmp_access_count(const void *a, const void *b)
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
-    static char report[8192];
-    size_t len;
     (void)id, (void)p;
-    len = snprintf(report, sizeof report, "Addr, RCPUs, Reads, WCPUs, Writes\n");
+    oracle_outf("Addr, RCPUs, Reads, WCPUs, Writes\n");
     if (n_pages > 1) {
         qsort(pages, n_pages, sizeof pages[0], cmp_access_count);
         for (int i = 0; i < limit && i + 1 < n_pages; i++) {
             PageCounters *rec = &pages[i];
-            len += snprintf(report + len, sizeof report - len,
-                            "0x%016" PRIx64 ", 0x%04x, %" PRId64 ", 0x%04x, %" PRId64 "\n",
-                            rec->page_address, rec->cpu_read, rec->reads, rec->cpu_write,
-                            rec->writes);
+            oracle_outf("0x%016" PRIx64 ", 0x%04x, %" PRId64 ", 0x%04x, %" PRId64 "\n",
+                        rec->page_address, rec->cpu_read, rec->reads, rec->cpu_write,
+                        rec->writes);
         }
     }
-    qemu_plugin_outs(report);
 }
 
 static void vcpu_haddr(unsigned int cpu_index, qemu_plugin_meminfo_t meminfo, uint64_t vaddr,
@@ -132,30 +125,21 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], key[64];
-        char *eq = strchr(opt, '=');
-        const char *val = eq ? eq + 1 : "";
-        snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - opt : (long)strlen(opt)), opt);
-        if (!strcmp(key, "sortby")) {
-            if (!strcmp(val, "reads")) {
+        OracleArg arg = oracle_arg(argv[i]);
+        if (!strcmp(arg.key, "sortby")) {
+            if (!strcmp(arg.val, "reads")) {
                 sort_by = SORT_R;
-            } else if (!strcmp(val, "writes")) {
+            } else if (!strcmp(arg.val, "writes")) {
                 sort_by = SORT_W;
-            } else if (!strcmp(val, "address")) {
+            } else if (!strcmp(arg.val, "address")) {
                 sort_by = SORT_A;
             } else {
-                fprintf(stderr, "invalid value to sortby: %s\n", val);
+                fprintf(stderr, "invalid value to sortby: %s\n", arg.val);
                 return -1;
             }
-        } else if (!strcmp(key, "io")) {
-            if (!qemu_plugin_bool_parse(key, val, &track_io)) {
-                fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
-                return -1;
-            }
-        } else if (!strcmp(key, "pagesize")) {
-            page_size = strtoull(val, NULL, 10);
-        } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
+        } else if (!strcmp(arg.key, "pagesize")) {
+            page_size = strtoull(arg.val, NULL, 10);
+        } else if (oracle_flag_arg(argv[i], flags, ORACLE_N_FLAGS(flags))) {
             return -1;
         }
     }

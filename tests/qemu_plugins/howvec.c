@@ -13,11 +13,7 @@
  * disassembly loses QEMU's leading column of instruction bytes and trailing blanks, which
  * rvplug's has not. An unknown argument or class is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -90,9 +86,7 @@ static void vcpu_insn_exec_before(unsigned int cpu_index, void *udata)
 /* --- translate callback ------------------------------------------------------ */
 static uint64_t *find_counter(struct qemu_plugin_insn *insn)
 {
-    uint32_t opcode = 0;
-    size_t size = qemu_plugin_insn_size(insn);
-    memcpy(&opcode, qemu_plugin_insn_data(insn), size < 4 ? size : 4);
+    uint32_t opcode = oracle_opcode(insn);
     InsnClassExecCount *class = NULL;
     for (size_t i = 0; !class && i < N_CLASSES; i++) {
         for (int j = 0; j < classes[i].n_match; j++) {
@@ -118,14 +112,7 @@ static uint64_t *find_counter(struct qemu_plugin_insn *insn)
             insns = realloc(insns, cap_insns * sizeof(InsnExecCount *));
         }
         InsnExecCount *rec = calloc(1, sizeof(InsnExecCount));
-        char *full = qemu_plugin_insn_disas(insn);
-        size_t len = strlen(full);
-        while (len > 0 && full[len - 1] == ' ') {
-            full[--len] = 0;
-        }
-        const char *p = full + strcspn(full, " ");
-        rec->insn = strdup(p + strspn(p, " "));
-        free(full);
+        rec->insn = oracle_disas(insn);
         rec->opcode = opcode;
         rec->class = class;
         insns[n_insns++] = rec;
@@ -165,29 +152,24 @@ static int cmp_exec_count(const void *a, const void *b)
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
     (void)id, (void)p;
-    char line[512];
     qemu_plugin_outs("Instruction Classes:\n");
     for (size_t i = 0; i < N_CLASSES; i++) {
         InsnClassExecCount *class = &classes[i];
-        line[0] = 0;
         if (class->what == COUNT_CLASS && (class->count || verbose)) {
-            snprintf(line, sizeof line, "Class: %-24s\t(%" PRId64 " hits)\n", class->class,
-                     class->count);
+            oracle_outf("Class: %-24s\t(%" PRId64 " hits)\n", class->class, class->count);
         } else if (class->what == COUNT_INDIVIDUAL) {
-            snprintf(line, sizeof line, "Class: %-24s\tcounted individually\n", class->class);
+            oracle_outf("Class: %-24s\tcounted individually\n", class->class);
         } else if (class->what == COUNT_NONE) {
-            snprintf(line, sizeof line, "Class: %-24s\tnot counted\n", class->class);
+            oracle_outf("Class: %-24s\tnot counted\n", class->class);
         }
-        qemu_plugin_outs(line);
     }
     if (n_insns > 1) {
         qemu_plugin_outs("Individual Instructions:\n");
         qsort(insns, n_insns, sizeof(InsnExecCount *), cmp_exec_count);
         for (size_t i = 0; i < (size_t)limit && i + 1 < n_insns; i++) {
             InsnExecCount *rec = insns[i];
-            snprintf(line, sizeof line, "Instr: %-24s\t(%" PRId64 " hits)\t(op=0x%08x/%s)\n",
-                     rec->insn, rec->count, rec->opcode, rec->class->class);
-            qemu_plugin_outs(line);
+            oracle_outf("Instr: %-24s\t(%" PRId64 " hits)\t(op=0x%08x/%s)\n", rec->insn,
+                        rec->count, rec->opcode, rec->class->class);
         }
     }
 }
@@ -200,13 +182,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     for (int i = 0; i < argc; i++) {
         char *opt = argv[i];
         if (strncmp(opt, "inline=", 7) == 0) {
-            if (!qemu_plugin_bool_parse("inline", opt + 7, &do_inline)) {
-                fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
+            if (!oracle_bool_arg(opt, "inline", opt + 7, &do_inline)) {
                 return -1;
             }
         } else if (strncmp(opt, "verbose=", 8) == 0) {
-            if (!qemu_plugin_bool_parse("verbose", opt + 8, &verbose)) {
-                fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
+            if (!oracle_bool_arg(opt, "verbose", opt + 8, &verbose)) {
                 return -1;
             }
         } else if (strncmp(opt, "count=", 6) == 0) {
@@ -226,8 +206,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             }
             classes[j].what = type;
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);

@@ -10,11 +10,7 @@
  * match" distance uses the callback count, so it is exact only with inline=off. An unknown
  * argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -24,6 +20,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 static uint64_t insn_count;        /* callback count */
 static uint64_t inline_insn_count; /* inline count */
 static bool do_inline, do_size;
+static const OracleFlag flags[] = {{"inline", &do_inline}, {"sizes", &do_size}};
 static unsigned long sizes[MAX_SIZE + 1];
 
 typedef struct {
@@ -51,7 +48,6 @@ static void vcpu_insn_matched_exec_before(unsigned int cpu_index, void *udata)
 {
     Instruction *insn = udata;
     Match *match = insn->match;
-    char buf[512];
     (void)cpu_index;
 
     insn->hits++;
@@ -59,13 +55,11 @@ static void vcpu_insn_matched_exec_before(unsigned int cpu_index, void *udata)
     uint64_t delta = icount - match->last_hit;
     match->hits++;
     match->total_delta += delta;
-    snprintf(buf, sizeof buf,
-             "0x%" PRIx64 ", '%s', %" PRId64 " hits, %" PRId64 " match hits, "
-             "Δ+%" PRId64 " since last match, %" PRId64 " avg insns/match\n",
-             insn->vaddr, insn->disas, insn->hits, match->hits, delta,
-             match->total_delta / match->hits);
     match->last_hit = icount;
-    qemu_plugin_outs(buf);
+    oracle_outf("0x%" PRIx64 ", '%s', %" PRId64 " hits, %" PRId64 " match hits, "
+                "Δ+%" PRId64 " since last match, %" PRId64 " avg insns/match\n",
+                insn->vaddr, insn->disas, insn->hits, match->hits, delta,
+                match->total_delta / match->hits);
 }
 
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -107,35 +101,21 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
-    char buf[1024];
-    size_t len = 0;
     (void)id, (void)p;
-    buf[0] = '\0';
     if (do_size) {
         for (int i = 0; i <= MAX_SIZE; i++) {
             if (sizes[i]) {
-                len += snprintf(buf + len, sizeof buf - len, "len %d bytes: %lu insns\n", i,
-                                sizes[i]);
+                oracle_outf("len %d bytes: %lu insns\n", i, sizes[i]);
             }
         }
     } else if (do_inline) {
-        snprintf(buf, sizeof buf, "insns: %" PRIu64 "\n", inline_insn_count);
+        oracle_outf("insns: %" PRIu64 "\n", inline_insn_count);
     } else {
         if (insn_count) {
-            len += snprintf(buf, sizeof buf, "cpu 0 insns: %" PRIu64 "\n", insn_count);
+            oracle_outf("cpu 0 insns: %" PRIu64 "\n", insn_count);
         }
-        snprintf(buf + len, sizeof buf - len, "total insns: %" PRIu64 "\n", insn_count);
+        oracle_outf("total insns: %" PRIu64 "\n", insn_count);
     }
-    qemu_plugin_outs(buf);
-}
-
-static bool parse_bool_arg(const char *opt, const char *key, const char *val, bool *ret)
-{
-    if (!qemu_plugin_bool_parse(key, val, ret)) {
-        fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
-        return false;
-    }
-    return true;
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
@@ -143,22 +123,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], key[64];
-        char *eq = strchr(opt, '=');
-        const char *val = eq ? eq + 1 : "";
-        snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - opt : (long)strlen(opt)), opt);
-        if (!strcmp(key, "inline")) {
-            if (!parse_bool_arg(opt, key, val, &do_inline)) {
-                return -1;
-            }
-        } else if (!strcmp(key, "sizes")) {
-            if (!parse_bool_arg(opt, key, val, &do_size)) {
-                return -1;
-            }
-        } else if (!strcmp(key, "match") && n_matches < MAX_MATCHES) {
-            matches[n_matches++].match_string = strdup(val);
-        } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
+        OracleArg arg = oracle_arg(argv[i]);
+        if (!strcmp(arg.key, "match") && n_matches < MAX_MATCHES) {
+            matches[n_matches++].match_string = strdup(arg.val);
+        } else if (oracle_flag_arg(argv[i], flags, ORACLE_N_FLAGS(flags))) {
             return -1;
         }
     }

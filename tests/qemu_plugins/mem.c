@@ -8,35 +8,28 @@
  * "io accesses: N" (haddr=on); nothing when neither inline nor callback is on. An unknown
  * argument is an error naming it.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 static uint64_t inline_mem_count, cb_mem_count, io_count;
 static bool do_inline, do_callback, do_haddr;
+static const OracleFlag flags[] = {
+    {"haddr", &do_haddr}, {"inline", &do_inline}, {"callback", &do_callback}};
 static enum qemu_plugin_mem_rw rw = QEMU_PLUGIN_MEM_RW;
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
-    char buf[256];
-    size_t len = 0;
     (void)id, (void)p;
-    buf[0] = '\0';
     if (do_inline) {
-        len += snprintf(buf + len, sizeof buf - len, "inline mem accesses: %" PRIu64 "\n",
-                        inline_mem_count);
+        oracle_outf("inline mem accesses: %" PRIu64 "\n", inline_mem_count);
     }
     if (do_callback) {
-        len += snprintf(buf + len, sizeof buf - len, "callback mem accesses: %" PRIu64 "\n",
-                        cb_mem_count);
+        oracle_outf("callback mem accesses: %" PRIu64 "\n", cb_mem_count);
     }
     if (do_haddr) {
-        snprintf(buf + len, sizeof buf - len, "io accesses: %" PRIu64 "\n", io_count);
+        oracle_outf("io accesses: %" PRIu64 "\n", io_count);
     }
-    qemu_plugin_outs(buf);
 }
 
 static void vcpu_mem(unsigned int cpu_index, qemu_plugin_meminfo_t meminfo, uint64_t vaddr,
@@ -76,34 +69,19 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], key[64];
-        char *eq = strchr(opt, '=');
-        const char *val = eq ? eq + 1 : "";
-        bool *flag = NULL;
-        snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - opt : (long)strlen(opt)), opt);
-        if (!strcmp(key, "track")) {
-            if (!strcmp(val, "r")) {
+        OracleArg arg = oracle_arg(argv[i]);
+        if (!strcmp(arg.key, "track")) {
+            if (!strcmp(arg.val, "r")) {
                 rw = QEMU_PLUGIN_MEM_R;
-            } else if (!strcmp(val, "w")) {
+            } else if (!strcmp(arg.val, "w")) {
                 rw = QEMU_PLUGIN_MEM_W;
-            } else if (!strcmp(val, "rw")) {
+            } else if (!strcmp(arg.val, "rw")) {
                 rw = QEMU_PLUGIN_MEM_RW;
             } else {
-                fprintf(stderr, "invalid value for argument track: %s\n", opt);
+                fprintf(stderr, "invalid value for argument track: %s\n", argv[i]);
                 return -1;
             }
-            continue;
-        }
-        flag = !strcmp(key, "haddr")      ? &do_haddr
-               : !strcmp(key, "inline")   ? &do_inline
-               : !strcmp(key, "callback") ? &do_callback
-                                          : NULL;
-        if (!flag) {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
-        }
-        if (!qemu_plugin_bool_parse(key, val, flag)) {
-            fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
+        } else if (oracle_flag_arg(argv[i], flags, ORACLE_N_FLAGS(flags))) {
             return -1;
         }
     }

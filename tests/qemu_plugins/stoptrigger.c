@@ -11,11 +11,7 @@
  * every instruction counts and compares instead of the original's inline add, inline store and
  * conditional callback; what the plugin prints and when it stops are the same.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -34,21 +30,13 @@ static int exit_on_icount;
 static ExitInfo addrs[MAX_ADDRS];
 static int n_addrs;
 
-static void exit_emulation(int return_code, char *message)
-{
-    qemu_plugin_outs(message);
-    exit(return_code);
-}
-
 /* --- exec callbacks ---------------------------------------------------------- */
 static void count_insn(unsigned int cpu_index, void *udata)
 {
     (void)cpu_index;
     if (++insn_count == icount + 1) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "icount reached at 0x%" PRIx64 ", exiting\n",
-                 (uint64_t)(uintptr_t)udata);
-        exit_emulation(icount_exit_code, msg);
+        oracle_outf("icount reached at 0x%" PRIx64 ", exiting\n", (uint64_t)(uintptr_t)udata);
+        exit(icount_exit_code);
     }
 }
 
@@ -56,9 +44,8 @@ static void exit_address_reached(unsigned int cpu_index, void *udata)
 {
     (void)cpu_index;
     ExitInfo *ei = udata;
-    char msg[64];
-    snprintf(msg, sizeof msg, "0x%" PRIx64 " reached, exiting\n", ei->exit_addr);
-    exit_emulation(ei->exit_code, msg);
+    oracle_outf("0x%" PRIx64 " reached, exiting\n", ei->exit_addr);
+    exit(ei->exit_code);
 }
 
 /* --- translate callback ---------------------------------------------------- */
@@ -108,8 +95,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             ei->exit_addr = strtoull(opt + 5, &colon, 0);
             ei->exit_code = *colon == ':' ? (int)strtoull(colon + 1, NULL, 0) : 0;
         } else {
-            fprintf(stderr, "option parsing failed: %s\n", opt);
-            return -1;
+            return oracle_unknown_arg(opt);
         }
     }
     if (!exit_on_icount && n_addrs == 0) {

@@ -7,11 +7,7 @@
  * particular order, as in QEMU), or with print=on logs "syscall #N" and
  * "syscall #N returned -> R" for each call. An unknown argument is an error naming it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "qemu-plugin-v1.h"
+#include "oracle_util.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -53,9 +49,7 @@ static void vcpu_syscall(qemu_plugin_id_t id, unsigned int vcpu_index, int64_t n
             e->calls++;
         }
     } else {
-        char buf[64];
-        snprintf(buf, sizeof buf, "syscall #%" PRIi64 "\n", num);
-        qemu_plugin_outs(buf);
+        oracle_outf("syscall #%" PRIi64 "\n", num);
     }
 }
 
@@ -68,9 +62,7 @@ static void vcpu_syscall_ret(qemu_plugin_id_t id, unsigned int vcpu_idx, int64_t
             e->errors++;
         }
     } else {
-        char buf[96];
-        snprintf(buf, sizeof buf, "syscall #%" PRIi64 " returned -> %" PRIi64 "\n", num, ret);
-        qemu_plugin_outs(buf);
+        oracle_outf("syscall #%" PRIi64 " returned -> %" PRIi64 "\n", num, ret);
     }
 }
 
@@ -89,10 +81,8 @@ static void plugin_exit(qemu_plugin_id_t id, void *p)
     qsort(stats, n_stats, sizeof stats[0], comp_func);
     qemu_plugin_outs("syscall no.  calls  errors\n");
     for (int i = 0; i < n_stats; i++) {
-        char buf[96];
-        snprintf(buf, sizeof buf, "%-13" PRIi64 "%-6" PRIi64 " %" PRIi64 "\n", stats[i].num,
-                 stats[i].calls, stats[i].errors);
-        qemu_plugin_outs(buf);
+        oracle_outf("%-13" PRIi64 "%-6" PRIi64 " %" PRIi64 "\n", stats[i].num, stats[i].calls,
+                    stats[i].errors);
     }
 }
 
@@ -101,15 +91,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
     (void)info;
     for (int i = 0; i < argc; i++) {
-        char *opt = argv[i], key[64];
-        char *eq = strchr(opt, '=');
-        snprintf(key, sizeof key, "%.*s", (int)(eq ? eq - opt : (long)strlen(opt)), opt);
-        if (!strcmp(key, "print")) {
-            if (!qemu_plugin_bool_parse(key, eq ? eq + 1 : "", &do_print)) {
-                fprintf(stderr, "boolean argument parsing failed: %s\n", opt);
-            }
+        OracleArg arg = oracle_arg(argv[i]);
+        if (!strcmp(arg.key, "print")) {
+            /* As in QEMU 7.2, a value that is not a boolean is reported, not refused. */
+            oracle_bool_arg(argv[i], arg.key, arg.val, &do_print);
         } else {
-            fprintf(stderr, "unsupported argument: %s\n", opt);
+            fprintf(stderr, "unsupported argument: %s\n", argv[i]);
             return -1;
         }
     }
