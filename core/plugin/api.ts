@@ -108,7 +108,12 @@ export interface TbInsn {
   readonly size: number;
   /** The instruction bytes (a copy). */
   readonly bytes: Uint8Array;
-  /** Disassembly, as qemu-riscv32 prints it (`addi a0,a0,1`). */
+  /**
+   * Disassembly in qemu-riscv32's layout, without its address and encoding columns: the
+   * mnemonic padded to 24 columns, then the operands (`"addi                    a0,a0,1"`,
+   * `"ret"`). QEMU's `qemu_plugin_insn_disas` also starts with the encoding; use
+   * {@linkcode TbInsn.bytes} for that.
+   */
   disas(): string;
   /** Name of the ELF symbol containing the instruction, if any. */
   symbol(): string | undefined;
