@@ -19,7 +19,10 @@ export interface Runtime {
   k: number;
   /** Set when a store hit translated code; the store's slow path returns it. */
   codeWritten: boolean;
-  /** The plugin callback site running now (see core/plugin/sites.ts), or -1. */
+  /**
+   * The plugin callback site that ran last (see core/plugin/sites.ts), or -1 once a slow path,
+   * fault or syscall has run since: an exception is the site's when this is not -1.
+   */
   s: number;
   /** Instructions the running region has retired but not yet added to cpu.instret. */
   ic: number;
@@ -61,6 +64,22 @@ export interface RuntimeHooks {
 
 /** Creates the runtime translated code calls. */
 export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): Runtime {
+  // Slow paths record where they are (rt.k) and that no plugin callback is running (rt.s), so
+  // that a fault they raise is counted and reported right: the fast path never pays for this.
+  const load = (read: (a: number, pc: number) => number) => (a: number, pc: number, k: number) => {
+    rt.k = k;
+    rt.s = -1;
+    return read(a, pc);
+  };
+  const store =
+    (write: (a: number, v: number, pc: number) => void) =>
+    (a: number, v: number, pc: number, k: number) => {
+      rt.k = k;
+      rt.s = -1;
+      rt.codeWritten = false;
+      write(a, v, pc);
+      return rt.codeWritten;
+    };
   const rt: Runtime = {
     budget: 0,
     k: 0,
@@ -74,22 +93,12 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
       cpu.instret += ic + (site >= 0 ? hooks.siteRetired(site) : rt.k);
       return site >= 0 ? hooks.siteError(e, site) : e;
     },
-    ld8: (a, pc, k) => (rt.k = k, mem.load8(a, pc)),
-    ld16: (a, pc, k) => (rt.k = k, mem.load16(a, pc)),
-    ld32: (a, pc, k) => (rt.k = k, mem.load32(a, pc)),
-    st8: (a, v, pc, k) => (rt.k = k, rt.codeWritten = false, mem.store8(a, v, pc), rt.codeWritten),
-    st16: (
-      a,
-      v,
-      pc,
-      k,
-    ) => (rt.k = k, rt.codeWritten = false, mem.store16(a, v, pc), rt.codeWritten),
-    st32: (
-      a,
-      v,
-      pc,
-      k,
-    ) => (rt.k = k, rt.codeWritten = false, mem.store32(a, v, pc), rt.codeWritten),
+    ld8: load((a, pc) => mem.load8(a, pc)),
+    ld16: load((a, pc) => mem.load16(a, pc)),
+    ld32: load((a, pc) => mem.load32(a, pc)),
+    st8: store((a, v, pc) => mem.store8(a, v, pc)),
+    st16: store((a, v, pc) => mem.store16(a, v, pc)),
+    st32: store((a, v, pc) => mem.store32(a, v, pc)),
     fault: (kind, pc, addr) => new GuestFault(kind, pc, addr),
     ecall: hooks.ecall,
     mulh,

@@ -174,7 +174,7 @@ function emitBlock(
     const done = site.flags === "none" ? "" : " rt.ic = 0;";
     return `${materialize()} ${pre}${FLUSH} rt.s = ${site.id}; ${
       C(site.fn)
-    }(0, ${args}${ud}); rt.s = -1;${done}${post}`;
+    }(0, ${args}${ud});${done}${post}`;
   };
   const execSites = (list: readonly (ExecSite | InlineOp)[], pc: number, retired: number) =>
     list.map((site) => {
@@ -274,13 +274,16 @@ function emitBlock(
           inRegion.join(" ")
         } } break loop;`;
       },
-      fault: (kind, addr) => `{ rt.k = ${k}; throw rt.fault("${kind}", ${pc}, ${addr}); }`,
+      fault: (kind, addr) =>
+        `{ rt.k = ${k}; rt.s = -1; throw rt.fault("${kind}", ${pc}, ${addr}); }`,
       ecall() {
         // The syscall reads and writes registers in cpu.x: write back, call, and leave the
         // region without the epilogue, which would overwrite the result with a stale local.
         // The syscall sees the instructions before the ecall retired; the ecall retires after
         // it, or as it exits (rt.k = 1 tells the unwinder).
-        return `ic += ${n - 1}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 1; ` +
+        return `ic += ${
+          n - 1
+        }; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; ` +
           `npc = rt.ecall(${pc}, ${next}); cpu.instret++; return npc;`;
       },
       sync: () => goto(next),

@@ -16,12 +16,12 @@ loop: for (;;) switch (L) {
 case 0: // block 0x00010000
 if (ic + 4 > lim) { npc = 65536; break loop; }
 // 0x00010000: lr.w
-t0 = x10; if (t0 & 3) { rt.k = 0; throw rt.fault("bus", 65536, t0); }x5 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65536, 0));cpu.reservation = t0;
+t0 = x10; if (t0 & 3) { rt.k = 0; rt.s = -1; throw rt.fault("bus", 65536, t0); }x5 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65536, 0));cpu.reservation = t0;
 // 0x00010004: sc.w
-t0 = x10; if (t0 & 3) { rt.k = 1; throw rt.fault("bus", 65540, t0); }if (cpu.reservation === t0) { cpu.reservation = -1; ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = x5; else sm = rt.st32(ma, x5, 65540, 1);x6 = 0;} else { cpu.reservation = -1; x6 = 1; }
+t0 = x10; if (t0 & 3) { rt.k = 1; rt.s = -1; throw rt.fault("bus", 65540, t0); }if (cpu.reservation === t0) { cpu.reservation = -1; ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = x5; else sm = rt.st32(ma, x5, 65540, 1);x6 = 0;} else { cpu.reservation = -1; x6 = 1; }
  if (sm) {  ic += 2; npc = 65544; break loop; }
 // 0x00010008: amoadd.w
-t0 = x10; if (t0 & 3) { rt.k = 2; throw rt.fault("bus", 65544, t0); }t1 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65544, 2));ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = (t1 + x11) | 0; else sm = rt.st32(ma, (t1 + x11) | 0, 65544, 2);x7 = t1;
+t0 = x10; if (t0 & 3) { rt.k = 2; rt.s = -1; throw rt.fault("bus", 65544, t0); }t1 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65544, 2));ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = (t1 + x11) | 0; else sm = rt.st32(ma, (t1 + x11) | 0, 65544, 2);x7 = t1;
  if (sm) {  ic += 3; npc = 65548; break loop; }
 // 0x0001000c: csrrs
 x28 = rt.readCsr(3074, (cpu.instret + ic + 3), rt.timeTicks);ic += 4; npc = 65552; break loop;

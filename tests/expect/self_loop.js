@@ -26,7 +26,7 @@ if (x5 !== 0) { ic += 4; L = 2; continue loop; } ic += 4;
 case 1: // block 0x00010010
 if (ic + 1 > lim) { npc = 65552; break loop; }
 // 0x00010010: ecall
-ic += 0; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; rt.k = 1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
+ic += 0; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
 case 2: // block 0x00010004
 do {
 if (ic + 3 > lim) { npc = 65540; break loop; }
