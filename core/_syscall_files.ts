@@ -1,121 +1,64 @@
 /**
- * The guest's file descriptors and the file system calls.
+ * The file system calls: opening, seeking, metadata, paths.
  *
- * Descriptors 0-2 start out as the {@linkcode GuestIo} streams; `openat` hands out the lowest free
- * number, like Linux. Guest paths are host paths. Each method takes the already-typed arguments of
- * its syscall and returns the result or a negative errno; host errors thrown by Deno propagate to
- * `LinuxSyscalls.call()`, which maps them.
+ * Descriptors 0-2 start out as the standard streams; `openat` hands out the lowest free number,
+ * like Linux (the table is in `_syscall_fdtable.ts`, reads and writes in `_syscall_io.ts`). Guest
+ * paths are host paths. Each method takes the already-typed arguments of its syscall and returns
+ * the result or a negative errno; host errors thrown by Deno propagate to `LinuxSyscalls.call()`,
+ * which maps them.
  * @module
  */
 
 import type { Memory } from "./memory.ts";
-import type { GuestIo } from "./syscalls.ts";
-import { ACCESS, AT, IOV_MAX, MAX_RW_COUNT, O, S_IF, SEEK, SIZE, STATX } from "./_syscall_abi.ts";
+import { ACCESS, AT, O, S_IF, SEEK, STATX } from "./_syscall_abi.ts";
 import { ERRNO } from "./_syscall_errno.ts";
-import { canRead, canWrite, type HostIds, readPath, writeAll } from "./_syscall_guest.ts";
+import type { FdTable } from "./_syscall_fdtable.ts";
+import { canWrite, type HostIds, readPath, sysInfo } from "./_syscall_guest.ts";
+import { readFull } from "./_syscall_io.ts";
 import {
   encodeStat64,
   encodeStatx,
+  pipeInfo,
   type StatInfo,
   statInfo,
   terminalInfo,
 } from "./_syscall_stat.ts";
 
-type Entry =
-  | { readonly kind: "stdin" }
-  | { readonly kind: "stdout" }
-  | { readonly kind: "stderr" }
-  | {
-    readonly kind: "file";
-    readonly file: Deno.FsFile;
-    readonly path: string;
-    readonly readable: boolean;
-    readonly writable: boolean;
-  }
-  // A directory, or any file opened with O_PATH: usable as a dirfd and by fstat, not for I/O.
-  | { readonly kind: "dir"; readonly path: string }
-  | { readonly kind: "path"; readonly path: string };
-
-/** Largest host buffer used for one read; longer file reads loop. */
-const CHUNK = 1 << 20;
-/** The descriptor limit the guest sees (RLIMIT_NOFILE). */
-export const MAX_FDS = 1024;
+/** Open flags that F_GETFL does not report. */
+const OPEN_ONLY = O.CREAT | O.EXCL | O.NOCTTY | O.TRUNC | O.CLOEXEC | O.LARGEFILE;
+/** The flags O_PATH keeps. */
+const PATH_KEEPS = O.PATH | O.DIRECTORY | O.NOFOLLOW;
 
 const encoder = new TextEncoder();
 
-/** The descriptor table and the syscalls on files. */
+/** The syscalls on files. */
 export class GuestFiles {
+  /**
+   * The file mode creation mask, applied to the files and directories the guest creates. It
+   * starts as the host process's.
+   */
+  umask: number = sysInfo("umask", () => Deno.umask(), 0o022);
   readonly #mem: Memory;
-  readonly #io: GuestIo;
   readonly #ids: HostIds;
   readonly #exePath: string | undefined;
-  readonly #fds = new Map<number, Entry>();
+  readonly #fds: FdTable;
 
   /**
    * @param mem guest memory
-   * @param io the standard streams
    * @param ids the host ids (for file access checks and terminal ownership)
    * @param exePath absolute host path of the guest program
+   * @param fds the descriptor table
    */
-  constructor(mem: Memory, io: GuestIo, ids: HostIds, exePath: string | undefined) {
+  constructor(mem: Memory, ids: HostIds, exePath: string | undefined, fds: FdTable) {
     this.#mem = mem;
-    this.#io = io;
     this.#ids = ids;
     this.#exePath = exePath;
-    this.#fds.set(0, { kind: "stdin" });
-    this.#fds.set(1, { kind: "stdout" });
-    this.#fds.set(2, { kind: "stderr" });
+    this.#fds = fds;
   }
 
-  /** Closes every host file. */
+  /** Closes every descriptor, and so every host file. */
   closeAll(): void {
-    for (const entry of this.#fds.values()) if (entry.kind === "file") entry.file.close();
-    this.#fds.clear();
-  }
-
-  /** read(fd, buf, count) */
-  read(fd: number, buf: number, count: number): number {
-    count = Math.min(count, MAX_RW_COUNT);
-    if (!canWrite(this.#mem, buf, count)) return -ERRNO.EFAULT;
-    const data = this.#readFrom(fd, count);
-    if (typeof data === "number") return data;
-    this.#mem.write(buf, data);
-    return data.length;
-  }
-
-  /** write(fd, buf, count) */
-  write(fd: number, buf: number, count: number): number {
-    count = Math.min(count, MAX_RW_COUNT);
-    if (!canRead(this.#mem, buf, count)) return -ERRNO.EFAULT;
-    return this.#writeTo(fd, this.#mem.read(buf, count));
-  }
-
-  /** readv(fd, iov, iovcnt): one read for the total length, scattered over the buffers. */
-  readv(fd: number, iov: number, iovcnt: number): number {
-    const vecs = this.#iovecs(iov, iovcnt, canWrite);
-    if (typeof vecs === "number") return vecs;
-    const data = this.#readFrom(fd, vecs.reduce((sum, [, len]) => sum + len, 0));
-    if (typeof data === "number") return data;
-    let done = 0;
-    for (const [base, len] of vecs) {
-      if (done >= data.length) break;
-      this.#mem.write(base, data.subarray(done, done + len));
-      done += len;
-    }
-    return data.length;
-  }
-
-  /** writev(fd, iov, iovcnt): the buffers gathered into one write. */
-  writev(fd: number, iov: number, iovcnt: number): number {
-    const vecs = this.#iovecs(iov, iovcnt, canRead);
-    if (typeof vecs === "number") return vecs;
-    const data = new Uint8Array(vecs.reduce((sum, [, len]) => sum + len, 0));
-    let done = 0;
-    for (const [base, len] of vecs) {
-      data.set(this.#mem.read(base, len), done);
-      done += len;
-    }
-    return this.#writeTo(fd, data);
+    this.#fds.closeAll();
   }
 
   /** openat(dirfd, path, flags, mode) */
@@ -126,10 +69,11 @@ export class GuestFiles {
     const access = flags & O.ACCMODE;
     // Unnamed temporary files need a writable open, and Deno cannot make them.
     if (flags & O.TMPFILE_) return access === O.RDONLY ? -ERRNO.EINVAL : -ERRNO.EOPNOTSUPP;
-    const fd = this.#freeFd();
-    if (fd < 0) return -ERRNO.EMFILE;
+    if (this.#fds.free() < 0) return -ERRNO.EMFILE;
     const readable = access !== O.WRONLY;
     const writable = access !== O.RDONLY;
+    const cloexec = (flags & O.CLOEXEC) !== 0;
+    const status = (flags & O.SYNC_ ? flags | O.DSYNC : flags) & ~OPEN_ONLY;
 
     if (flags & O.NOFOLLOW && statOrUndefined(path, false)?.isSymlink) return -ERRNO.ELOOP;
     const info = statOrUndefined(path);
@@ -138,13 +82,11 @@ export class GuestFiles {
     if (flags & O.DIRECTORY && !info?.isDirectory) return -ERRNO.ENOTDIR;
     if (flags & O.PATH) {
       if (!info) return -ERRNO.ENOENT;
-      this.#fds.set(fd, { kind: "path", path });
-      return fd;
+      return this.#fds.add({ kind: "path", path }, flags & PATH_KEEPS, cloexec);
     }
     if (info?.isDirectory) {
       if (writable || flags & O.CREAT) return -ERRNO.EISDIR;
-      this.#fds.set(fd, { kind: "dir", path });
-      return fd;
+      return this.#fds.add({ kind: "dir", path }, status, cloexec);
     }
 
     const create = (flags & O.CREAT) !== 0;
@@ -157,31 +99,27 @@ export class GuestFiles {
       }
       if (flags & O.TRUNC && info?.isFile) Deno.truncateSync(path, 0);
     }
+    // O_APPEND is the description's status flag (F_SETFL may change it): writes seek to the end.
     const file = Deno.openSync(path, {
       read: readable,
-      write: writable && !(flags & O.APPEND),
-      append: writable && (flags & O.APPEND) !== 0,
+      write: writable,
       truncate: writable && (flags & O.TRUNC) !== 0,
       create: writable && create && !exclusive,
       createNew: writable && exclusive,
       mode: perm,
     });
-    this.#fds.set(fd, { kind: "file", file, path, readable, writable });
-    return fd;
+    if (create && !info) this.#applyUmask(path, perm);
+    return this.#fds.add({ kind: "file", file, path, readable, writable }, status, cloexec);
   }
 
   /** close(fd) */
   close(fd: number): number {
-    const entry = this.#fds.get(fd);
-    if (!entry) return -ERRNO.EBADF;
-    this.#fds.delete(fd);
-    if (entry.kind === "file") entry.file.close();
-    return 0;
+    return this.#fds.close(fd);
   }
 
   /** llseek(fd, offset_high, offset_low, result, whence) */
   llseek(fd: number, high: number, low: number, result: number, whence: number): number {
-    const entry = this.#fds.get(fd);
+    const entry = this.#fds.entry(fd);
     if (!entry || entry.kind === "path") return -ERRNO.EBADF;
     if (whence !== SEEK.SET && whence !== SEEK.CUR && whence !== SEEK.END) return -ERRNO.EINVAL;
     if (entry.kind !== "file" && entry.kind !== "dir") return -ERRNO.ESPIPE;
@@ -281,6 +219,7 @@ export class GuestFiles {
     if (typeof path === "number") return path;
     if (path === "") return -ERRNO.ENOENT;
     Deno.mkdirSync(path, { mode: mode & 0o7777 });
+    this.#applyUmask(path, mode & 0o7777);
     return 0;
   }
 
@@ -295,7 +234,7 @@ export class GuestFiles {
    * @returns the bytes, or a negative errno (-ENODEV for descriptors that are not files)
    */
   readForMap(fd: number, offset: number, len: number): Uint8Array | number {
-    const entry = this.#fds.get(fd);
+    const entry = this.#fds.entry(fd);
     if (!entry || entry.kind === "path") return -ERRNO.EBADF;
     if (entry.kind !== "file") return -ERRNO.ENODEV;
     if (!entry.readable) return -ERRNO.EACCES;
@@ -308,51 +247,10 @@ export class GuestFiles {
     }
   }
 
-  #readFrom(fd: number, count: number): Uint8Array | number {
-    const entry = this.#fds.get(fd);
-    if (!entry || entry.kind === "path" || entry.kind === "stdout" || entry.kind === "stderr") {
-      return -ERRNO.EBADF;
-    }
-    if (entry.kind === "dir") return -ERRNO.EISDIR;
-    if (entry.kind === "stdin") {
-      // One host read, as a terminal or pipe returns what is there.
-      const buf = new Uint8Array(Math.min(count, CHUNK));
-      const n = count === 0 ? 0 : this.#io.stdin(buf) ?? 0;
-      return buf.subarray(0, n);
-    }
-    if (!entry.readable) return -ERRNO.EBADF;
-    return readFull(entry.file, count);
-  }
-
-  #writeTo(fd: number, data: Uint8Array): number {
-    const entry = this.#fds.get(fd);
-    if (entry?.kind === "stdout") this.#io.stdout(data);
-    else if (entry?.kind === "stderr") this.#io.stderr(data);
-    else if (entry?.kind === "file" && entry.writable) writeAll(entry.file, data);
-    else return -ERRNO.EBADF;
-    return data.length;
-  }
-
-  /** Reads and checks an iovec array: the [base, len] pairs, or a negative errno. */
-  #iovecs(
-    iov: number,
-    iovcnt: number,
-    usable: (mem: Memory, addr: number, len: number) => boolean,
-  ): [number, number][] | number {
-    if (iovcnt < 0 || iovcnt > IOV_MAX) return -ERRNO.EINVAL;
-    if (!canRead(this.#mem, iov, iovcnt * SIZE.IOVEC)) return -ERRNO.EFAULT;
-    const vecs: [number, number][] = [];
-    let total = 0;
-    for (let i = 0; i < iovcnt; i++) {
-      const at = iov + i * SIZE.IOVEC;
-      const base = this.#mem.load32(at, 0) >>> 0;
-      const len = this.#mem.load32(at + 4, 0) >>> 0;
-      total += len;
-      if (len > MAX_RW_COUNT || total > MAX_RW_COUNT) return -ERRNO.EINVAL;
-      if (!usable(this.#mem, base, len)) return -ERRNO.EFAULT;
-      vecs.push([base, len]);
-    }
-    return vecs;
+  /** Gives a file the guest just created the mode its umask, not the host's, leaves. */
+  #applyUmask(path: string, perm: number): void {
+    const hostMask = sysInfo("umask", () => Deno.umask(), this.umask);
+    if (hostMask !== this.umask) Deno.chmodSync(path, perm & ~this.umask);
   }
 
   /** The host path of `pathAddr` taken relative to `dirfd`, "" for an empty path, or -errno. */
@@ -361,7 +259,7 @@ export class GuestFiles {
     if (typeof path === "number" || path === "" || path.startsWith("/") || dirfd === AT.FDCWD) {
       return path;
     }
-    const entry = this.#fds.get(dirfd);
+    const entry = this.#fds.entry(dirfd);
     if (!entry) return -ERRNO.EBADF;
     if (entry.kind !== "dir" && entry.kind !== "path") return -ERRNO.ENOTDIR;
     return `${entry.path}/${path}`;
@@ -369,7 +267,7 @@ export class GuestFiles {
 
   #statFd(fd: number): StatInfo | number {
     if (fd === AT.FDCWD) return statInfo(Deno.statSync("."));
-    const entry = this.#fds.get(fd);
+    const entry = this.#fds.entry(fd);
     if (!entry) return -ERRNO.EBADF;
     switch (entry.kind) {
       case "file":
@@ -377,6 +275,8 @@ export class GuestFiles {
       case "dir":
       case "path":
         return statInfo(Deno.statSync(entry.path));
+      case "pipe":
+        return pipeInfo(this.#ids.uid, this.#ids.gid, entry.pipe.ino);
       default:
         return terminalInfo(this.#ids.uid, this.#ids.gid);
     }
@@ -396,33 +296,6 @@ export class GuestFiles {
     this.#mem.write(addr, bytes);
     return 0;
   }
-
-  #freeFd(): number {
-    for (let fd = 0; fd < MAX_FDS; fd++) if (!this.#fds.has(fd)) return fd;
-    return -1;
-  }
-}
-
-/** Reads up to `count` bytes, stopping at end of file or at a short read (a pipe, a device). */
-function readFull(file: Deno.FsFile, count: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let done = 0;
-  while (done < count) {
-    const want = Math.min(count - done, CHUNK);
-    const chunk = new Uint8Array(want);
-    const n = file.readSync(chunk) ?? 0;
-    chunks.push(chunk.subarray(0, n));
-    done += n;
-    if (n < want) break;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(done);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 /** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */

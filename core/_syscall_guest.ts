@@ -5,8 +5,9 @@
  */
 
 import type { Memory } from "./memory.ts";
+import type { GuestIo } from "./syscalls.ts";
 import { PROT_READ, PROT_WRITE } from "./memory.ts";
-import { PATH_MAX } from "./_syscall_abi.ts";
+import { GRND, PATH_MAX } from "./_syscall_abi.ts";
 import { ERRNO } from "./_syscall_errno.ts";
 
 const ADDRESS_SPACE = 2 ** 32;
@@ -119,4 +120,54 @@ export function u64Bytes(value: bigint): Uint8Array {
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setBigUint64(0, value, true);
   return bytes;
+}
+
+/** Longest getrandom() result, as Linux caps it. */
+const GETRANDOM_MAX = 0x1ffffff;
+/** crypto.getRandomValues fills at most this many bytes per call. */
+const RANDOM_CHUNK = 65536;
+
+/**
+ * getrandom(buf, buflen, flags): random bytes from the host's generator (which never blocks).
+ * @param mem guest memory
+ * @param buf guest address of the buffer
+ * @param len its length
+ * @param flags GRND_* flags
+ * @returns the count written, or -errno
+ */
+export function getrandom(mem: Memory, buf: number, len: number, flags: number): number {
+  if (flags & ~(GRND.NONBLOCK | GRND.RANDOM | GRND.INSECURE)) return -ERRNO.EINVAL;
+  if (flags & GRND.RANDOM && flags & GRND.INSECURE) return -ERRNO.EINVAL;
+  len = Math.min(len, GETRANDOM_MAX);
+  if (!canWrite(mem, buf, len)) return -ERRNO.EFAULT;
+  const bytes = new Uint8Array(len);
+  for (let at = 0; at < len; at += RANDOM_CHUNK) {
+    crypto.getRandomValues(bytes.subarray(at, at + RANDOM_CHUNK));
+  }
+  mem.write(buf, bytes);
+  return len;
+}
+
+/**
+ * The guest's standard streams on Deno's own, synchronously.
+ * @returns the streams
+ */
+export function denoIo(): GuestIo {
+  return {
+    stdin: (buf) => Deno.stdin.readSync(buf),
+    stdout: (bytes) => writeAll(Deno.stdout, bytes),
+    stderr: (bytes) => writeAll(Deno.stderr, bytes),
+  };
+}
+
+/**
+ * The absolute, symlink-free form of `path` as far as Deno may read it (it never prompts).
+ * @param path a host path
+ * @returns the resolved path, or `path` itself
+ */
+export function absolute(path: string): string {
+  const mayRead = (at?: string) =>
+    Deno.permissions.querySync({ name: "read", path: at }).state === "granted";
+  const joined = path.startsWith("/") || !mayRead() ? path : `${Deno.cwd()}/${path}`;
+  return mayRead(joined) ? tryOr(() => Deno.realPathSync(joined), joined) : joined;
 }

@@ -1,11 +1,16 @@
 /**
- * The memory system calls: brk, mmap2, munmap, mprotect, over the page table of core/memory.ts.
+ * The memory system calls: brk, mmap2, munmap, mprotect, madvise, over the page table of
+ * core/memory.ts.
+ *
+ * madvise accepts every advice, as QEMU does; MADV_DONTNEED zeroes the pages that brk and
+ * anonymous mmap2 made (Linux would also re-read file-backed pages, and zero the stack's: those
+ * keep their contents here).
  * @module
  */
 
 import type { Memory } from "./memory.ts";
 import { PAGE_MAPPED, PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { MAP, PROT_EXTRA } from "./_syscall_abi.ts";
+import { MADV, MAP, PROT_EXTRA } from "./_syscall_abi.ts";
 import { ERRNO } from "./_syscall_errno.ts";
 
 const ADDRESS_SPACE = 2 ** 32;
@@ -28,6 +33,8 @@ export class GuestMappings {
   readonly #source: MapSource;
   #brk = 0;
   #brkStart = 0;
+  /** One byte per page: 1 for the anonymous pages brk and mmap2 made (allocated on first use). */
+  #anon: Uint8Array | undefined;
 
   /**
    * @param mem guest memory
@@ -59,8 +66,10 @@ export class GuestMappings {
     if (newTop > oldTop) {
       if (newTop > ADDRESS_SPACE || !this.#isFree(oldTop, newTop - oldTop)) return old;
       this.#mem.map(oldTop, newTop - oldTop, PROT_READ | PROT_WRITE);
+      this.#markAnon(oldTop, newTop - oldTop, 1);
     } else if (newTop < oldTop) {
       this.#mem.unmap(newTop, oldTop - newTop);
+      this.#markAnon(newTop, oldTop - newTop, 0);
     }
     this.#brk = addr;
     return addr;
@@ -102,6 +111,7 @@ export class GuestMappings {
     }
     this.#mem.map(start, size, prot & PROT_RWX);
     if (contents) this.#mem.write(start, contents);
+    this.#markAnon(start, size, contents ? 0 : 1);
     return start;
   }
 
@@ -109,6 +119,21 @@ export class GuestMappings {
   munmap(addr: number, len: number): number {
     if (addr & PAGE_MASK || len === 0 || addr + len > ADDRESS_SPACE) return -ERRNO.EINVAL;
     this.#mem.unmap(addr, len);
+    this.#markAnon(addr, len, 0);
+    return 0;
+  }
+
+  /** madvise(addr, length, advice): a hint, except that MADV_DONTNEED zeroes anonymous pages. */
+  madvise(addr: number, len: number, advice: number): number {
+    if (addr & PAGE_MASK) return -ERRNO.EINVAL;
+    if (len === 0) return 0;
+    const size = pageUp(len);
+    if (size === 0 || addr + size > ADDRESS_SPACE) return -ERRNO.EINVAL;
+    if (advice !== MADV.DONTNEED && advice !== MADV.DONTNEED_LOCKED) return 0;
+    const zeros = new Uint8Array(PAGE_SIZE);
+    for (let p = addr >>> PAGE_SHIFT; p < (addr + size) / PAGE_SIZE; p++) {
+      if (this.#anon?.[p] && this.#mem.perm[p] & PAGE_MAPPED) this.#mem.write(p * PAGE_SIZE, zeros);
+    }
     return 0;
   }
 
@@ -120,6 +145,13 @@ export class GuestMappings {
     if (addr + size > ADDRESS_SPACE || !this.#mem.check(addr, size, 0)) return -ERRNO.ENOMEM;
     this.#mem.protect(addr, size, prot & PROT_RWX);
     return 0;
+  }
+
+  /** Records whether the pages of `[addr, addr + len)` are anonymous (1) or not (0). */
+  #markAnon(addr: number, len: number, anon: 0 | 1): void {
+    if (!this.#anon && !anon) return;
+    this.#anon ??= new Uint8Array(ADDRESS_SPACE / PAGE_SIZE);
+    this.#anon.fill(anon, addr >>> PAGE_SHIFT, Math.ceil((addr + len) / PAGE_SIZE));
   }
 
   /** Whether no page of `[addr, addr + len)` is mapped. */

@@ -3,13 +3,15 @@
  *
  * rvplug does not deliver signals to guest handlers: a signal raised with kill/tkill/tgkill is
  * fatal unless it is ignored (SIG_IGN) or its default action is not to terminate. Handlers are
- * remembered only so that rt_sigaction can report them back.
+ * remembered only so that rt_sigaction can report them back. The SIGPIPE of a write to a broken
+ * pipe kills only when it has its default action and is not blocked: a handler would not run.
+ * The alternate signal stack is kept for sigaltstack, never used.
  * @module
  */
 
 import { GuestExit } from "./errors.ts";
 import type { Memory } from "./memory.ts";
-import { NSIG, SIG, SIG_HOW, SIG_IGN, SIZE } from "./_syscall_abi.ts";
+import { NSIG, SIG, SIG_HOW, SIG_IGN, SIZE, SS } from "./_syscall_abi.ts";
 import { ERRNO } from "./_syscall_errno.ts";
 import { canRead, canWrite, u64Bytes } from "./_syscall_guest.ts";
 
@@ -33,6 +35,8 @@ export class GuestSignals {
   /** The struct sigaction last installed per signal; absent means SIG_DFL. */
   readonly #actions = new Map<number, Uint8Array>();
   #mask = 0n;
+  /** The alternate signal stack: sp, flags (SS_AUTODISARM) and size; size 0 when disabled. */
+  #altStack = { sp: 0, flags: 0, size: 0 };
 
   /**
    * @param mem guest memory
@@ -87,6 +91,47 @@ export class GuestSignals {
       this.#mask = mask & ~UNBLOCKABLE;
     }
     return 0;
+  }
+
+  /** sigaltstack(ss, old_ss) */
+  sigaltstack(ss: number, oldSs: number): number {
+    const mem = this.#mem;
+    let next: { sp: number; flags: number; size: number } | undefined;
+    if (ss) {
+      if (!canRead(mem, ss, SIZE.STACK_T)) return -ERRNO.EFAULT;
+      const v = new DataView(mem.read(ss, SIZE.STACK_T).buffer);
+      const flags = v.getUint32(4, true);
+      const mode = flags & ~SS.AUTODISARM;
+      if (mode !== 0 && mode !== SS.DISABLE && mode !== SS.ONSTACK) return -ERRNO.EINVAL;
+      next = mode === SS.DISABLE
+        ? { sp: 0, flags: 0, size: 0 }
+        : { sp: v.getUint32(0, true), flags: flags & SS.AUTODISARM, size: v.getUint32(8, true) };
+      if (mode !== SS.DISABLE && next.size < SS.MINSIGSTKSZ) return -ERRNO.ENOMEM;
+    }
+    if (oldSs) {
+      if (!canWrite(mem, oldSs, SIZE.STACK_T)) return -ERRNO.EFAULT;
+      const old = this.#altStack;
+      const v = new DataView(new ArrayBuffer(SIZE.STACK_T));
+      v.setUint32(0, old.sp, true);
+      v.setUint32(4, (old.size ? 0 : SS.DISABLE) | old.flags, true);
+      v.setUint32(8, old.size, true);
+      mem.write(oldSs, new Uint8Array(v.buffer));
+    }
+    if (next) this.#altStack = next;
+    return 0;
+  }
+
+  /**
+   * Whether a signal the kernel raises (SIGPIPE) ends the guest: it is not blocked and keeps its
+   * default action, which terminates.
+   * @param sig the signal
+   * @returns true when it is fatal
+   */
+  killsByDefault(sig: number): boolean {
+    const action = this.#actions.get(sig);
+    const handler = action ? new DataView(action.buffer).getUint32(0, true) : 0;
+    const blocked = (this.#mask >> BigInt(sig - 1)) & 1n;
+    return handler === 0 && !blocked && !NOT_FATAL.has(sig);
   }
 
   /** Delivers `sig` (0 only checks): returns 0, or throws GuestExit(128 + sig) for a fatal one. */

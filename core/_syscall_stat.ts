@@ -39,6 +39,8 @@ export interface StatInfo {
 const PTS_RDEV = makedev(136, 0);
 /** Device number of devpts on a typical Linux host. */
 const DEVPTS_DEV = makedev(0, 24);
+/** Device number of pipefs on a typical Linux host. */
+const PIPEFS_DEV = makedev(0, 14);
 /** What Linux reports as st_blksize for a terminal. */
 const TTY_BLKSIZE = 1024;
 
@@ -84,6 +86,33 @@ export function terminalInfo(uid: number, gid: number): StatInfo {
     rdev: PTS_RDEV,
     size: 0,
     blksize: TTY_BLKSIZE,
+    blocks: 0,
+    atime: now,
+    mtime: now,
+    ctime: now,
+    birthtime: null,
+  };
+}
+
+/**
+ * Metadata for a pipe: a FIFO owned by the user, on pipefs, as Linux reports one.
+ * @param uid the owner
+ * @param gid the group
+ * @param ino the pipe's inode number
+ * @returns the metadata
+ */
+export function pipeInfo(uid: number, gid: number, ino: number): StatInfo {
+  const now = new Date();
+  return {
+    dev: PIPEFS_DEV,
+    ino,
+    mode: S_IF.IFO | 0o600,
+    nlink: 1,
+    uid,
+    gid,
+    rdev: 0,
+    size: 0,
+    blksize: 4096,
     blocks: 0,
     atime: now,
     mtime: now,

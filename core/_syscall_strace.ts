@@ -17,12 +17,12 @@ import {
   ACCESS,
   AT,
   CLOCK,
+  F,
   IOCTL,
+  MADV,
   MAP,
   O,
-  PATH_MAX,
   PROT_EXTRA,
-  S_IF,
   SEEK,
   SI,
   SIG,
@@ -30,8 +30,22 @@ import {
   STATX,
 } from "./_syscall_abi.ts";
 import { errnoMessage } from "./_syscall_errno.ts";
+import {
+  d,
+  dirfd,
+  fileMode,
+  flags,
+  type FlagTable,
+  hex,
+  o,
+  openFlags,
+  p,
+  ptr,
+  str,
+  u,
+  x,
+} from "./_syscall_strace_print.ts";
 
-type FlagTable = readonly (readonly [string, number])[];
 type ArgFormat = (a: readonly number[], mem: Memory) => string;
 
 /** riscv32 syscalls that QEMU 7.2's strace table lacks (measured: it prints `Unknown syscall N`). */
@@ -77,29 +91,6 @@ const QEMU_UNNAMED: ReadonlySet<number> = new Set([
 
 // Flag tables, in QEMU's order (which decides the printed order). A leading 0-valued entry names
 // the value 0.
-const ACCESS_MODES: FlagTable = [
-  ["O_RDONLY", O.RDONLY],
-  ["O_WRONLY", O.WRONLY],
-  ["O_RDWR", O.RDWR],
-];
-const OPEN_FLAGS: FlagTable = [
-  ["O_APPEND", O.APPEND],
-  ["O_CREAT", O.CREAT],
-  ["O_DIRECTORY", O.DIRECTORY],
-  ["O_EXCL", O.EXCL],
-  ["O_LARGEFILE", O.LARGEFILE],
-  ["O_NOCTTY", O.NOCTTY],
-  ["O_NOFOLLOW", O.NOFOLLOW],
-  ["O_NONBLOCK", O.NONBLOCK],
-  ["O_DSYNC", O.DSYNC],
-  ["__O_SYNC", O.SYNC_],
-  ["O_TRUNC", O.TRUNC],
-  ["O_DIRECT", O.DIRECT],
-  ["O_NOATIME", O.NOATIME],
-  ["O_CLOEXEC", O.CLOEXEC],
-  ["O_PATH", O.PATH],
-  ["__O_TMPFILE", O.TMPFILE_],
-];
 const AT_FILE_FLAGS: FlagTable = [
   ["AT_EACCESS", AT.EACCESS],
   ["AT_SYMLINK_NOFOLLOW", AT.SYMLINK_NOFOLLOW],
@@ -157,15 +148,6 @@ const MMAP_FLAGS: FlagTable = [
   ["MAP_POPULATE", MAP.POPULATE],
   ["MAP_UNINITIALIZED", MAP.UNINITIALIZED],
 ];
-const FILE_TYPES: FlagTable = [
-  ["S_IFSOCK", S_IF.SOCK],
-  ["S_IFLNK", S_IF.LNK],
-  ["S_IFREG", S_IF.REG],
-  ["S_IFBLK", S_IF.BLK],
-  ["S_IFDIR", S_IF.DIR],
-  ["S_IFCHR", S_IF.CHR],
-  ["S_IFIFO", S_IF.IFO],
-];
 
 const CLOCK_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(CLOCK).map(([name, id]) => [id, `CLOCK_${name}`]),
@@ -175,6 +157,9 @@ const SEEK_NAMES: ReadonlyMap<number, string> = new Map(
 );
 const HOW_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(SIG_HOW).map(([name, v]) => [v, `SIG_${name}`]),
+);
+const MADV_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(MADV).map(([name, v]) => [v, `MADV_${name}`]),
 );
 const IOCTL_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(IOCTL).map(([name, v]) => [v, name]),
@@ -192,56 +177,6 @@ const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map([
   [SIG.ABRT, "SIGIOT"],
 ]);
 
-// printf conversions as QEMU applies them to a 32-bit argument.
-const d = (v: number): string => String(v | 0);
-const u = (v: number): string => String(v >>> 0);
-const hex = (v: number): string => (v >>> 0).toString(16);
-/** `%#x` */
-const x = (v: number): string => (v >>> 0 ? "0x" + hex(v) : "0");
-/** `%p` */
-const p = (v: number): string => (v >>> 0 ? "0x" + hex(v) : "(nil)");
-/** QEMU's print_pointer */
-const ptr = (v: number): string => (v >>> 0 ? "0x" + hex(v).padStart(8, "0") : "NULL");
-const dirfd = (v: number): string => ((v | 0) === AT.FDCWD ? "AT_FDCWD" : d(v));
-
-/** QEMU's print_flags: names in table order, then the rest in hex. */
-function flags(table: FlagTable, value: number): string {
-  let rest = value >>> 0;
-  if (rest === 0 && table[0][1] === 0) return table[0][0];
-  const names: string[] = [];
-  for (const [name, bits] of table) {
-    if (bits !== 0 && (rest & bits) >>> 0 === bits) {
-      names.push(name);
-      rest = (rest & ~bits) >>> 0;
-    }
-  }
-  if (names.length === 0) return x(rest);
-  if (rest) names.push(x(rest));
-  return names.join("|");
-}
-
-/** QEMU's print_file_mode: at most one file type name, then the permission bits in octal. */
-function fileMode(mode: number): string {
-  mode >>>= 0;
-  if (mode === 0) return "000";
-  const type = FILE_TYPES.find(([, bits]) => (mode & bits) === bits);
-  const perm = (mode & ~S_IF.MT) >>> 0;
-  const parts = type ? [type[0]] : [];
-  if (perm) parts.push("0" + perm.toString(8));
-  return parts.join("|");
-}
-
-function openFlags(v: number): string {
-  const access = flags(ACCESS_MODES, v & O.ACCMODE);
-  const rest = (v & ~O.ACCMODE) >>> 0;
-  return rest ? `${access}|${flags(OPEN_FLAGS, rest)}` : access;
-}
-
-function str(mem: Memory, addr: number): string {
-  const s = mem.readCString(addr, PATH_MAX);
-  return s === undefined ? ptr(addr) : `"${s}"`;
-}
-
 /**
  * Names a signal as QEMU does (`SIGIOT` for 6), or its number when it has no name.
  * @param sig the signal number
@@ -255,6 +190,54 @@ const rw: ArgFormat = (a) => [d(a[0]), x(a[1]), d(a[2])].join(",");
 const faccessat: ArgFormat = (a, mem) =>
   [dirfd(a[0]), str(mem, a[1]), flags(ACCESS_FLAGS, a[2]), flags(AT_FILE_FLAGS, a[3])].join(",");
 const none: ArgFormat = () => "";
+
+/**
+ * QEMU's print_fcntl after the descriptor: the command's name and its argument as the command
+ * reads it (some with a stray trailing comma, as QEMU prints them), or the number and a pointer.
+ */
+type Arg = (v: number) => string;
+const noArg: Arg = () => "";
+const FCNTL_ARGS: ReadonlyMap<number, [string, Arg]> = new Map<number, [string, Arg]>([
+  [F.DUPFD, ["F_DUPFD", (v) => "," + d(v)]],
+  [F.GETFD, ["F_GETFD", noArg]],
+  [F.SETFD, ["F_SETFD", (v) => "," + d(v)]],
+  [F.GETFL, ["F_GETFL", noArg]],
+  [F.SETFL, ["F_SETFL", (v) => "," + openFlags(v)]],
+  ...([
+    ["F_GETLK", F.GETLK],
+    ["F_SETLK", F.SETLK],
+    ["F_SETLKW", F.SETLKW],
+    ["F_GETLK64", F.GETLK64],
+    ["F_SETLK64", F.SETLK64],
+    ["F_SETLKW64", F.SETLKW64],
+    ["F_OFD_GETLK", F.OFD_GETLK],
+    ["F_OFD_SETLK", F.OFD_SETLK],
+    ["F_OFD_SETLKW", F.OFD_SETLKW],
+    ["F_GETOWN_EX", F.GETOWN_EX],
+    ["F_SETOWN_EX", F.SETOWN_EX],
+  ] as const).map(([name, cmd]) =>
+    [cmd, [name, (v: number) => "," + ptr(v)]] as [number, [string, Arg]]
+  ),
+  [F.GETOWN, ["F_GETOWN", noArg]],
+  [F.SETOWN, ["F_SETOWN", (v) => `,${d(v)},`]],
+  [F.GETSIG, ["F_GETSIG", noArg]],
+  [F.SETSIG, ["F_SETSIG", (v) => `,${d(v)},`]],
+  [F.SETLEASE, ["F_SETLEASE", (v) => "," + d(v)]],
+  [F.GETLEASE, ["F_GETLEASE", noArg]],
+  [F.DUPFD_CLOEXEC, ["F_DUPFD_CLOEXEC", (v) => "," + d(v)]],
+  [F.NOTIFY, ["F_NOTIFY", (v) => "," + d(v)]],
+  [F.SETPIPE_SZ, ["F_SETPIPE_SZ", (v) => "," + d(v)]],
+  [F.GETPIPE_SZ, ["F_GETPIPE_SZ", noArg]],
+  [F.ADD_SEALS, ["F_ADD_SEALS", (v) => ",0x" + hex(v).padStart(8, "0")]],
+  [F.GET_SEALS, ["F_GET_SEALS", noArg]],
+]);
+
+const fcntl: ArgFormat = (a) => {
+  const known = FCNTL_ARGS.get(a[1] | 0);
+  return known
+    ? `${d(a[0])},${known[0]}${known[1](a[2])}`
+    : [d(a[0]), d(a[1]), ptr(a[2])].join(",");
+};
 
 const FORMATS: ReadonlyMap<number, ArgFormat> = new Map<number, ArgFormat>([
   [SYS.read, rw],
@@ -325,6 +308,16 @@ const FORMATS: ReadonlyMap<number, ArgFormat> = new Map<number, ArgFormat>([
   [SYS.mkdirat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), fileMode(a[2])].join(",")],
   [SYS.unlinkat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), flags(UNLINKAT_FLAGS, a[2])].join(",")],
   [SYS.kill, (a) => [d(a[0]), signalName(a[1] >>> 0)].join(",")],
+  [SYS.dup, (a) => d(a[0])],
+  [SYS.dup3, (a) => [d(a[0]), d(a[1]), d(a[2])].join(",")],
+  [SYS.fcntl64, fcntl],
+  [SYS.umask, (a) => o(a[0])],
+  [SYS.madvise, (a) => [ptr(a[0]), d(a[1]), MADV_NAMES.get(a[2] >>> 0) ?? x(a[2])].join(",")],
+  [SYS.setsid, none],
+  [SYS.getpgid, (a) => u(a[0])],
+  [SYS.getsid, (a) => d(a[0])],
+  [SYS.setpgid, (a) => [u(a[0]), u(a[1])].join(",")],
+  [SYS.sigaltstack, (a) => [p(a[0]), p(a[1])].join(",")],
   [SYS.tkill, (a) => [d(a[0]), signalName(a[1] >>> 0)].join(",")],
   [SYS.tgkill, (a) => [d(a[0]), d(a[1]), signalName(a[2] >>> 0)].join(",")],
 ]);

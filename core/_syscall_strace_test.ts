@@ -192,3 +192,47 @@ Deno.test("call() traces each syscall in the format of qemu-riscv32 -strace", ()
     g.sys.close();
   });
 });
+
+Deno.test("call() traces the descriptor and process syscalls in the format of qemu-riscv32 -strace", () => {
+  const g = guest();
+  // Each line as qemu-riscv32 7.2 printed it for the same call (on fd 1, a pipe there).
+  const cases: [number, number[], string][] = [
+    [SYS.dup, [-1], "dup(-1) = -1 errno=9 (Bad file descriptor)"],
+    [SYS.dup3, [-1, -2, -3], "dup3(-1,-2,-3) = -1 errno=22 (Invalid argument)"],
+    [SYS.fcntl64, [1, 1030, -1], "fcntl64(1,F_DUPFD_CLOEXEC,-1) = -1 errno=22 (Invalid argument)"],
+    [SYS.fcntl64, [-1, 10, 5], "fcntl64(-1,F_SETSIG,5,) = -1 errno=9 (Bad file descriptor)"],
+    [SYS.fcntl64, [1, 8, 0], "fcntl64(1,F_SETOWN,0,) = 0"],
+    [SYS.fcntl64, [1, 11, 5], "fcntl64(1,F_GETSIG) = 0"],
+    [SYS.fcntl64, [1, 1025, 0], "fcntl64(1,F_GETLEASE) = 2"],
+    [
+      SYS.fcntl64,
+      [1, 1033, 0],
+      "fcntl64(1,F_ADD_SEALS,0x00000000) = -1 errno=22 (Invalid argument)",
+    ],
+    [SYS.fcntl64, [1, 1034, 5], "fcntl64(1,F_GET_SEALS) = -1 errno=22 (Invalid argument)"],
+    [SYS.fcntl64, [1, 1026, 5], "fcntl64(1,F_NOTIFY,5) = -1 errno=20 (Not a directory)"],
+    [SYS.fcntl64, [1, 36, 0], "fcntl64(1,F_OFD_GETLK,NULL) = -1 errno=14 (Bad address)"],
+    [SYS.fcntl64, [1, 16, 0], "fcntl64(1,F_GETOWN_EX,NULL) = -1 errno=14 (Bad address)"],
+    [SYS.fcntl64, [1, 14, 0], "fcntl64(1,F_SETLKW64,NULL) = -1 errno=14 (Bad address)"],
+    [SYS.fcntl64, [1, 17, 0], "fcntl64(1,17,NULL) = -1 errno=22 (Invalid argument)"],
+    [SYS.umask, [-1], `umask(037777777777) = ${Deno.umask()}`],
+    [SYS.umask, [0o22], "umask(022) = 511"],
+    [
+      SYS.madvise,
+      [0x10000, -1, -1],
+      "madvise(0x00010000,-1,0xffffffff) = -1 errno=22 (Invalid argument)",
+    ],
+    [SYS.madvise, [0x10000, 4096, 21], "madvise(0x00010000,4096,MADV_PAGEOUT) = 0"],
+    [SYS.setpgid, [0, -1], "setpgid(0,4294967295) = -1 errno=22 (Invalid argument)"],
+    [SYS.getpgid, [-5], "getpgid(4294967291) = -1 errno=3 (No such process)"],
+    [SYS.getsid, [-5], "getsid(-5) = -1 errno=3 (No such process)"],
+    [SYS.sigaltstack, [1, -1], "sigaltstack(0x1,0xffffffff) = -1 errno=14 (Bad address)"],
+    [SYS.sched_yield, [1, 2, 3], "sched_yield(1,2,3,0,0,0) = 0"],
+    [SYS.membarrier, [0, 1], "membarrier(0,1,0,0,0,0) = -1 errno=22 (Invalid argument)"],
+  ];
+  for (const [num, args, expected] of cases) {
+    g.strace.length = 0;
+    g.sys.call(num, args, 0);
+    assertEquals(g.strace, [`${Deno.pid} ${expected}`]);
+  }
+});

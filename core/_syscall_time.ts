@@ -1,17 +1,18 @@
 /**
- * The clock syscalls: clock_gettime64 and clock_getres_time64.
+ * The clock syscalls: clock_gettime64, clock_getres_time64 and clock_nanosleep_time64, and the
+ * timespec and sleeping helpers that futex and ppoll share.
  *
  * The realtime clocks read the host's time; the monotonic and boot-time clocks count from the
  * start of rvplug rather than from the host's boot; the CPU-time clocks measure the whole Deno
- * process.
+ * process. Sleeps really sleep (the whole rvplug thread).
  * @module
  */
 
 import { cpuUsage } from "node:process";
 import type { Memory } from "./memory.ts";
-import { CLOCK, SIZE } from "./_syscall_abi.ts";
+import { CLOCK, SIZE, TIMER_ABSTIME } from "./_syscall_abi.ts";
 import { ERRNO } from "./_syscall_errno.ts";
-import { canWrite } from "./_syscall_guest.ts";
+import { canRead, canWrite } from "./_syscall_guest.ts";
 
 /** Resolution clock_getres reports for the *_COARSE clocks (a 250 Hz tick). */
 const COARSE_RESOLUTION_NS = 4_000_000n;
@@ -49,8 +50,87 @@ export function clockGetres(mem: Memory, pid: number, clock: number, res: number
   return 0;
 }
 
-/** Reads a clock in nanoseconds, or undefined for a clock id Linux would reject. */
-function clockNs(clock: number, pid: number): bigint | undefined {
+/** Clocks that clock_nanosleep may sleep on (the others fail with EOPNOTSUPP). */
+const SLEEP_CLOCKS: ReadonlySet<number> = new Set([
+  CLOCK.REALTIME,
+  CLOCK.MONOTONIC,
+  CLOCK.BOOTTIME,
+  CLOCK.TAI,
+  CLOCK.PROCESS_CPUTIME_ID,
+]);
+
+/**
+ * clock_nanosleep_time64(clockid, flags, request, remain): sleeps and returns 0 (nothing can
+ * interrupt the sleep, so `remain` is never written). The request is read first, as QEMU does.
+ * A sleep on the process's CPU-time clock lasts as long in real time (Linux would wait for the
+ * CPU time, which a sleeping process does not use).
+ * @param mem guest memory
+ * @param pid the guest's pid, which CPU-clock ids may name
+ * @param clock the clock id
+ * @param flags TIMER_ABSTIME or 0
+ * @param req guest address of a struct __kernel_timespec
+ * @returns 0 or -errno
+ */
+export function clockNanosleep(
+  mem: Memory,
+  pid: number,
+  clock: number,
+  flags: number,
+  req: number,
+): number {
+  const ns = readTimespec(mem, req);
+  if (typeof ns === "number") return ns;
+  const now = clockNs(clock, pid);
+  if (now === undefined || clock < 0) return -ERRNO.EINVAL;
+  if (!SLEEP_CLOCKS.has(clock)) return -ERRNO.EOPNOTSUPP;
+  if (ns < 0n) return -ERRNO.EINVAL;
+  sleepNs(flags & TIMER_ABSTIME ? ns - now : ns);
+  return 0;
+}
+
+/**
+ * Reads a `struct __kernel_timespec`.
+ * @param mem guest memory
+ * @param addr its guest address
+ * @returns the time in nanoseconds (negative for a negative tv_sec), or -EFAULT when unreadable,
+ *   or -EINVAL when tv_nsec is out of range
+ */
+export function readTimespec(mem: Memory, addr: number): bigint | number {
+  if (!canRead(mem, addr, SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
+  const v = new DataView(mem.read(addr, SIZE.TIMESPEC64).buffer);
+  const sec = v.getBigInt64(0, true);
+  // The kernel reads tv_nsec as a 32-bit long on riscv32: the upper half is padding.
+  const nsec = v.getInt32(8, true);
+  if (nsec < 0 || nsec >= 1e9) return -ERRNO.EINVAL;
+  return sec * 1_000_000_000n + BigInt(nsec);
+}
+
+/**
+ * Writes a `struct __kernel_timespec`.
+ * @param mem guest memory
+ * @param addr its guest address, which the caller checked
+ * @param ns the time in nanoseconds
+ */
+export function writeTimespec(mem: Memory, addr: number, ns: bigint): void {
+  mem.write(addr, timespec(ns));
+}
+
+/**
+ * Blocks the thread for `ns` nanoseconds (not at all for 0 or less).
+ * @param ns how long
+ */
+export function sleepNs(ns: bigint): void {
+  if (ns <= 0n) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ns) / 1e6);
+}
+
+/**
+ * Reads a clock in nanoseconds.
+ * @param clock the clock id
+ * @param pid the guest's pid, which CPU-clock ids may name
+ * @returns the time, or undefined for a clock id Linux would reject
+ */
+export function clockNs(clock: number, pid: number): bigint | undefined {
   switch (clock) {
     case CLOCK.REALTIME:
     case CLOCK.REALTIME_COARSE:

@@ -13,8 +13,15 @@
  * ```
  *
  * Guest paths are host paths and go through Deno's permissions: what Deno may not touch reads as
- * `EACCES`. File syscalls live in `_syscall_files.ts`, memory ones in `_syscall_mm.ts`, the strace
- * printer in `_syscall_strace.ts`; process, signal, clock and identity syscalls are here.
+ * `EACCES`. The handlers live in private modules by concern: `_syscall_files.ts` (paths, opening,
+ * metadata), `_syscall_io.ts` (reads and writes), `_syscall_fds.ts` (dup, fcntl, pipes, poll),
+ * `_syscall_mm.ts` (memory), `_syscall_signal.ts`, `_syscall_time.ts`, `_syscall_futex.ts`,
+ * `_syscall_process.ts` (sessions, prctl, scheduling) and `_syscall_resource.ts` (limits, usage);
+ * the strace printer is `_syscall_strace.ts`.
+ *
+ * The guest has one thread, and nothing outside it shares its pipes or futexes, so no syscall
+ * blocks for ever: one that would (a futex wait or ppoll without a timeout, a read of an empty
+ * pipe) returns at once, as each module describes. Timed waits really sleep.
  * @module
  */
 
@@ -22,23 +29,20 @@ import type { CpuState } from "./cpu.ts";
 import { GuestExit } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { SYS } from "./syscall_numbers.ts";
-import { GRND, RLIMIT, SI, SIG, SIZE } from "./_syscall_abi.ts";
+import { O, SI, SIG } from "./_syscall_abi.ts";
 import { ERRNO, hostErrno } from "./_syscall_errno.ts";
-import { GuestFiles, MAX_FDS } from "./_syscall_files.ts";
-import {
-  canRead,
-  canWrite,
-  type HostIds,
-  hostIds,
-  sysInfo,
-  tryOr,
-  u64Bytes,
-  writeAll,
-} from "./_syscall_guest.ts";
-import { GuestSignals } from "./_syscall_signal.ts";
-import { clockGetres, clockGettime } from "./_syscall_time.ts";
+import { FdTable, hostFdFlags } from "./_syscall_fdtable.ts";
+import { GuestFds } from "./_syscall_fds.ts";
+import { GuestFiles } from "./_syscall_files.ts";
+import { futex } from "./_syscall_futex.ts";
+import { absolute, denoIo, getrandom, type HostIds, hostIds } from "./_syscall_guest.ts";
+import { GuestRw } from "./_syscall_io.ts";
 import { GuestMappings } from "./_syscall_mm.ts";
+import { GuestProcess } from "./_syscall_process.ts";
+import { GuestResources } from "./_syscall_resource.ts";
+import { GuestSignals } from "./_syscall_signal.ts";
 import { formatCall, formatReturn, formatSignal } from "./_syscall_strace.ts";
+import { clockGetres, clockGettime, clockNanosleep } from "./_syscall_time.ts";
 
 /** The guest's standard streams. */
 export interface GuestIo {
@@ -79,15 +83,8 @@ export const MMAP_BASE = 0x60000000;
 
 type Handler = (a: readonly number[]) => number;
 
-const RLIM_INFINITY = 2n ** 64n - 1n;
-/** Default soft limit of the stack, as on a usual Linux host. */
-const STACK_LIMIT = 8n << 20n;
 /** sizeof(struct robust_list_head) on ilp32. */
 const ROBUST_LIST_HEAD_SIZE = 12;
-/** Longest getrandom() result, as Linux caps it. */
-const GETRANDOM_MAX = 0x1ffffff;
-/** crypto.getRandomValues fills at most this many bytes per call. */
-const RANDOM_CHUNK = 65536;
 
 /**
  * The Linux syscalls of one riscv32 guest process.
@@ -116,13 +113,15 @@ export class LinuxSyscalls {
   readonly #strace: ((line: string) => void) | undefined;
   readonly #ids: HostIds;
   readonly #files: GuestFiles;
+  readonly #rw: GuestRw;
+  readonly #fds: GuestFds;
   readonly #mm: GuestMappings;
   readonly #handlers: ReadonlyMap<number, Handler>;
   readonly #signals: GuestSignals;
-  readonly #limits = new Map<number, readonly [bigint, bigint]>([
-    [RLIMIT.STACK, [STACK_LIMIT, RLIM_INFINITY]],
-    [RLIMIT.NOFILE, [BigInt(MAX_FDS), BigInt(MAX_FDS)]],
-  ]);
+  readonly #process: GuestProcess;
+  readonly #resources: GuestResources;
+  /** A signal the last syscall raised that ends the guest once the syscall is traced (SIGPIPE). */
+  #fatalSignal: number | undefined;
 
   /**
    * @param mem the guest's memory
@@ -135,13 +134,25 @@ export class LinuxSyscalls {
     this.#strace = options.strace;
     this.#ids = hostIds();
     const exePath = options.exePath === undefined ? undefined : absolute(options.exePath);
-    this.#files = new GuestFiles(mem, options.io ?? denoIo(), this.#ids, exePath);
+    // With Deno's own streams, F_GETFL shows the host descriptors' flags, as under QEMU.
+    const stdioFlags = [O.RDONLY, O.WRONLY, O.WRONLY].map((flags, fd) =>
+      options.io ? flags : hostFdFlags(fd) ?? flags
+    ) as [number, number, number];
+    const fdTable = new FdTable(stdioFlags);
+    this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable);
+    this.#signals = new GuestSignals(mem, this.#ids.pid);
+    this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
+      if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
+    });
+    this.#fds = new GuestFds(mem, fdTable);
     this.#mm = new GuestMappings(
       mem,
       MMAP_BASE,
       (fd, offset, len) => this.#files.readForMap(fd, offset, len),
     );
-    this.#signals = new GuestSignals(mem, this.#ids.pid);
+    const name = exePath?.slice(exePath.lastIndexOf("/") + 1) ?? "rvplug";
+    this.#process = new GuestProcess(mem, this.#ids, name);
+    this.#resources = new GuestResources(mem, this.#ids.pid, this.#ids.uid);
     this.#handlers = this.#table();
   }
 
@@ -183,6 +194,13 @@ export class LinuxSyscalls {
     if (strace && line) {
       strace(`${this.#ids.pid} ${line}${formatReturn(num, args, ret, this.#mem)}`);
     }
+    const sig = this.#fatalSignal;
+    if (sig !== undefined) {
+      // The kernel's SIGPIPE for a write to a broken pipe comes as from kill (QEMU prints SI_USER).
+      this.#fatalSignal = undefined;
+      strace?.(formatSignal(sig, SI.USER, this.#ids.pid, this.#ids.uid));
+      throw new GuestExit(128 + sig, sig);
+    }
     return ret;
   }
 
@@ -193,17 +211,21 @@ export class LinuxSyscalls {
 
   #table(): Map<number, Handler> {
     const f = this.#files;
+    const rw = this.#rw;
+    const fds = this.#fds;
     const m = this.#mm;
     const sig = this.#signals;
+    const proc = this.#process;
+    const res = this.#resources;
     const mem = this.#mem;
     const { pid, ppid, uid, gid } = this.#ids;
     return new Map<number, Handler>([
       [SYS.exit, (a) => this.#exit(a[0])],
       [SYS.exit_group, (a) => this.#exit(a[0])],
-      [SYS.read, (a) => f.read(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
-      [SYS.write, (a) => f.write(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
-      [SYS.readv, (a) => f.readv(a[0] | 0, a[1] >>> 0, a[2] | 0)],
-      [SYS.writev, (a) => f.writev(a[0] | 0, a[1] >>> 0, a[2] | 0)],
+      [SYS.read, (a) => rw.read(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.write, (a) => rw.write(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.readv, (a) => rw.readv(a[0] | 0, a[1] >>> 0, a[2] | 0)],
+      [SYS.writev, (a) => rw.writev(a[0] | 0, a[1] >>> 0, a[2] | 0)],
       [SYS.openat, (a) => f.openat(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.close, (a) => f.close(a[0] | 0)],
       [SYS.llseek, (a) => f.llseek(a[0] | 0, a[1] | 0, a[2] >>> 0, a[3] >>> 0, a[4] >>> 0)],
@@ -217,6 +239,15 @@ export class LinuxSyscalls {
       [SYS.unlinkat, (a) => f.unlinkat(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
       [SYS.mkdirat, (a) => f.mkdirat(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
       [SYS.ioctl, (a) => f.ioctl(a[0] | 0)],
+      [SYS.dup, (a) => fds.dup(a[0] | 0)],
+      [SYS.dup3, (a) => fds.dup3(a[0] | 0, a[1] | 0, a[2] >>> 0)],
+      [SYS.fcntl64, (a) => fds.fcntl64(a[0] | 0, a[1] | 0, a[2] >>> 0)],
+      [SYS.pipe2, (a) => fds.pipe2(a[0] >>> 0, a[1] >>> 0)],
+      [
+        SYS.ppoll_time64,
+        (a) => fds.ppoll(a[0] >>> 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0, a[4] >>> 0),
+      ],
+      [SYS.umask, (a) => this.#umask(a[0] >>> 0)],
       [SYS.brk, (a) => m.setBreak(a[0] >>> 0)],
       [
         SYS.mmap2,
@@ -224,8 +255,16 @@ export class LinuxSyscalls {
       ],
       [SYS.munmap, (a) => m.munmap(a[0] >>> 0, a[1] >>> 0)],
       [SYS.mprotect, (a) => m.mprotect(a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.madvise, (a) => m.madvise(a[0] >>> 0, a[1] >>> 0, a[2] | 0)],
       [SYS.clock_gettime64, (a) => clockGettime(mem, pid, a[0] | 0, a[1] >>> 0)],
       [SYS.clock_getres_time64, (a) => clockGetres(mem, pid, a[0] | 0, a[1] >>> 0)],
+      [
+        SYS.clock_nanosleep_time64,
+        (a) => clockNanosleep(mem, pid, a[0] | 0, a[1] >>> 0, a[2] >>> 0),
+      ],
+      [SYS.futex_time64, (a) => futex(mem, a)],
+      [SYS.sched_yield, () => 0],
+      [SYS.membarrier, (a) => proc.membarrier(a[0] | 0, a[1] >>> 0)],
       [SYS.getpid, () => pid],
       [SYS.gettid, () => pid],
       [SYS.getppid, () => ppid],
@@ -233,17 +272,37 @@ export class LinuxSyscalls {
       [SYS.geteuid, () => uid],
       [SYS.getgid, () => gid],
       [SYS.getegid, () => gid],
+      [SYS.getresuid, (a) => proc.getres(uid, [a[0] >>> 0, a[1] >>> 0, a[2] >>> 0])],
+      [SYS.getresgid, (a) => proc.getres(gid, [a[0] >>> 0, a[1] >>> 0, a[2] >>> 0])],
+      [SYS.setsid, () => proc.setsid()],
+      [SYS.getpgid, (a) => proc.getpgid(a[0] | 0)],
+      [SYS.getsid, (a) => proc.getsid(a[0] | 0)],
+      [SYS.setpgid, (a) => proc.setpgid(a[0] | 0, a[1] | 0)],
+      [
+        SYS.prctl,
+        (a) => proc.prctl(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0, a[4] >>> 0),
+      ],
+      [SYS.sched_getscheduler, (a) => proc.schedGetscheduler(a[0] | 0)],
+      [SYS.sched_getparam, (a) => proc.schedGetparam(a[0] | 0, a[1] >>> 0)],
+      [SYS.sched_get_priority_max, (a) => proc.schedPriority(a[0] | 0, false)],
+      [SYS.sched_get_priority_min, (a) => proc.schedPriority(a[0] | 0, true)],
       [SYS.set_tid_address, () => pid],
       [SYS.set_robust_list, (a) => (a[1] >>> 0 === ROBUST_LIST_HEAD_SIZE ? 0 : -ERRNO.EINVAL)],
-      [SYS.uname, (a) => this.#uname(a[0] >>> 0)],
+      [SYS.uname, (a) => proc.uname(a[0] >>> 0)],
       [SYS.rt_sigaction, (a) => sig.sigaction(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.rt_sigprocmask, (a) => sig.sigprocmask(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.kill, (a) => sig.kill(a[0] | 0, a[1] | 0)],
       [SYS.tkill, (a) => sig.tgkill(pid, a[0] | 0, a[1] | 0)],
       [SYS.tgkill, (a) => sig.tgkill(a[0] | 0, a[1] | 0, a[2] | 0)],
-      [SYS.getrandom, (a) => this.#getrandom(a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
-      [SYS.prlimit64, (a) => this.#prlimit(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
-      [SYS.sched_getaffinity, (a) => this.#getaffinity(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.sigaltstack, (a) => sig.sigaltstack(a[0] >>> 0, a[1] >>> 0)],
+      [SYS.getrandom, (a) => getrandom(mem, a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.prlimit64, (a) => res.prlimit(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
+      [SYS.getrlimit, (a) => res.getrlimit(a[0] >>> 0, a[1] >>> 0)],
+      [SYS.setrlimit, (a) => res.setrlimit(a[0] >>> 0, a[1] >>> 0)],
+      [SYS.getrusage, (a) => res.getrusage(a[0] | 0, a[1] >>> 0)],
+      [SYS.times, (a) => res.times(a[0] >>> 0)],
+      [SYS.sysinfo, (a) => res.sysinfo(a[0] >>> 0)],
+      [SYS.sched_getaffinity, (a) => proc.schedGetaffinity(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
       // Translated code sees stores to code pages (Memory.onCodeWrite): nothing to flush.
       [SYS.riscv_flush_icache, () => 0],
     ]);
@@ -266,85 +325,10 @@ export class LinuxSyscalls {
     throw new GuestExit(status & 0xff);
   }
 
-  /** uname(buf): Linux on riscv32, with the host's node name and kernel release. */
-  #uname(buf: number): number {
-    const fields = [
-      "Linux",
-      sysInfo("hostname", () => Deno.hostname(), "localhost"),
-      sysInfo("osRelease", () => Deno.osRelease(), "6.1.0"),
-      "#1 SMP",
-      "riscv32",
-      "(none)",
-    ];
-    const bytes = new Uint8Array(fields.length * SIZE.UTS_FIELD);
-    fields.forEach((field, i) => {
-      const text = new TextEncoder().encode(field).subarray(0, SIZE.UTS_FIELD - 1);
-      bytes.set(text, i * SIZE.UTS_FIELD);
-    });
-    if (!canWrite(this.#mem, buf, bytes.length)) return -ERRNO.EFAULT;
-    this.#mem.write(buf, bytes);
-    return 0;
+  /** umask(mask): sets the mask (its permission bits) and returns the old one. */
+  #umask(mask: number): number {
+    const old = this.#files.umask;
+    this.#files.umask = mask & 0o777;
+    return old;
   }
-
-  /** getrandom(buf, buflen, flags) */
-  #getrandom(buf: number, len: number, flags: number): number {
-    if (flags & ~(GRND.NONBLOCK | GRND.RANDOM | GRND.INSECURE)) return -ERRNO.EINVAL;
-    if (flags & GRND.RANDOM && flags & GRND.INSECURE) return -ERRNO.EINVAL;
-    len = Math.min(len, GETRANDOM_MAX);
-    if (!canWrite(this.#mem, buf, len)) return -ERRNO.EFAULT;
-    const bytes = new Uint8Array(len);
-    for (let at = 0; at < len; at += RANDOM_CHUNK) {
-      crypto.getRandomValues(bytes.subarray(at, at + RANDOM_CHUNK));
-    }
-    this.#mem.write(buf, bytes);
-    return len;
-  }
-
-  /** prlimit64(pid, resource, new_limit, old_limit): limits are recorded, not enforced. */
-  #prlimit(pid: number, resource: number, newLimit: number, oldLimit: number): number {
-    if (pid !== 0 && pid !== this.#ids.pid) return -ERRNO.ESRCH;
-    if (resource >= RLIMIT.NLIMITS) return -ERRNO.EINVAL;
-    let next: readonly [bigint, bigint] | undefined;
-    if (newLimit) {
-      if (!canRead(this.#mem, newLimit, SIZE.RLIMIT64)) return -ERRNO.EFAULT;
-      const v = new DataView(this.#mem.read(newLimit, SIZE.RLIMIT64).buffer);
-      next = [v.getBigUint64(0, true), v.getBigUint64(8, true)];
-      if (next[0] > next[1]) return -ERRNO.EINVAL;
-    }
-    if (oldLimit) {
-      if (!canWrite(this.#mem, oldLimit, SIZE.RLIMIT64)) return -ERRNO.EFAULT;
-      const [cur, max] = this.#limits.get(resource) ?? [RLIM_INFINITY, RLIM_INFINITY];
-      const bytes = new Uint8Array(SIZE.RLIMIT64);
-      bytes.set(u64Bytes(cur), 0);
-      bytes.set(u64Bytes(max), 8);
-      this.#mem.write(oldLimit, bytes);
-    }
-    if (next) this.#limits.set(resource, next);
-    return 0;
-  }
-
-  /** sched_getaffinity(pid, len, mask): one CPU, as the guest has one hart. */
-  #getaffinity(pid: number, len: number, mask: number): number {
-    if (pid !== 0 && pid !== this.#ids.pid) return -ERRNO.ESRCH;
-    if (len < SIZE.CPU_MASK_WORD || len % SIZE.CPU_MASK_WORD) return -ERRNO.EINVAL;
-    if (!canWrite(this.#mem, mask, SIZE.CPU_MASK_WORD)) return -ERRNO.EFAULT;
-    this.#mem.write(mask, new Uint8Array([1, 0, 0, 0]));
-    return SIZE.CPU_MASK_WORD;
-  }
-}
-
-function denoIo(): GuestIo {
-  return {
-    stdin: (buf) => Deno.stdin.readSync(buf),
-    stdout: (bytes) => writeAll(Deno.stdout, bytes),
-    stderr: (bytes) => writeAll(Deno.stderr, bytes),
-  };
-}
-
-/** The absolute, symlink-free form of `path` as far as Deno may read it (it never prompts). */
-function absolute(path: string): string {
-  const mayRead = (at?: string) =>
-    Deno.permissions.querySync({ name: "read", path: at }).state === "granted";
-  const joined = path.startsWith("/") || !mayRead() ? path : `${Deno.cwd()}/${path}`;
-  return mayRead(joined) ? tryOr(() => Deno.realPathSync(joined), joined) : joined;
 }
