@@ -213,14 +213,17 @@ globalThis.addEventListener("unload", () => {
 });
 
 /**
- * Creates a temporary directory that is removed when the test process ends. All of them have
- * names of the same length, so a guest given one as an argument runs the same instruction count
- * whichever it gets.
+ * Creates a temporary directory that is removed when the test process ends. Within a test
+ * process all of them have paths of the same length, so a guest given one as an argument runs
+ * the same instruction count whichever it gets.
  * @param prefix the start of the directory's name
  */
 export function tempDir(prefix = "rvplug_test_"): string {
-  const dir = Deno.makeTempDirSync({ prefix });
-  tempDirs.push(dir);
+  // Deno.makeTempDirSync's random suffix varies in length, so make fixed-length names under one
+  // root per test process.
+  if (tempDirs.length === 0) tempDirs.push(Deno.makeTempDirSync({ prefix: "rvplug_" }));
+  const dir = `${tempDirs[0]}/${prefix}${crypto.randomUUID().slice(0, 8)}`;
+  Deno.mkdirSync(dir);
   return dir;
 }
 
