@@ -209,7 +209,7 @@ function report(result: RunResult, log: (text: string) => void): void {
       : "";
     log(
       `rvplug: uncaught target signal ${result.signal} (${
-        SIGNAL_NAMES[result.signal] ?? "?"
+        SIGNAL_NAMES[result.signal] ?? `Real-time signal ${result.signal - 34}`
       })${where}\n`,
     );
   } else if (result.reason === "max-insns") {
