@@ -39,6 +39,8 @@ export interface Runtime {
   st16(a: number, v: number, pc: number, k: number): boolean;
   st32(a: number, v: number, pc: number, k: number): boolean;
   fault(kind: FaultKind, pc: number, addr: number): GuestFault;
+  /** Whether `e` is a guest fault (not an exit or a plugin's exception). */
+  isFault(e: unknown): boolean;
   /** Runs the syscall of the ecall at `pc`; returns the pc to continue at (normally `next`). */
   ecall(pc: number, next: number): number;
   mulh: typeof mulh;
@@ -100,6 +102,7 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
     st16: store((a, v, pc) => mem.store16(a, v, pc)),
     st32: store((a, v, pc) => mem.store32(a, v, pc)),
     fault: (kind, pc, addr) => new GuestFault(kind, pc, addr),
+    isFault: (e) => e instanceof GuestFault,
     ecall: hooks.ecall,
     mulh,
     mulhsu,

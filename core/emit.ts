@@ -64,6 +64,8 @@ interface RegionContext {
    * integer local costs one add. They are flushed before any plugin code can look.
    */
   accumulator(entry: string): string;
+  /** Catch-handler code adding the inline adds of the block that faulted, by block and insn. */
+  readonly faultAdds: string[];
 }
 
 /** Emits the JS source of a region's function body. */
@@ -82,6 +84,7 @@ export function emitRegion(
       if (i < 0) i = consts.push(v) - 1;
       return `c${i}`;
     },
+    faultAdds: [],
     accumulator(entry) {
       let name = accumulators.get(entry);
       if (!name) accumulators.set(entry, name = `d${accumulators.size}`);
@@ -107,11 +110,17 @@ export function emitRegion(
     `loop: for (;;) switch (L) {`,
     ...cases,
     `}`,
-    `} catch (e) { ${writeBack} ${FLUSH} throw rt.unwind(e, ic); }`,
+    `} catch (e) { ${writeBack} ${faultAdds(ctx)} ${FLUSH} throw rt.unwind(e, ic); }`,
     `${writeBack} ${FLUSH} cpu.instret += ic; return npc;`,
   ].join("\n").replaceAll(WRITE_BACK, writeBack).replaceAll(RELOAD, reload)
     .replaceAll(FLUSH, flush);
   return { body, consts };
+}
+
+/** Catch-handler code: the inline adds pending at the memory access that faulted. */
+function faultAdds(ctx: RegionContext): string {
+  if (ctx.faultAdds.length === 0) return "";
+  return `if (rt.s < 0 && rt.isFault(e)) switch (L) { ${ctx.faultAdds.join(" ")} }`;
 }
 
 function emitBlock(
@@ -138,14 +147,18 @@ function emitBlock(
     const to = index.get(target);
     if (to === undefined) return exit(target, retired);
     const count = retired ? `ic += ${retired}; ` : "";
-    return last && to === blockIndex + 1 ? count : `${count}L = ${to}; continue loop;`;
+    // L always names the running block: the catch handler needs it.
+    return last && to === blockIndex + 1
+      ? `${count}L = ${to};`
+      : `${count}L = ${to}; continue loop;`;
   };
 
   // Plugin instrumentation. `retired`: insns of the block retired when the site runs.
   const entry = (sb: Float64Array, i: number) => `${C(sb)}[${i}]`;
   // Inline adds are summed at translation time and added where the sum could be observed or
-  // lost: before plugin code, before an instruction that may leave the block (memory access,
-  // trap, control transfer), at the block's end. A run of ALU instructions costs one add.
+  // lost: before plugin code, before the block's last instruction (it leaves the block), on an
+  // early exit. A memory access that faults is the exception: the catch handler adds what was
+  // pending at it (faultAdds). So a block costs one add per accumulator.
   const pending = new Map<string, number>();
   const peek = () => [...pending].map(([d, sum]) => `${d} += ${sum};`).join(" ");
   const materialize = () => {
@@ -202,6 +215,7 @@ function emitBlock(
       ).join(" ");
   };
   if (sites) lines.push(execSites(sites.entry, b.pc, 0));
+  const faults: string[] = [];
 
   for (let k = 0; k < n; k++) {
     const insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
@@ -292,10 +306,14 @@ function emitBlock(
       temp: () => TEMPS[temps++],
     };
     let before = sites ? execSites(sites.insns[k].exec, pc, k) : "";
-    if (insn.def.mem || insn.def.flow !== "next") before += materialize();
+    if (insn.def.flow !== "next") before += materialize();
+    else if (insn.def.mem && pending.size > 0) faults.push(`case ${k}: ${peek()} break;`);
     const code = insn.def.emit(insn, e);
     lines.push(`// ${hex(pc)}: ${insn.def.name}`, before, code, loadHooks, afterInsn);
   }
   if (last.def.flow === "next") lines.push(materialize() + goto(b.end));
+  if (faults.length > 0) {
+    ctx.faultAdds.push(`case ${blockIndex}: switch (rt.k) { ${faults.join(" ")} } break;`);
+  }
   return lines.filter((l) => l !== "").join("\n");
 }

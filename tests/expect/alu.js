@@ -35,6 +35,6 @@ x16 = rt.div(x15, x12);
 // 0x0001001c: ecall
 ic += 7; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65564, 65568); cpu.instret++; return npc;
 }
-} catch (e) { x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  throw rt.unwind(e, ic); }
+} catch (e) { x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;   throw rt.unwind(e, ic); }
 x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; return npc;
 }

@@ -18,7 +18,7 @@ loop: for (;;) switch (L) {
 case 0: // block 0x00010000
 if (ic + 1 > lim) { npc = 65536; break loop; }
 // 0x00010000: bne
-if (x10 !== x11) { ic += 1; npc = 63488; break loop; } ic += 1; 
+if (x10 !== x11) { ic += 1; npc = 63488; break loop; } ic += 1; L = 1;
 case 1: // block 0x00010004
 if (ic + 1 > lim) { npc = 65540; break loop; }
 // 0x00010004: jal
@@ -40,6 +40,6 @@ if (ic + 1 > lim) { npc = 65560; break loop; }
 // 0x00010018: ecall
 ic += 0; x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
-} catch (e) { x[1] = x1; x[5] = x5; x[6] = x6;  throw rt.unwind(e, ic); }
+} catch (e) { x[1] = x1; x[5] = x5; x[6] = x6;   throw rt.unwind(e, ic); }
 x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; return npc;
 }

@@ -35,6 +35,6 @@ ma = (x10 + 10) | 0; if ((ma & 1) === 0 && (perm[ma >>> 12] & 10) === 2) u16[ma 
 // 0x00010018: ecall
 ic += 6; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
-} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7;  throw rt.unwind(e, ic); }
+} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7;   throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; return npc;
 }

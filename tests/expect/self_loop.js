@@ -22,7 +22,7 @@ x6 = (x6 + 1) | 0;
 // 0x00010008: addi
 x5 = (x5 + -1) | 0;
 // 0x0001000c: bne
-if (x5 !== 0) { ic += 4; L = 2; continue loop; } ic += 4; 
+if (x5 !== 0) { ic += 4; L = 2; continue loop; } ic += 4; L = 1;
 case 1: // block 0x00010010
 if (ic + 1 > lim) { npc = 65552; break loop; }
 // 0x00010010: ecall
@@ -37,6 +37,6 @@ x5 = (x5 + -1) | 0;
 // 0x0001000c: bne
 ic += 3; } while (x5 !== 0); L = 1; continue loop;
 }
-} catch (e) { x[5] = x5; x[6] = x6;  throw rt.unwind(e, ic); }
+} catch (e) { x[5] = x5; x[6] = x6;   throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6;  cpu.instret += ic; return npc;
 }
