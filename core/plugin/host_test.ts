@@ -286,3 +286,20 @@ Deno.test("startCode(), endCode() and entryCode() describe the loaded program as
   assert(api.startCode() <= api.entryCode() && api.entryCode() < api.endCode());
   assertEquals(api.startCode(), 0x10000);
 });
+
+Deno.test("inline adds count the instruction that faults, as QEMU's do", () => {
+  // segv.elf stores through a bad pointer in the middle of a block: the adds before each
+  // instruction have run for every retired one and for the faulting store.
+  for (const mode of ["", "read", "text"]) {
+    const { machine, api } = setUp(new URL("../../examples/build/segv.elf", import.meta.url), [
+      mode,
+    ]);
+    const count = api.newScoreboard(1);
+    api.onTbTrans((tb) => {
+      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 1);
+    });
+    const result = machine.run();
+    assertEquals(result.signal, 11, mode);
+    assertEquals(count[0], result.instret + 1, mode);
+  }
+});
