@@ -100,12 +100,13 @@ export class GuestFds {
         if (arg >>> 0 > 64) return -ERRNO.EINVAL;
         this.#signal = arg;
         return 0;
-      case F.GETOWN_EX:
+      case F.GETOWN_EX: {
         if (!canWrite(this.#mem, arg, 8)) return -ERRNO.EFAULT;
         // struct f_owner_ex: F_OWNER_PGRP (2) for a process group, else F_OWNER_PID (1).
         const owner = [this.#owner < 0 ? 2 : 1, Math.abs(this.#owner)];
         this.#mem.write(arg, new Uint8Array(new Int32Array(owner).buffer));
         return 0;
+      }
       case F.SETOWN_EX: {
         if (!canRead(this.#mem, arg, 8)) return -ERRNO.EFAULT;
         const [type, owner] = new Int32Array(this.#mem.read(arg, 8).buffer);
