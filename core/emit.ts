@@ -64,8 +64,8 @@ interface RegionContext {
    * integer local costs one add. They are flushed before any plugin code can look.
    */
   accumulator(entry: string): string;
-  /** Catch-handler code adding the inline adds of the block that faulted, by block and insn. */
-  readonly faultAdds: string[];
+  /** Cases of the catch handler's `switch (L)`: the adds pending at each faulting access. */
+  readonly faultCases: string[];
 }
 
 /** Emits the JS source of a region's function body. */
@@ -84,7 +84,7 @@ export function emitRegion(
       if (i < 0) i = consts.push(v) - 1;
       return `c${i}`;
     },
-    faultAdds: [],
+    faultCases: [],
     accumulator(entry) {
       let name = accumulators.get(entry);
       if (!name) accumulators.set(entry, name = `d${accumulators.size}`);
@@ -119,8 +119,8 @@ export function emitRegion(
 
 /** Catch-handler code: the inline adds pending at the memory access that faulted. */
 function faultAdds(ctx: RegionContext): string {
-  if (ctx.faultAdds.length === 0) return "";
-  return `if (rt.s < 0 && rt.isFault(e)) switch (L) { ${ctx.faultAdds.join(" ")} }`;
+  if (ctx.faultCases.length === 0) return "";
+  return `if (rt.s < 0 && rt.isFault(e)) switch (L) { ${ctx.faultCases.join(" ")} }`;
 }
 
 function emitBlock(
@@ -313,7 +313,7 @@ function emitBlock(
   }
   if (last.def.flow === "next") lines.push(materialize() + goto(b.end));
   if (faults.length > 0) {
-    ctx.faultAdds.push(`case ${blockIndex}: switch (rt.k) { ${faults.join(" ")} } break;`);
+    ctx.faultCases.push(`case ${blockIndex}: switch (rt.k) { ${faults.join(" ")} } break;`);
   }
   return lines.filter((l) => l !== "").join("\n");
 }
