@@ -10,7 +10,7 @@
  * ```ts
  * import { Machine } from "./mod.ts";
  * const m = new Machine({ io: { stdin: () => null, stdout: () => {}, stderr: () => {} } });
- * m.load(Deno.readFileSync("examples/build/exitcode.elf"), { argv: ["exitcode", "7"] });
+ * m.loadFile("examples/build/exitcode.elf", { argv: ["exitcode", "7"] });
  * console.log(m.run().status); // 7
  * ```
  * @module

@@ -23,7 +23,7 @@ import { PluginHost } from "./plugin/host.ts";
 import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
-import { Memory, PROT_EXEC } from "./memory.ts";
+import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
@@ -201,6 +201,26 @@ export class Machine {
     }
     plugins.exit();
     return result;
+  }
+
+  /**
+   * Reads the ELF file at `path` and {@linkcode load}s it; `options.name` defaults to `path`.
+   * @throws Deno's errors when the file cannot be read; TypeError or RangeError as `load`
+   */
+  loadFile(path: string | URL, options: LoadOptions = {}): void {
+    const name = options.name ?? String(path);
+    this.load(Deno.readFileSync(path), { ...options, name });
+  }
+
+  /**
+   * Copies `len` bytes of guest memory at `addr`.
+   * @throws RangeError when part of the range is not mapped readable
+   */
+  readMemory(addr: number, len: number): Uint8Array {
+    if (!this.mem.check(addr, len, PROT_READ)) {
+      throw new RangeError(`Cannot read ${len} bytes at ${hex(addr)}: not mapped readable`);
+    }
+    return this.mem.read(addr, len);
   }
 
   /** Reads a register by name (`pc`, `x0`..`x31`, ABI names). */
