@@ -228,29 +228,32 @@ export function tempDir(prefix = "rvplug_test_"): string {
 }
 
 const pluginCache = new Map<string, string>();
+/** The QEMU oracle plugins and the API v1 declarations they share. */
+const QEMU_PLUGIN_DIR = `${REPO_ROOT}/tests/qemu_plugins`;
 
 /**
- * Compiles `tests/qemu_plugins/<name>.c` (which may include `qemu-plugin-v1.h` and
- * `oracle_util.h` from there) into a shared object with the host `gcc`, once per test process.
+ * Compiles `<dir>/<name>.c` (which may include `qemu-plugin-v1.h` and `oracle_util.h` from
+ * `tests/qemu_plugins/`) into a shared object with the host `gcc`, once per process.
  * @param name the plugin's file name without `.c`
+ * @param dir the folder of the source file
  * @returns the path of the `.so`, or undefined when `gcc` is missing
  * @throws Error when gcc is present but the plugin does not compile
  */
-export function buildQemuPlugin(name: string): string | undefined {
-  const cached = pluginCache.get(name);
+export function buildQemuPlugin(name: string, dir = QEMU_PLUGIN_DIR): string | undefined {
+  const source = `${dir}/${name}.c`;
+  const cached = pluginCache.get(source);
   if (cached) return cached;
   if (!hostGccAvailable()) return undefined;
   const so = `${tempDir("rvplug_plugin_")}/${name}.so`;
-  const dir = `${REPO_ROOT}/tests/qemu_plugins`;
   const r = new Deno.Command("gcc", {
-    args: ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-I", dir, "-o", so, `${dir}/${name}.c`],
+    args: ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-I", QEMU_PLUGIN_DIR, "-o", so, source],
     stdout: "piped",
     stderr: "piped",
   }).outputSync();
   if (!r.success) {
     throw new Error(`Cannot build QEMU plugin "${name}":\n${new TextDecoder().decode(r.stderr)}`);
   }
-  pluginCache.set(name, so);
+  pluginCache.set(source, so);
   return so;
 }
 

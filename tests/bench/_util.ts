@@ -5,12 +5,9 @@
  */
 
 import { loadPlugin, Machine, parsePluginSpec } from "../../mod.ts";
+import { buildQemuPlugin, QEMU, REPO_ROOT } from "../_helpers.ts";
 
-/** The repository root (this file lives in `tests/bench/`). */
-export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-/** The qemu-user binary compared against. */
-export const QEMU = "qemu-riscv32";
+export { QEMU, REPO_ROOT };
 
 /**
  * A time measurement in milliseconds: wall-clock time, and CPU time when it can be read (for an
@@ -214,74 +211,29 @@ export function firstLine(cmd: string, args: readonly string[]): string | undefi
 export interface QemuPlugins {
   /** Shared objects by plugin name (`insn_inline`, `tb_cb`, `insn_cb`). */
   readonly so: Record<string, string>;
-  /** Where the shared objects live (removed by {@linkcode removeQemuPlugins}). */
-  readonly dir: string;
-  /** Which declarations they were built with. */
-  readonly header: string;
 }
 
 /** The C plugins bench.ts uses. */
 export const QEMU_PLUGIN_NAMES = ["insn_inline", "tb_cb", "insn_cb"] as const;
 
 /**
- * Builds the C plugins with `gcc -shared -fPIC -O2` into a temporary directory. They include the
- * project's `tests/qemu_plugins/qemu-plugin-v1.h` when it exists; when they do not compile with
- * it, they are rebuilt with their own declarations.
+ * Builds the C plugins (with the tests' {@linkcode buildQemuPlugin}: `gcc -shared -fPIC -O2`,
+ * into a temporary directory removed at exit).
  * @returns the plugins, or a reason why they could not be built
  */
 export function buildQemuPlugins(): QemuPlugins | string {
-  const src = `${REPO_ROOT}/tests/bench/qemu_plugins`;
-  const shared = `${REPO_ROOT}/tests/qemu_plugins/qemu-plugin-v1.h`;
-  let hasShared = false;
-  try {
-    hasShared = Deno.statSync(shared).isFile;
-  } catch {
-    // Not written yet: the plugins declare what they need.
-  }
-  const dir = Deno.makeTempDirSync({ prefix: "rvplug_bench_" });
-  const attempts: [string, string[]][] = hasShared
-    ? [["tests/qemu_plugins/qemu-plugin-v1.h", []], [
-      "own declarations (the shared header did not compile)",
-      ["-DBENCH_OWN_DECLS"],
-    ]]
-    : [["own declarations", []]];
-  let why = "";
-  for (const [header, flags] of attempts) {
-    const so: Record<string, string> = {};
-    why = "";
-    for (const name of QEMU_PLUGIN_NAMES) {
-      so[name] = `${dir}/${name}.so`;
-      const args = [
-        "-shared",
-        "-fPIC",
-        "-O2",
-        "-Werror=implicit-function-declaration",
-        ...flags,
-        "-o",
-        so[name],
-        `${src}/${name}.c`,
-      ];
-      let out;
-      try {
-        out = new Deno.Command("gcc", { args, stdout: "piped", stderr: "piped" }).outputSync();
-      } catch {
-        Deno.removeSync(dir, { recursive: true });
-        return "gcc not found";
-      }
-      if (!out.success) {
-        why = `gcc failed on ${name}.c: ${new TextDecoder().decode(out.stderr).split("\n")[0]}`;
-        break;
-      }
+  const so: Record<string, string> = {};
+  for (const name of QEMU_PLUGIN_NAMES) {
+    let path: string | undefined;
+    try {
+      path = buildQemuPlugin(name, `${REPO_ROOT}/tests/bench/qemu_plugins`);
+    } catch (e) {
+      return `gcc failed on ${name}.c: ${(e as Error).message.split("\n")[1] ?? ""}`;
     }
-    if (!why) return { so, dir, header };
+    if (path === undefined) return "gcc not found";
+    so[name] = path;
   }
-  Deno.removeSync(dir, { recursive: true });
-  return why;
-}
-
-/** Removes the temporary directory of the built plugins. */
-export function removeQemuPlugins(plugins: QemuPlugins): void {
-  Deno.removeSync(plugins.dir, { recursive: true });
+  return { so };
 }
 
 /**

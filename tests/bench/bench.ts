@@ -27,7 +27,6 @@ import {
   QEMU,
   type QemuPlugins,
   readLoadavg,
-  removeQemuPlugins,
   REPO_ROOT,
   runInProcess,
   runProcess,
@@ -755,7 +754,6 @@ async function main(argv: string[]): Promise<number> {
         qemuPluginNote = `qemu-riscv32 cannot load plugins (${
           probe.stderr.split("\n")[0]
         }): qemu columns n/a.`;
-        removeQemuPlugins(built);
       } else {
         cplugins = built;
       }
@@ -774,29 +772,25 @@ async function main(argv: string[]): Promise<number> {
     },
   };
   const sections: string[] = [];
-  try {
-    let engine: EngineRow[] | undefined;
-    if (opts.sections.has("engine")) {
-      engine = await engineSection(opts, qemu, cplugins);
-      results.engine = engine.map((r) => ({ ...r, ...engineDerived(r) }));
-      sections.push(engineReport(engine, opts, qemu));
-    }
-    if (opts.sections.has("cli")) {
-      const cli = await cliSection(opts, qemu, engine);
-      results.cli = cli;
-      sections.push(cliReport(cli, opts, qemu));
-    }
-    if (opts.sections.has("plugins")) {
-      const plugins = await pluginSection(opts, cplugins);
-      results.plugins = plugins.map((r) => ({
-        ...r,
-        oursOverhead: overheads(r, "ours"),
-        qemuOverhead: cplugins ? overheads(r, "qemu") : undefined,
-      }));
-      sections.push(pluginReport(plugins, opts, qemuPluginNote));
-    }
-  } finally {
-    if (cplugins) removeQemuPlugins(cplugins);
+  let engine: EngineRow[] | undefined;
+  if (opts.sections.has("engine")) {
+    engine = await engineSection(opts, qemu, cplugins);
+    results.engine = engine.map((r) => ({ ...r, ...engineDerived(r) }));
+    sections.push(engineReport(engine, opts, qemu));
+  }
+  if (opts.sections.has("cli")) {
+    const cli = await cliSection(opts, qemu, engine);
+    results.cli = cli;
+    sections.push(cliReport(cli, opts, qemu));
+  }
+  if (opts.sections.has("plugins")) {
+    const plugins = await pluginSection(opts, cplugins);
+    results.plugins = plugins.map((r) => ({
+      ...r,
+      oursOverhead: overheads(r, "ours"),
+      qemuOverhead: cplugins ? overheads(r, "qemu") : undefined,
+    }));
+    sections.push(pluginReport(plugins, opts, qemuPluginNote));
   }
   const endLoad = readLoadavg();
   results.loadavgEnd = endLoad;

@@ -7,9 +7,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "plugin_api.h"
+#include "qemu-plugin-v1.h"
 
-BENCH_EXPORT int qemu_plugin_version = 1;
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 static uint64_t insn_count;
 
@@ -30,7 +30,7 @@ static void plugin_exit(qemu_plugin_id_t id, void *userdata)
     fprintf(stderr, "insns: %" PRIu64 "\n", insn_count);
 }
 
-BENCH_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
                                      char **argv)
 {
     (void)info;

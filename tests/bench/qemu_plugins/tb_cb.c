@@ -7,9 +7,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "plugin_api.h"
+#include "qemu-plugin-v1.h"
 
-BENCH_EXPORT int qemu_plugin_version = 1;
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 static uint64_t tb_count;
 
@@ -33,7 +33,7 @@ static void plugin_exit(qemu_plugin_id_t id, void *userdata)
     fprintf(stderr, "blocks: %" PRIu64 "\n", tb_count);
 }
 
-BENCH_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
                                      char **argv)
 {
     (void)info;
