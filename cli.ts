@@ -106,6 +106,9 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   if (flags.version) return "version";
   const [program, ...args] = flags._.map(String);
   if (!program) throw new UsageError("Cannot run: no program given (see --help)");
+  if (flags.interp && (flags.plugin as string[]).length > 0) {
+    throw new UsageError("Cannot run plugins with --interp: plugins instrument translated code");
+  }
   let maxInsns: number | undefined;
   if (flags["max-insns"] !== undefined) {
     maxInsns = Number(flags["max-insns"]);
@@ -286,9 +289,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     result = machine.run();
   } catch (e) {
-    if (e instanceof PluginError || (e instanceof TypeError && opts.engine === "interp")) {
+    if (e instanceof PluginError) {
       stderrLog(`rvplug: ${e.message}\n`);
-      return e instanceof PluginError ? EXIT_PLUGIN : EXIT_USAGE;
+      return EXIT_PLUGIN;
     }
     throw e;
   }

@@ -221,3 +221,10 @@ Deno.test("main() accepts QEMU's -plugin, -strace and -d plugin spellings", asyn
   assertMatch(r.stderr, /^\d+ exit_group\(3\)/m);
   assertMatch(r.stderr, /^bb's: \d+, insns: \d+$/m);
 });
+
+Deno.test("main() refuses plugins with --interp as a usage error", async () => {
+  const r = await runCli(["--interp", "--plugin", `${REPO_ROOT}/plugins/bb.ts`, HELLO]);
+  assertEquals(r.status, 2);
+  assertMatch(r.stderr, /^rvplug: Cannot run plugins with --interp/);
+  assert(!r.stderr.includes("    at "), r.stderr);
+});
