@@ -39,9 +39,6 @@ export const ABI_NAMES: readonly string[] = [
   "t6",
 ]; // deno-fmt-ignore
 
-/** Register numbers of the registers the syscall ABI uses. */
-export const REG = { ra: 1, sp: 2, gp: 3, tp: 4, a0: 10, a1: 11, a2: 12, a7: 17 } as const;
-
 /** The register file, pc and retired-instruction count of one hart. */
 export class CpuState {
   /** x0..x31; x[0] is always 0. */

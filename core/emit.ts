@@ -28,6 +28,7 @@ import { hex } from "./errors.ts";
 import type { Emitter } from "./isa/insn.ts";
 import { PAGE_CODE, PAGE_SHIFT, PROT_READ, PROT_WRITE } from "./memory.ts";
 import type { Block, RegionPlan } from "./region.ts";
+import { memInfo } from "./plugin/api.ts";
 import type { BlockSites, ExecSite, InlineOp, MemInlineSite, MemSite } from "./plugin/sites.ts";
 
 /**
@@ -204,7 +205,7 @@ function emitBlock(
   /** Sites after a memory access of instruction k: the address is in `ma`, the value in `mv`. */
   const memSites = (k: number, size: 1 | 2 | 4, signed: boolean, store: boolean) => {
     const list: readonly (MemSite | MemInlineSite)[] = sites?.insns[k].mem ?? [];
-    const info = (size >> 1) | (signed ? 4 : 0) | (store ? 8 : 0);
+    const info = memInfo(size >> 1, signed, store);
     const value = size === 4 ? "mv >>> 0" : `mv & ${size === 2 ? 0xffff : 0xff}`;
     return list
       .filter((site) => site.rw === "rw" || site.rw === (store ? "w" : "r"))

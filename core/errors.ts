@@ -1,11 +1,10 @@
 /**
  * Error types of the emulator core.
  *
- * Three families, kept apart on purpose:
+ * Two families, kept apart on purpose:
  * - user mistakes (bad arguments, bad ELF files) use built-in classes (`TypeError`, `RangeError`,
  *   `SyntaxError`) and are printed by the CLI without a stack trace;
- * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals;
- * - broken internal invariants go through {@linkcode assert} and are bugs.
+ * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals.
  * @module
  */
 
@@ -61,11 +60,6 @@ export class GuestExit extends Error {
     this.status = status;
     this.signal = signal;
   }
-}
-
-/** Asserts an internal invariant; a failure is a bug in rvplug, not a user mistake. */
-export function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(`rvplug internal error: ${msg}`);
 }
 
 /** Formats a 32-bit value as `0x` and 8 hex digits. */
