@@ -33,37 +33,6 @@ interface BbEntry {
   index: number;
 }
 
-/** What QEMU's `qemu_plugin_start_code`, `_end_code` and `_entry_code` give, from the file. */
-interface CodeRange {
-  start: number;
-  end: number;
-  entry: number;
-}
-
-/** Reads the executable segments of the ELF at `path`, or undefined when it cannot. */
-function readCodeRange(path: string): CodeRange | undefined {
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(path);
-  } catch {
-    return undefined;
-  }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 52 || v.getUint32(0) !== 0x7f454c46) return undefined;
-  const phoff = v.getUint32(28, true), phnum = v.getUint16(44, true);
-  let start = Infinity, end = 0;
-  for (let i = 0; i < phnum && phoff + 32 * (i + 1) <= bytes.length; i++) {
-    const at = phoff + 32 * i;
-    const PT_LOAD = 1, PF_X = 1;
-    if (v.getUint32(at, true) !== PT_LOAD || !(v.getUint32(at + 24, true) & PF_X)) continue;
-    // QEMU's linux-user loader: end_code is the end of the segment's file bytes (p_filesz).
-    const vaddr = v.getUint32(at + 8, true);
-    start = Math.min(start, vaddr);
-    end = Math.max(end, vaddr + v.getUint32(at + 16, true));
-  }
-  return start === Infinity ? undefined : { start, end, entry: v.getUint32(24, true) };
-}
-
 /** Creates (or truncates) the output file at once, as QEMU does: a bad path fails before the run. */
 function create(path: string): Deno.FsFile {
   try {
@@ -110,21 +79,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
 
   // Exit report.
   api.onExit(() => {
-    const first = executed[0]?.start ?? 0;
-    const elf = readCodeRange(api.programPath);
-    // A static-pie runs at a load bias: its entry block, the first to run, tells which.
-    const bias = elf && executed.length > 0 ? first - elf.entry : 0;
-    // Without the file, the module spans the blocks that ran.
-    const range = elf ?? executed.reduce(
-      (r, bb) => ({
-        start: Math.min(r.start, bb.start),
-        end: Math.max(r.end, bb.start + bb.size),
-        entry: first,
-      }),
-      { start: first, end: first, entry: first },
-    );
-    const hex = (n: number) => "0x" + (n + bias).toString(16);
-    const module = `0, ${hex(range.start)}, ${hex(range.end)}, ${hex(range.entry)}, ` +
+    const hex = (n: number) => "0x" + n.toString(16);
+    const module = `0, ${hex(api.startCode())}, ${hex(api.endCode())}, ${hex(api.entryCode())}, ` +
       `${api.programPath}\n`;
     const text = new TextEncoder().encode(
       `${HEADER}${module}BB Table: ${executed.length} bbs\n`,
