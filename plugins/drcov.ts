@@ -9,12 +9,11 @@
  * and highest address of its executable segments' file bytes, its entry point and its path),
  * `BB Table: N bbs`, then N records of 8 bytes, little-endian: the block's start address (u32,
  * absolute, as QEMU writes it), its size in bytes (u16) and the module id 0 (u16). A block is
- * listed once, when it has run, in the order blocks first ran: the order in which QEMU translates
- * them (rvplug also translates blocks that may never run, ahead of time).
+ * listed once, in the order blocks first ran, which is the order they are translated in.
  * @module
  */
 
-import type { PluginApi, PluginArgs, Scoreboard } from "../mod.ts";
+import type { PluginApi, PluginArgs } from "../mod.ts";
 
 export const apiVersion = 1;
 
@@ -22,15 +21,9 @@ const HEADER = "DRCOV VERSION: 2\n" +
   "DRCOV FLAVOR: drcov-64\n" +
   "Module Table: version 2, count 1\n" +
   "Columns: id, base, end, entry, path\n";
-/** Counters per scoreboard: the "has run" flags live in chunks of this many. */
-const CHUNK = 4096;
-
 interface BbEntry {
   start: number;
   size: number;
-  /** Where its "has run" flag is: the scoreboard and the index in it. */
-  flags: Scoreboard;
-  index: number;
 }
 
 /** Creates (or truncates) the output file at once, as QEMU does: a bad path fails before the run. */
@@ -50,38 +43,23 @@ export function install(api: PluginApi, args: PluginArgs): void {
   }
   const file = create(filename);
 
-  // State: every block seen at translation, by start and size; the blocks that ran, in order.
+  // State: the blocks that ran, by start and size, in the order they first ran.
   const blocks = new Map<number, BbEntry>();
-  const executed: BbEntry[] = [];
-  let flags: Scoreboard = api.newScoreboard(CHUNK);
 
-  // Translate callback: one "has run" flag per block, tested inline at each entry.
+  // Translate callback: rvplug, like QEMU, shows a block to plugins when it is about to run.
   api.onTbTrans((tb) => {
     let size = 0;
     for (let i = 0; i < tb.nInsns; i++) size += tb.insn(i).size;
     const key = tb.vaddr * 65536 + size;
-    let bb = blocks.get(key);
-    if (!bb) {
-      if (blocks.size % CHUNK === 0 && blocks.size > 0) flags = api.newScoreboard(CHUNK);
-      bb = { start: tb.vaddr, size, flags, index: blocks.size % CHUNK };
-      blocks.set(key, bb);
-    }
-    const cond = { op: "eq", scoreboard: bb.flags, index: bb.index, imm: 0 } as const;
-    tb.onExecCond(firstRun, cond, bb);
+    if (!blocks.has(key)) blocks.set(key, { start: tb.vaddr, size });
   });
-
-  // Exec callback: the first run of a block.
-  function firstRun(_vcpu: number, udata: unknown): void {
-    const bb = udata as BbEntry;
-    bb.flags[bb.index] = 1;
-    executed.push(bb);
-  }
 
   // Exit report.
   api.onExit(() => {
     const hex = (n: number) => "0x" + n.toString(16);
     const module = `0, ${hex(api.startCode())}, ${hex(api.endCode())}, ${hex(api.entryCode())}, ` +
       `${api.programPath}\n`;
+    const executed = [...blocks.values()];
     const text = new TextEncoder().encode(
       `${HEADER}${module}BB Table: ${executed.length} bbs\n`,
     );
