@@ -9,9 +9,8 @@
  * instructions times its executions, counted at block entry. The interval ends at the entry of
  * the block that reaches N, that block included, and what ran past N counts toward the next
  * interval, as in QEMU. The last, partial interval is not written. Block ids count from 0 in the
- * order blocks first ran, which is the order in which QEMU translates them (rvplug also
- * translates blocks that may never run, ahead of time); a line lists them by id (QEMU's follows
- * its hash table).
+ * order blocks first ran, which is the order they are translated in; a line lists them by id
+ * (QEMU's follows its hash table).
  * @module
  */
 
@@ -19,13 +18,12 @@ import type { PluginApi, PluginArgs, Scoreboard } from "../mod.ts";
 
 export const apiVersion = 1;
 
-/** Counters per scoreboard: block counters and ids live in chunks of this many. */
+/** Counters per scoreboard: block counters live in chunks of this many. */
 const CHUNK = 4096;
 
 interface Bb {
-  /** Where its counters are: instructions this interval, and id + 1 (0: has not run yet). */
+  /** Where its counter of instructions this interval is. */
   count: Scoreboard;
-  ids: Scoreboard;
   index: number;
 }
 
@@ -59,7 +57,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
   const vcpu = api.newScoreboard(1);
   const bbs = new Map<number, Bb>();
   const byId: Bb[] = [];
-  let count: Scoreboard = api.newScoreboard(CHUNK), ids: Scoreboard = api.newScoreboard(CHUNK);
+  let count: Scoreboard = api.newScoreboard(CHUNK);
   const file = create(`${outfile}.0.bb`);
   const encoder = new TextEncoder();
   let pending: string[] = [], pendingLength = 0;
@@ -69,27 +67,22 @@ export function install(api: PluginApi, args: PluginArgs): void {
     pending = [], pendingLength = 0;
   };
 
-  // Translate callback: count at block entry, then end the interval if it is full.
+  // Translate callback: count at block entry, then end the interval if it is full. A block is
+  // shown to plugins when it is about to run, so a new one gets the next id.
   api.onTbTrans((tb) => {
     let bb = bbs.get(tb.vaddr);
     if (!bb) {
-      if (bbs.size % CHUNK === 0 && bbs.size > 0) {
-        count = api.newScoreboard(CHUNK), ids = api.newScoreboard(CHUNK);
-      }
-      bb = { count, ids, index: bbs.size % CHUNK };
+      if (bbs.size % CHUNK === 0 && bbs.size > 0) count = api.newScoreboard(CHUNK);
+      bb = { count, index: bbs.size % CHUNK };
       bbs.set(tb.vaddr, bb);
+      byId.push(bb);
     }
-    tb.onExecCond(firstRun, { op: "eq", scoreboard: bb.ids, index: bb.index, imm: 0 }, bb);
     tb.inlineAdd(vcpu, 0, tb.nInsns);
     tb.inlineAdd(bb.count, bb.index, tb.nInsns);
     tb.onExecCond(intervalEnd, { op: "ge", scoreboard: vcpu, index: 0, imm: interval });
   });
 
-  // Exec callbacks.
-  function firstRun(_vcpu: number, udata: unknown): void {
-    const bb = udata as Bb;
-    bb.ids[bb.index] = byId.push(bb);
-  }
+  // Exec callback.
   function intervalEnd(): void {
     vcpu[0] -= interval;
     let line = "T";
