@@ -87,7 +87,7 @@ Deno.test({
   name: "drcov lists exactly the blocks that ran, in the order they first ran",
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
-    // The branch to 'dead' is never taken: 'dead' is translated with its neighbours, never run.
+    // The branch to 'dead' is never taken: 'dead' never runs, so it is never shown to plugins.
     const elf = await crossAssemble(LOOP_AND_DEAD_BLOCK);
     const { bbs } = await ourDrcov(elf!);
     assertEquals(bbs, [
