@@ -26,7 +26,7 @@ import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
-import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
+import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
 
 /** Options of {@linkcode Machine}. */

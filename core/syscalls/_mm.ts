@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { PAGE_MAPPED, PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { MADV, MAP, PROT_EXTRA } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
+import type { Memory } from "../memory.ts";
+import { PAGE_MAPPED, PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { MADV, MAP, PROT_EXTRA } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
 
 const ADDRESS_SPACE = 2 ** 32;
 const PAGE_MASK = PAGE_SIZE - 1;

@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { SYS, syscallName } from "./syscall_numbers.ts";
+import type { Memory } from "../memory.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { SYS, syscallName } from "./numbers.ts";
 import {
   ACCESS,
   AT,
@@ -28,8 +28,8 @@ import {
   SIG,
   SIG_HOW,
   STATX,
-} from "./_syscall_abi.ts";
-import { errnoMessage } from "./_syscall_errno.ts";
+} from "./_abi.ts";
+import { errnoMessage } from "./_errno.ts";
 import {
   d,
   dirfd,
@@ -44,7 +44,7 @@ import {
   str,
   u,
   x,
-} from "./_syscall_strace_print.ts";
+} from "./_strace_print.ts";
 
 type ArgFormat = (a: readonly number[], mem: Memory) => string;
 

@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import type { GuestIo } from "./syscalls.ts";
-import { PROT_READ, PROT_WRITE } from "./memory.ts";
-import { GRND, PATH_MAX } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
+import type { Memory } from "../memory.ts";
+import type { GuestIo } from "./_streams.ts";
+import { PROT_READ, PROT_WRITE } from "../memory.ts";
+import { GRND, PATH_MAX } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
 
 const ADDRESS_SPACE = 2 ** 32;
 
