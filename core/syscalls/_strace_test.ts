@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { PROT_READ } from "../memory.ts";
 import { SYS } from "./numbers.ts";
-import { MMAP_BASE } from "./mod.ts";
+import { MMAP_BASE } from "../address_map.ts";
 import { AT, CLOCK, IOCTL, MAP, O, SEEK, SIG } from "./_abi.ts";
 import { BUF, guest, HEAP, RW, withTempDir } from "./_testing.ts";
 

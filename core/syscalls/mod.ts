@@ -25,6 +25,7 @@
  * @module
  */
 
+import { MMAP_BASE } from "../address_map.ts";
 import type { CpuState } from "../cpu.ts";
 import { GuestExit } from "../errors.ts";
 import type { Memory } from "../memory.ts";
@@ -67,12 +68,6 @@ export interface SyscallOptions {
    */
   exePath?: string;
 }
-
-/**
- * Where mappings without a usable address hint start (growing up), well above the program, its
- * heap, and the stack the loader puts below 0x40800000.
- */
-export const MMAP_BASE = 0x60000000;
 
 type Handler = (a: readonly number[]) => number;
 

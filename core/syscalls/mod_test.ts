@@ -2,7 +2,7 @@ import { assert, assertEquals, assertInstanceOf, assertThrows } from "@std/asser
 import { GuestExit } from "../errors.ts";
 import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory.ts";
 import { SYS, syscallName } from "./numbers.ts";
-import { MMAP_BASE } from "./mod.ts";
+import { MMAP_BASE } from "../address_map.ts";
 import {
   ACCESS,
   AT,
