@@ -273,7 +273,12 @@ export class Machine {
       x[10] = this.syscalls.call(num, args, pc);
       return next;
     }
-    x[10] = plugins.syscall(num, args, () => this.syscalls.call(num, args, pc));
+    let performed = false;
+    x[10] = plugins.syscall(num, args, () => {
+      performed = true;
+      return this.syscalls.call(num, args, pc);
+    });
+    if (!performed) this.syscalls.traceFiltered(num, args, x[10]);
     const to = cpu.pc === pc ? next : cpu.pc;
     plugins.discontinuity("hostcall", pc, to);
     return to;

@@ -374,6 +374,26 @@ export function formatReturn(
 }
 
 /**
+ * Formats the line of a syscall that did not run because a plugin's `onSyscallFilter` answered
+ * it: the line it would have had with the filter's result, marked ` (filtered)` (QEMU has no such
+ * line). Arguments are read from memory after the filter ran.
+ * @param num the syscall number
+ * @param args a0..a5
+ * @param ret the filter's result
+ * @param mem guest memory, for the strings among the arguments
+ * @returns the line without the pid, or `undefined` where QEMU would print nothing
+ */
+export function formatFiltered(
+  num: number,
+  args: readonly number[],
+  ret: number,
+  mem: Memory,
+): string | undefined {
+  const call = formatCall(num, args, mem);
+  return call && `${call}${formatReturn(num, args, ret, mem)} (filtered)`;
+}
+
+/**
  * Formats the line QEMU prints when a signal arrives, e.g.
  * `--- SIGIOT {si_signo=SIGIOT, si_code=SI_USER, si_pid=42, si_uid=0} ---`.
  * @param sig the signal number

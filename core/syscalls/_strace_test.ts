@@ -253,3 +253,18 @@ Deno.test("call() traces the descriptor and process syscalls in the format of qe
     assertEquals(g.strace, [`${Deno.pid} ${expected}`]);
   }
 });
+
+Deno.test("traceFiltered() traces a skipped syscall with the filter's result, marked filtered", () => {
+  const g = guest();
+  const pid = Deno.pid;
+  g.sys.traceFiltered(SYS.write, [1, g.str(BUF, "hi"), 2], 2);
+  g.sys.traceFiltered(SYS.openat, [AT.FDCWD, BUF, O.RDONLY, 0], -2);
+  g.sys.traceFiltered(500, [], 0);
+  g.sys.traceFiltered(SYS.riscv_flush_icache, [0, 0, 0], 0);
+  assertEquals(g.strace, [
+    `${pid} write(1,0x10000,2) = 2 (filtered)`,
+    `${pid} openat(AT_FDCWD,"hi",O_RDONLY) = -1 errno=2 (No such file or directory) (filtered)`,
+    `${pid} Unknown syscall 500 (filtered)`,
+  ]);
+  assertEquals(g.stdout, [], "nothing ran");
+});

@@ -42,7 +42,7 @@ import { GuestMappings } from "./_mm.ts";
 import { GuestProcess } from "./_process.ts";
 import { GuestResources } from "./_resource.ts";
 import { GuestSignals } from "./_signal.ts";
-import { formatCall, formatReturn, formatSignal } from "./_strace.ts";
+import { formatCall, formatFiltered, formatReturn, formatSignal } from "./_strace.ts";
 import { clockGetres, clockGettime, clockNanosleep } from "./_time.ts";
 import type { GuestIo } from "./_streams.ts";
 
@@ -190,6 +190,18 @@ export class LinuxSyscalls {
       throw new GuestExit(128 + sig, sig);
     }
     return ret;
+  }
+
+  /**
+   * Traces a syscall that did not run because a plugin's filter answered it (see
+   * `formatFiltered`): with --strace, a skipped call still shows.
+   * @param num the syscall number
+   * @param args a0..a5
+   * @param ret the result the filter supplied
+   */
+  traceFiltered(num: number, args: readonly number[], ret: number): void {
+    const line = this.#strace && formatFiltered(num, args, ret, this.#mem);
+    if (line) this.#strace?.(`${this.#ids.pid} ${line}`);
   }
 
   /** Closes the host files the guest left open. */
