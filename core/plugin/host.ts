@@ -88,10 +88,10 @@ export class PluginHost {
 
   /** The instrumentation plugins ask for in `block`, or undefined when there is none. */
   instrument(block: Block): BlockSites | undefined {
-    const regs = this.#callbacks.of("tbTrans");
-    if (regs.length === 0) return undefined;
     // Translation happens between regions: no code of a flush before now is running.
     this.#sites.collect();
+    const regs = this.#callbacks.of("tbTrans");
+    if (regs.length === 0) return undefined;
     this.#instrumenting = this.#sites.next;
     const sites: BlockSites = {
       entry: [],
