@@ -22,6 +22,7 @@ export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
 export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";
 export type { FaultKind } from "./core/errors.ts";
+export type { ElfSymbol } from "./core/elf.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls.ts";

@@ -32,6 +32,7 @@ export class GuestFault extends Error {
   readonly addr: number;
 
   /**
+   * A fault of `kind` at `pc`.
    * @param kind the kind of fault
    * @param pc the guest pc of the faulting instruction
    * @param addr the faulting address
@@ -53,6 +54,7 @@ export class GuestExit extends Error {
   readonly signal: number | undefined;
 
   /**
+   * The guest's exit with `status`, or its death by `signal`.
    * @param status the exit status
    * @param signal the terminating signal, if any
    */
@@ -75,6 +77,7 @@ export class PluginError extends Error {
   readonly pc: number;
 
   /**
+   * The failure of `plugin`'s callback at `pc`.
    * @param plugin the plugin's name
    * @param pc the guest pc when the callback threw
    * @param cause what the callback threw

@@ -77,9 +77,19 @@ export interface RunResult {
 
 /** One RV32IMAC Linux user-mode process. */
 export class Machine {
+  /** The hart's registers and pc. */
   readonly cpu: CpuState = new CpuState();
+  /** Guest memory. */
   readonly mem: Memory = new Memory();
+  /**
+   * The Linux syscall layer (internal).
+   * @ignore
+   */
   readonly syscalls: LinuxSyscalls;
+  /**
+   * The translation cache (internal).
+   * @ignore
+   */
   readonly translator: Translator;
   /** Plugins: load them with `loadPlugin(machine.plugins, spec)` before {@linkcode run}. */
   readonly plugins: PluginHost;
@@ -93,6 +103,7 @@ export class Machine {
   #code = { start: 0, end: 0, entry: 0 };
   #inAsm: ((text: string) => void) | undefined;
 
+  /** A machine with nothing loaded; load a program with {@linkcode Machine.load}. */
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;

@@ -36,6 +36,7 @@ export class PluginHost {
   /** The first site id of the block being instrumented, while one is. */
   #instrumenting: number | undefined;
 
+  /** The host of `machine`'s plugins, none loaded yet. */
   constructor(machine: HostMachine) {
     this.#m = machine;
     this.#handles = {
@@ -86,7 +87,11 @@ export class PluginHost {
     }, plugin);
   }
 
-  /** The instrumentation plugins ask for in `block`, or undefined when there is none. */
+  /**
+   * The instrumentation plugins ask for in `block`, or undefined when there is none (for the
+   * translator).
+   * @ignore
+   */
   instrument(block: Block): BlockSites | undefined {
     // Translation happens between regions: no code of a flush before now is running.
     this.#sites.collect();

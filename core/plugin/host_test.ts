@@ -429,7 +429,8 @@ Deno.test("loadPlugin() loads plugins written for API versions 1 and 2, not 3", 
     const path = `${dir}/v${version}.ts`;
     Deno.writeTextFileSync(
       path,
-      `export const apiVersion = ${version};\nexport function install(api) { api.onExit(() => {}); }\n`,
+      `export const apiVersion = ${version};\n` +
+        "export function install(api) { api.onExit(() => {}); }\n",
     );
     const { machine } = setUp(HELLO);
     const load = loadPlugin(machine.plugins, parsePluginSpec(path));

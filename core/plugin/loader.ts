@@ -19,6 +19,7 @@ export interface PluginSpec {
   readonly specifier: string;
   /** The plugin's name: its file name without the extension. */
   readonly name: string;
+  /** Its `key=value` arguments, in order. */
   readonly args: PluginArgs;
 }
 
