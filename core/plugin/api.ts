@@ -676,9 +676,10 @@ export interface PluginApi {
   /**
    * Writes guest memory (`qemu_plugin_write_memory_vaddr`), whatever the page's protection
    * (as a debugger would). Writing to a page that holds translated code drops that code, so
-   * later executions run the new bytes and `onTbTrans` sees their blocks again; the block
-   * running now, if its own code changed, finishes as it was translated. Needs flags `"rw"`,
-   * or a vCPU, syscall or discontinuity callback.
+   * later executions run the new bytes and `onTbTrans` sees their blocks again. Code running
+   * when the write happens (the current block, and the blocks translated with it) keeps its
+   * old instructions until control leaves it. Needs flags `"rw"`, or a vCPU, syscall or
+   * discontinuity callback.
    * @param vaddr the address (unsigned)
    * @param bytes the bytes, copied
    * @throws RangeError when part of the range is unmapped; TypeError where writes are not allowed
@@ -776,8 +777,9 @@ export interface PluginApi {
   /**
    * Removes all this plugin's callbacks and drops all translated code, so that blocks are
    * translated and shown to `onTbTrans` callbacks anew (`qemu_plugin_reset`). Synchronous,
-   * unlike QEMU's: the callbacks are gone and `cb` has run when it returns. Callbacks already
-   * compiled into the block running now may still run until that block ends.
+   * unlike QEMU's: the callbacks are gone and `cb` has run when it returns. Callbacks compiled
+   * into the code running now (the current block, and the blocks translated with it) may still
+   * run until control leaves it.
    * @param cb runs once everything is removed
    */
   reset(cb?: () => void): void;
