@@ -5,7 +5,8 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { exampleCases, expandArgs, type GuestRun, hex32, runGuest } from "./_helpers.ts";
+import { exampleCases, expandArgs } from "./_examples.ts";
+import { type GuestRun, hex32, runGuest } from "./_guest.ts";
 import { ABI_NAMES } from "../core/cpu.ts";
 
 const ENGINES = ["translate", "interp"] as const;

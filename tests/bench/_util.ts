@@ -5,7 +5,9 @@
  */
 
 import { loadPlugin, Machine, parsePluginSpec } from "../../mod.ts";
-import { buildQemuPlugin, QEMU, REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT } from "../_files.ts";
+import { buildQemuPlugin } from "../_qemu_plugins.ts";
+import { QEMU } from "../_tools.ts";
 
 export { QEMU, REPO_ROOT };
 

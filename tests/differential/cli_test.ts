@@ -6,7 +6,10 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { VERSION } from "../../mod.ts";
-import { type CliRun, REPO_ROOT, runCli, runQemu, skipReason, tempDir } from "../_helpers.ts";
+import { type CliRun, runCli } from "../_cli.ts";
+import { REPO_ROOT, tempDir } from "../_files.ts";
+import { runQemu } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 
 const BUILD = "examples/build";
 const HELLO = `${BUILD}/hello.elf`;

@@ -12,15 +12,10 @@
 
 import { assertEquals } from "@std/assert";
 import { ABI_NAMES } from "../../core/cpu.ts";
-import {
-  crossAssemble,
-  type GuestRun,
-  hex32,
-  type QemuRun,
-  runGuest,
-  runQemu,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { type GuestRun, hex32, runGuest } from "../_guest.ts";
+import { type QemuRun, runQemu } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 import { OUTPUT_SIZE, randomProgram, Rng } from "./_random_program.ts";
 
 /** Fixed default base seed; any value works. */

@@ -6,18 +6,12 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  HELLO,
-  LOOP_AND_DEAD_BLOCK,
-  pluginUrl,
-  qemuPluginSpec,
-  runQemu,
-  skipReason,
-  tempDir,
-} from "../_helpers.ts";
+import { crossAssemble, LOOP_AND_DEAD_BLOCK } from "../_asm.ts";
+import { exampleElf, HELLO, pluginUrl, tempDir } from "../_files.ts";
+import { assertRejectsArgs } from "../_plugins.ts";
+import { runQemu } from "../_qemu.ts";
+import { qemuPluginSpec } from "../_qemu_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const BBV = pluginUrl("bbv");
 const INSN = pluginUrl("insn");

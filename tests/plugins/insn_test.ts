@@ -5,16 +5,11 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  COUNTED_LOOP,
-  crossAssemble,
-  HELLO,
-  pluginUrl,
-  qemuPluginLog,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { COUNTED_LOOP, crossAssemble } from "../_asm.ts";
+import { HELLO, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { qemuPluginLog } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("insn");
 
