@@ -6,6 +6,12 @@
 import { REPO_ROOT } from "./_files.ts";
 import { runCommand } from "./_tools.ts";
 
+/**
+ * The `HOME=...` assignment Deno needs to find its cache: for {@linkcode CliRunOptions}' `env`
+ * when a test gives the command an exact environment.
+ */
+export const DENO_HOME = `HOME=${Deno.env.get("HOME") ?? "/"}`;
+
 /** What a run of the `rvplug` command line produced. */
 export interface CliRun {
   /** Standard output, decoded as UTF-8. */
