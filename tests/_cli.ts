@@ -42,10 +42,10 @@ export async function runCli(
   args: readonly string[],
   options: CliRunOptions = {},
 ): Promise<CliRun> {
-  const deno = [Deno.execPath(), "run", "-A", "mod.ts", ...args];
-  const [cmd, ...cmdArgs] = options.env === undefined
-    ? deno
-    : ["env", "-i", ...options.env, ...deno];
+  const deno = ["run", "-A", "mod.ts", ...args];
+  const [cmd, cmdArgs] = options.env === undefined
+    ? [Deno.execPath(), deno]
+    : ["env", ["-i", ...options.env, Deno.execPath(), ...deno]];
   const r = await runCommand(cmd, cmdArgs, {
     cwd: REPO_ROOT,
     clearEnv: options.env !== undefined,

@@ -57,7 +57,7 @@ export function exampleCases(): ExampleCase[] {
     .sort();
   return names.map((name) => ({
     name,
-    elf: exampleElf(name.split(".")[0]),
+    elf: exampleElf(name.split(".")[0]!),
     args: readLines(`${dir}/${name}.args`) ?? [],
     env: (readLines(`${dir}/${name}.env`) ?? []).filter((e) => e !== ""),
     stdin: readOptional(`${dir}/${name}.stdin`),

@@ -32,7 +32,7 @@ function parseBbv(text: string): [number, number][][] {
   return text.split("\n").slice(0, -1).map((line) => {
     assertMatch(line, /^T(:\d+:\d+ )+$/);
     return line.slice(1).trim().split(" ").map((e) => {
-      const [, id, count] = e.split(":").map(Number);
+      const [, id = NaN, count = NaN] = e.split(":").map(Number);
       return [id, count];
     });
   });

@@ -69,7 +69,7 @@ Deno.test("drcov writes the header, the module and blocks inside it", async () =
     `BB Table: ${bbs.length} bbs`,
   ]);
   assert(bbs.length > 50, `only ${bbs.length} blocks`);
-  const [, base, end] = lines[4].split(", ").map(Number);
+  const [, base = NaN, end = NaN] = lines[4]!.split(", ").map(Number);
   for (const bb of bbs) {
     assert(bb.start >= base && bb.start + bb.size <= end, `block ${bb.start} outside the module`);
     assert(bb.size > 0 && bb.mod === 0);
