@@ -16,6 +16,8 @@
  * @module
  */
 
+import { main } from "./cli.ts";
+
 export { Machine } from "./core/machine.ts";
 export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
 export { CpuState } from "./core/cpu.ts";
@@ -58,7 +60,6 @@ export type {
   VcpuIndex,
 } from "./core/plugin/api.ts";
 
-if (import.meta.main) {
-  const { main } = await import("./cli.ts");
-  Deno.exit(await main(Deno.args));
-}
+// The command's entry. No top-level await: a plugin the command loads may import a value from
+// this module, and would wait forever on a module that is still evaluating.
+if (import.meta.main) main(Deno.args).then(Deno.exit);
