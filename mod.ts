@@ -27,7 +27,13 @@ export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls.ts";
 export { main, VERSION } from "./cli.ts";
 export { PluginError, PluginHost } from "./core/plugin/host.ts";
-export { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";
+export {
+  linkPlugins,
+  LOADER_OPTIONS,
+  loadPlugin,
+  loadPlugins,
+  parsePluginSpec,
+} from "./core/plugin/loader.ts";
 export type { PluginSpec } from "./core/plugin/loader.ts";
 export { PLUGIN_API_VERSION } from "./core/plugin/api.ts";
 export type {
@@ -48,6 +54,21 @@ export type {
   TbInsn,
   VcpuIndex,
 } from "./core/plugin/api.ts";
+
+export { QppCallbackError, QppLinker } from "./qpp/mod.ts";
+export type {
+  QppApi,
+  QppCallback,
+  QppCallbackName,
+  QppCallbacks,
+  QppCheck,
+  QppExports,
+  QppFunctions,
+  QppName,
+  QppRegOptions,
+  QppUses,
+  QppVersion,
+} from "./qpp/mod.ts";
 
 if (import.meta.main) {
   const { main } = await import("./cli.ts");

@@ -17,6 +17,8 @@
  * @module
  */
 
+import type { QppApi } from "../../qpp/types.ts";
+
 /** The plugin API version this rvplug implements. */
 export const PLUGIN_API_VERSION = 1;
 
@@ -169,6 +171,8 @@ export interface PluginApi {
   readonly version: number;
   /** Path of the guest program. */
   readonly programPath: string;
+  /** Calls into other plugins and callbacks between plugins (QPP); see {@linkcode QppApi}. */
+  readonly qpp: QppApi;
 
   /** Start of the program's code: the lowest executable segment address (`qemu_plugin_start_code`). */
   startCode(): number;

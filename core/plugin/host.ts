@@ -34,6 +34,7 @@ import {
   type Tb,
   type TbInsn,
 } from "./api.ts";
+import { QppLinker } from "../../qpp/linker.ts";
 import type { BlockSites, ExecSite, InlineOp, InsnSites, MemInlineSite, MemSite } from "./sites.ts";
 
 /** An exception thrown by a plugin: stops the run, naming the plugin and the guest pc. */
@@ -114,6 +115,8 @@ export class PluginHost {
   /** Every callback site compiled, by id: who registered it and where it runs. */
   #sites: { plugin: Plugin; pc: number; retired: number }[] = [];
   #access = Access.None;
+  /** The QPP registry: links plugins that use each other and keeps their callbacks. */
+  readonly qpp: QppLinker = new QppLinker();
 
   constructor(machine: HostMachine) {
     this.#m = machine;
@@ -389,12 +392,14 @@ export class PluginHost {
       ) {
         for (let i = list.length - 1; i >= 0; i--) if (list[i].plugin === plugin) list.splice(i, 1);
       }
+      this.qpp.forget(plugin.name);
       m.flushCode();
     };
     return {
       name: plugin.name,
       version: PLUGIN_API_VERSION,
       programPath: m.programPath,
+      qpp: this.qpp.apiFor(plugin.name),
       startCode: () => m.code().start,
       endCode: () => m.code().end,
       entryCode: () => m.code().entry,
