@@ -55,7 +55,7 @@ export type {
   VcpuIndex,
 } from "./core/plugin/api.ts";
 
-export { QppCallbackError, QppLinker } from "./qpp/mod.ts";
+export { QppCallbackError, QppLinker, QppLinkError } from "./qpp/mod.ts";
 export type {
   QppApi,
   QppCallback,

@@ -62,11 +62,11 @@ export async function qppPluginOf(
   const uses = new Map<string, number>();
   if (mod.qppUses !== undefined) {
     if (typeof mod.qppUses !== "object" || mod.qppUses === null) {
-      throw new TypeError(`Cannot load plugin "${name}": qppUses is not an object`);
+      throw new QppLinkError(`Cannot load plugin "${name}": qppUses is not an object`);
     }
     for (const [provider, version] of Object.entries(mod.qppUses)) {
       if (!Number.isSafeInteger(version)) {
-        throw new TypeError(
+        throw new QppLinkError(
           `Cannot load plugin "${name}": qppUses.${provider} is "${version}", not a version number`,
         );
       }
@@ -75,7 +75,7 @@ export async function qppPluginOf(
   }
   if (mod.qppVersion === undefined) return { name, stem, source, uses };
   if (!Number.isSafeInteger(mod.qppVersion)) {
-    throw new TypeError(`Cannot load plugin "${name}": qppVersion is not a number`);
+    throw new QppLinkError(`Cannot load plugin "${name}": qppVersion is not a number`);
   }
   const functions = new Map<string, AnyFn>();
   for (const [key, value] of Object.entries(mod)) {
@@ -84,12 +84,20 @@ export async function qppPluginOf(
   const dts = await readDts();
   const iface = dts.ifaces.find((i) => i.name === stem);
   if (!iface) {
-    throw new TypeError(
+    throw new QppLinkError(
       `Cannot load plugin "${name}": "${dts.source}" declares no QppRegistry entry "${stem}"`,
     );
   }
   const provides = { version: mod.qppVersion as number, functions, iface, dtsSource: dts.source };
   return { name, stem, source, uses, provides };
+}
+
+/** A QPP link error: a plugin's uses, interface or registrations do not fit together. */
+export class QppLinkError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "QppLinkError";
+  }
 }
 
 /**
@@ -159,16 +167,16 @@ export class QppLinker {
       for (const [used, version] of p.uses) {
         const provider = all.get(used);
         if (!provider) {
-          throw new TypeError(`Cannot link plugin "${p.name}": plugin "${used}" is not loaded`);
+          throw new QppLinkError(`Cannot link plugin "${p.name}": plugin "${used}" is not loaded`);
         }
         if (!provider.provides) {
-          throw new TypeError(
+          throw new QppLinkError(
             `Cannot link plugin "${p.name}": it uses "${used}", which has no QPP interface ` +
               `(it exports no qppVersion)`,
           );
         }
         if (provider.provides.version !== version) {
-          throw new TypeError(
+          throw new QppLinkError(
             `Cannot link plugin "${p.name}": it needs ${used} version ${version}, ` +
               `"${provider.source}" provides version ${provider.provides.version}`,
           );
@@ -198,7 +206,7 @@ export class QppLinker {
     const missing = [...this.#slots.get(name)?.values() ?? []].filter((s) => !s.created);
     if (missing.length > 0) {
       const p = this.#plugins.get(name)!;
-      throw new TypeError(
+      throw new QppLinkError(
         `Cannot install plugin "${name}": "${p.provides!.dtsSource}" declares callback ` +
           `${missing.map((s) => s.name).join(", ")}, which its install did not create`,
       );
@@ -216,20 +224,20 @@ export class QppLinker {
   apiFor(name: string): QppApi {
     const plugin = (): QppPlugin => {
       const p = this.#plugins.get(name);
-      if (!p) throw new TypeError(`Cannot use QPP from plugin "${name}": it was not linked`);
+      if (!p) throw new QppLinkError(`Cannot use QPP from plugin "${name}": it was not linked`);
       return p;
     };
     const slotOf = (provider: string, cb: string, action: string): Slot => {
       const p = plugin();
       if (!p.uses.has(provider)) {
-        throw new TypeError(
+        throw new QppLinkError(
           `Cannot ${action} ${provider}.${cb} from plugin "${name}": its qppUses does not ` +
             `name "${provider}"`,
         );
       }
       const slot = this.#slots.get(provider)?.get(cb);
       if (!slot) {
-        throw new TypeError(
+        throw new QppLinkError(
           `Cannot ${action} ${provider}.${cb} from plugin "${name}": "${
             this.#plugins.get(provider)?.provides?.dtsSource
           }" declares no callback "${cb}"`,
@@ -241,7 +249,7 @@ export class QppLinker {
       use: (provider: string) => {
         const handle = this.#handles.get(name)?.get(provider);
         if (!handle) {
-          throw new TypeError(
+          throw new QppLinkError(
             `Cannot use plugin "${provider}" from plugin "${name}": its qppUses does not name it`,
           );
         }
@@ -251,14 +259,14 @@ export class QppLinker {
       createCb: (self: string, cb: string) => {
         const p = plugin();
         if (self !== p.stem || !p.provides) {
-          throw new TypeError(
+          throw new QppLinkError(
             `Cannot create callback ${self}.${cb} in plugin "${name}": its interface is ` +
               (p.provides ? `"${p.stem}"` : `missing (it exports no qppVersion)`),
           );
         }
         const slot = this.#slots.get(name)!.get(cb);
         if (!slot) {
-          throw new TypeError(
+          throw new QppLinkError(
             `Cannot create callback ${self}.${cb}: "${p.provides.dtsSource}" does not declare it`,
           );
         }
@@ -268,7 +276,7 @@ export class QppLinker {
       regCb: (provider: string, cb: string, fn: AnyFn, options?: QppRegOptions) => {
         const slot = slotOf(provider, cb, "register for");
         if (typeof fn !== "function") {
-          throw new TypeError(`Cannot register for ${provider}.${cb}: not a function`);
+          throw new QppLinkError(`Cannot register for ${provider}.${cb}: not a function`);
         }
         const reg = { plugin: name, fn, priority: options?.priority ?? 0 };
         const at = slot.regs.findIndex((r) => r.priority < reg.priority);
@@ -295,7 +303,7 @@ export class QppLinker {
       get(_target, key) {
         // Symbols and "then" are probes (inspection, await), not calls.
         if (typeof key === "symbol" || key === "then" || key === "toJSON") return undefined;
-        throw new TypeError(
+        throw new QppLinkError(
           `Cannot call ${provider.name}.${key} from plugin "${consumer}": "${provider.source}" ` +
             `exports no function "${key}"`,
         );
@@ -331,7 +339,7 @@ function checkExports(p: QppPlugin, provides: QppProvides): void {
   const { iface, functions, dtsSource } = provides;
   const declared = new Set(iface.functions.map((f) => f.name));
   const problem = (what: string) =>
-    new TypeError(`Cannot link plugin "${p.name}": ${what} (is "${dtsSource}" out of date?)`);
+    new QppLinkError(`Cannot link plugin "${p.name}": ${what} (is "${dtsSource}" out of date?)`);
   if (iface.version !== provides.version) {
     throw problem(`it exports qppVersion ${provides.version}, its .d.ts says ${iface.version}`);
   }
@@ -357,7 +365,7 @@ function installOrder(batch: readonly QppPlugin[], all: Map<string, QppPlugin>):
     if (done.has(p.name)) return;
     const at = path.indexOf(p.name);
     if (at >= 0) {
-      throw new TypeError(
+      throw new QppLinkError(
         `Cannot link plugins: they use each other in a cycle, ${
           [...path.slice(at), p.name].join(" -> ")
         }`,

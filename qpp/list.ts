@@ -20,7 +20,9 @@ export function formatQppList(
     const iface = p.provides?.iface;
     out += `${p.name} (${where(p.source)})\n`;
     if (iface) {
-      out += `  interface ${iface.name} version ${iface.version} (${where(p.provides!.dtsSource)})\n`;
+      out += `  interface ${iface.name} version ${iface.version} (${
+        where(p.provides!.dtsSource)
+      })\n`;
       for (const f of iface.functions) {
         out += `  function ${f.name}(${f.params}): ${f.returns}\n`;
         if (f.doc) out += `      ${f.doc}\n`;

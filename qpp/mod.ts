@@ -8,6 +8,7 @@ export { parseQppDts, type QppInterface, type QppMember } from "./dts.ts";
 export {
   QppCallbackError,
   QppLinker,
+  QppLinkError,
   type QppPlugin,
   qppPluginOf,
   type QppProvides,

@@ -5,19 +5,9 @@
  * @module
  */
 
-// Providers' .d.ts files extend this global interface: the one form that works for local and
+// The global interface providers' .d.ts files extend: the one form that works for local and
 // remote .d.ts alike (module augmentation does not reach a remote module).
-// deno-lint-ignore no-slow-types
-declare global {
-  /**
-   * Every QPP interface, by plugin name. Each provider's `<name>.d.ts` adds its entry:
-   * `declare global { interface QppRegistry { name: { version: 1; functions: {...};
-   * callbacks: {...} } } } export {};` and a consumer sees it through
-   * `import type {} from "./name.d.ts"`.
-   */
-  // deno-lint-ignore no-empty-interface
-  interface QppRegistry {}
-}
+/// <reference path="./registry.d.ts" />
 
 /** Names of the QPP interfaces the importing module can see. */
 export type QppName = keyof QppRegistry & string;

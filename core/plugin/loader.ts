@@ -11,7 +11,7 @@
  */
 
 import { basename, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
-import { type QppPlugin, qppPluginOf } from "../../qpp/linker.ts";
+import { QppLinkError, type QppPlugin, qppPluginOf } from "../../qpp/linker.ts";
 import { parseQppDts } from "../../qpp/dts.ts";
 import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts";
 import type { PluginHost } from "./host.ts";
@@ -246,8 +246,9 @@ async function install(host: PluginHost, { spec, mod }: Imported): Promise<void>
     host.qpp.installed(spec.name);
   } catch (e) {
     // A plugin rejecting its arguments says so with a TypeError or RangeError: keep the class.
+    // Link errors name the plugins involved already.
+    if (e instanceof QppLinkError) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    if (why.startsWith(`Cannot install plugin "${spec.name}"`)) throw e;
     const message = `Cannot install plugin "${spec.name}": ${why}`;
     throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
   }
