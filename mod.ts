@@ -20,13 +20,13 @@ export { Machine } from "./core/machine.ts";
 export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
 export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
-export { GuestExit, GuestFault } from "./core/errors.ts";
+export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";
 export type { FaultKind } from "./core/errors.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls.ts";
 export { main, VERSION } from "./cli.ts";
-export { PluginError, PluginHost } from "./core/plugin/host.ts";
+export { PluginHost } from "./core/plugin/host.ts";
 export {
   linkPlugins,
   LOADER_OPTIONS,
@@ -35,16 +35,24 @@ export {
   parsePluginSpec,
 } from "./core/plugin/loader.ts";
 export type { PluginSpec } from "./core/plugin/loader.ts";
-export { PLUGIN_API_VERSION } from "./core/plugin/api.ts";
+export { PLUGIN_API_MIN_VERSION, PLUGIN_API_VERSION } from "./core/plugin/api.ts";
 export type {
+  ArgCommon,
+  ArgSpec,
+  ArgSpecs,
+  ArgValue,
   CbFlags,
   Condition,
   CondOp,
+  DecodedInsn,
   DisconKind,
   ExecCallback,
+  GuestSymbol,
   MemCallback,
   MemInfo,
   MemRw,
+  OutputFile,
+  ParsedArgs,
   PluginApi,
   PluginArgs,
   PluginModule,

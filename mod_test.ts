@@ -9,6 +9,7 @@ Deno.test("mod.ts exports exactly the documented public surface", () => {
     "GuestFault",
     "Machine",
     "Memory",
+    "PLUGIN_API_MIN_VERSION",
     "PLUGIN_API_VERSION",
     "PluginError",
     "PluginHost",

@@ -4,7 +4,9 @@
  * Two families, kept apart on purpose:
  * - user mistakes (bad arguments, bad ELF files) use built-in classes (`TypeError`, `RangeError`,
  *   `SyntaxError`) and are printed by the CLI without a stack trace;
- * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals.
+ * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals;
+ *   {@linkcode GuestExit} unwinds the emulator when the guest ends, and {@linkcode PluginError}
+ *   when a plugin's callback throws.
  * @module
  */
 
@@ -59,6 +61,30 @@ export class GuestExit extends Error {
     this.name = "GuestExit";
     this.status = status;
     this.signal = signal;
+  }
+}
+
+/**
+ * An exception thrown by a plugin callback: it stops the run, naming the plugin and the guest pc.
+ * The plugin's own exception is the `cause`.
+ */
+export class PluginError extends Error {
+  /** Name of the plugin whose callback threw. */
+  readonly plugin: string;
+  /** Guest pc when it threw (unsigned). */
+  readonly pc: number;
+
+  /**
+   * @param plugin the plugin's name
+   * @param pc the guest pc when the callback threw
+   * @param cause what the callback threw
+   */
+  constructor(plugin: string, pc: number, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`Plugin "${plugin}" failed at pc ${hex(pc)}: ${why}`, { cause });
+    this.name = "PluginError";
+    this.plugin = plugin;
+    this.pc = pc >>> 0;
   }
 }
 

@@ -13,7 +13,12 @@
 import { basename, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
 import { QppLinkError, type QppPlugin, qppPluginOf } from "../../qpp/linker.ts";
 import { parseQppDts } from "../../qpp/dts.ts";
-import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts";
+import {
+  PLUGIN_API_MIN_VERSION,
+  PLUGIN_API_VERSION,
+  type PluginArgs,
+  type PluginModule,
+} from "./api.ts";
 import type { PluginHost } from "./host.ts";
 
 /** A `--plugin` argument, parsed. */
@@ -201,10 +206,11 @@ async function importPlugin(
     throw new TypeError(`Cannot load plugin ${what}: it exports no install function`);
   }
   const version = mod.apiVersion ?? 1;
-  if (version !== PLUGIN_API_VERSION) {
+  // As QEMU: every version from the oldest still supported to the current one loads.
+  if (!(version >= PLUGIN_API_MIN_VERSION && version <= PLUGIN_API_VERSION)) {
     throw new TypeError(
       `Cannot load plugin "${spec.name}": it needs plugin API version ${version}, ` +
-        `rvplug supports version ${PLUGIN_API_VERSION}`,
+        `rvplug supports versions ${PLUGIN_API_MIN_VERSION} to ${PLUGIN_API_VERSION}`,
     );
   }
   const qpp = await qppPluginOf(spec.name, fileStem(url), url, mod, () => readDts(spec.name, url));
