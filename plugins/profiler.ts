@@ -97,14 +97,18 @@ export function install(api: PluginApi, args: PluginArgs): void {
   api.onTbTrans((tb) => tb.onExec(onBlock, tb.nInsns));
 
   // A block cut short (a fault, the exit) counted instructions that did not run: settle with
-  // the exact count then, against the function that was running.
+  // the exact count then, against the function that was running. Like QEMU's plugins, count a
+  // faulting instruction as executed, though it does not retire.
+  let faults = 0;
   const settle = () => {
-    const executed = api.readRegister("instret");
+    const executed = api.readRegister("instret") + faults;
     current.self += executed - counted;
     counted = executed;
   };
   api.onDiscontinuity((_vcpu, kind) => {
-    if (kind === "exception") settle();
+    if (kind !== "exception") return;
+    faults++;
+    settle();
   });
 
   api.onExit(() => {
