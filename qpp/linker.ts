@@ -124,6 +124,75 @@ export class QppCallbackError extends Error {
   }
 }
 
+/**
+ * A function a plugin exports for QPP threw when another plugin called it: names both plugins and
+ * the function. The plugin host reports it as a failure of the caller.
+ */
+export class QppCallError extends Error {
+  /** The plugin whose function threw, and the function. */
+  readonly provider: string;
+  readonly fn: string;
+  /** The plugin that called it. */
+  readonly caller: string;
+
+  constructor(provider: string, fn: string, caller: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`${provider}.${fn}, called by plugin "${caller}", threw: ${why}`, { cause });
+    this.name = "QppCallError";
+    this.provider = provider;
+    this.fn = fn;
+    this.caller = caller;
+  }
+}
+
+/** Whether an exception passes through QPP unchanged: the guest's end, or one QPP named already. */
+function passes(e: unknown): boolean {
+  return e instanceof GuestExit || e instanceof GuestFault || e instanceof QppCallbackError ||
+    e instanceof QppCallError;
+}
+
+/**
+ * `fn` wrapped so that an exception names provider, function and caller. Small arities get a
+ * wrapper of their own: a fixed-arity call costs no more than the plain call.
+ */
+function guarded(fn: AnyFn, provider: string, name: string, caller: string): AnyFn {
+  const fail = (e: unknown) => passes(e) ? e : new QppCallError(provider, name, caller, e);
+  switch (fn.length) {
+    case 0:
+      return () => {
+        try {
+          return fn();
+        } catch (e) {
+          throw fail(e);
+        }
+      };
+    case 1:
+      return (a: unknown) => {
+        try {
+          return fn(a);
+        } catch (e) {
+          throw fail(e);
+        }
+      };
+    case 2:
+      return (a: unknown, b: unknown) => {
+        try {
+          return fn(a, b);
+        } catch (e) {
+          throw fail(e);
+        }
+      };
+    default:
+      return (...args: unknown[]) => {
+        try {
+          return fn(...args);
+        } catch (e) {
+          throw fail(e);
+        }
+      };
+  }
+}
+
 interface Registration {
   readonly plugin: string;
   readonly fn: AnyFn;
@@ -311,7 +380,8 @@ export class QppLinker {
     });
     const table = Object.create(missing);
     for (const [key, fn] of provider.provides!.functions) {
-      Object.defineProperty(table, key, { value: fn, enumerable: true });
+      const value = guarded(fn, provider.name, key, consumer);
+      Object.defineProperty(table, key, { value, enumerable: true });
     }
     return Object.freeze(table);
   }
@@ -325,9 +395,7 @@ function runner(slot: Slot): AnyFn {
       try {
         regs[i].fn(...args);
       } catch (e) {
-        if (e instanceof GuestExit || e instanceof GuestFault || e instanceof QppCallbackError) {
-          throw e;
-        }
+        if (passes(e)) throw e;
         throw new QppCallbackError(slot.provider, slot.name, regs[i].plugin, e);
       }
     }

@@ -7,6 +7,7 @@
 export { parseQppDts, type QppInterface, type QppMember } from "./dts.ts";
 export {
   QppCallbackError,
+  QppCallError,
   QppLinker,
   QppLinkError,
   type QppPlugin,

@@ -97,6 +97,12 @@ const FIXTURES: Record<string, string> = {
   "bad_version.d.ts": dts("bad_version", 1),
   "not_created.js": "export const qppVersion = 1; export function install() {}",
   "not_created.d.ts": dts("not_created", 1, "callbacks: { on_x: () => void }"),
+  "thrower.js":
+    "export const qppVersion = 1; export function boom() { throw new Error('kaboom'); }" +
+    " export function install() {}",
+  "thrower.d.ts": dts("thrower", 1, "functions: { boom: () => void }"),
+  "calls_boom.js": "export const qppUses = { thrower: 1 }; export function install(api) " +
+    '{ const { boom } = api.qpp.use("thrower"); api.onSyscall(() => boom()); }',
   "throws_in_cb.js": "export const qppUses = { plugin_a: 1 }; export function install(api) " +
     '{ api.qpp.regCb("plugin_a", "on_some_event", () => { throw new Error("boom"); }); }',
 };
@@ -183,6 +189,7 @@ Deno.test("rvplug ends a QPP failure with one line: exit 1 before the guest, 3 d
   const cases: [string, number, string][] = [
     ["cyc_a.js", 1, "rvplug: Cannot link plugins: they use each other in a cycle"],
     ["throws_in_cb.js", 3, 'rvplug: Plugin "plugin_a" failed at pc 0x'],
+    ["calls_boom.js", 3, 'rvplug: Plugin "calls_boom" failed at pc 0x'],
   ];
   for (const [file, status, start] of cases) {
     // throws_in_cb uses plugin_a: the command line names it explicitly (it is not beside).
