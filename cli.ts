@@ -6,6 +6,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { toFileUrl } from "@std/path";
 import {
@@ -18,32 +19,6 @@ import { formatQppList } from "./qpp/list.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
-
-/** What a shell says of each fatal signal (Linux numbering). */
-const SIGNAL_NAMES: Record<number, string> = {
-  1: "Hangup",
-  2: "Interrupt",
-  3: "Quit",
-  4: "Illegal instruction",
-  5: "Trace/breakpoint trap",
-  6: "Aborted",
-  7: "Bus error",
-  8: "Floating point exception",
-  9: "Killed",
-  10: "User defined signal 1",
-  11: "Segmentation fault",
-  12: "User defined signal 2",
-  13: "Broken pipe",
-  14: "Alarm clock",
-  15: "Terminated",
-  24: "CPU time limit exceeded",
-  25: "File size limit exceeded",
-  26: "Virtual timer expired",
-  27: "Profiling timer expired",
-  29: "I/O possible",
-  30: "Power failure",
-  31: "Bad system call",
-};
 
 const USAGE = `Usage: rvplug [options] program [arguments...]
 Runs a static RISC-V RV32IMAC Linux executable, like qemu-riscv32.
@@ -166,9 +141,10 @@ function parseCommandLine(
 /** Rewrites QEMU's single-dash options (before the program name) to rvplug's. */
 function qemuSpellings(argv: string[]): string[] {
   const out = [...argv];
-  for (let i = 0; i < out.length && out[i].startsWith("-"); i++) {
-    out[i] = QEMU_SPELLINGS[out[i]] ?? out[i];
-    if (VALUE_OPTIONS.has(out[i])) i++;
+  for (let i = 0; i < out.length && out[i]!.startsWith("-"); i++) {
+    const arg = QEMU_SPELLINGS[out[i]!] ?? out[i]!;
+    out[i] = arg;
+    if (VALUE_OPTIONS.has(arg)) i++;
   }
   return out;
 }
@@ -200,10 +176,11 @@ const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"
  */
 function guestEnvironment(argv: string[]): string[] {
   let env = hostEnvironment().reverse();
-  for (let i = 0; i < argv.length && argv[i].startsWith("-"); i++) {
-    const [opt, inline] = argv[i].split(/=(.*)/s, 2);
+  for (let i = 0; i < argv.length && argv[i]!.startsWith("-"); i++) {
+    const [opt = "", inline] = argv[i]!.split(/=(.*)/s, 2);
     if (!VALUE_OPTIONS.has(opt)) continue;
-    const value = inline ?? argv[++i];
+    // parseCommandLine has refused an option without its value.
+    const value = inline ?? argv[++i] ?? "";
     if (opt === "-U") env = env.filter(([name]) => name !== value);
     if (opt !== "-E") continue;
     const eq = value.indexOf("=");
@@ -233,7 +210,7 @@ function report(result: RunResult, log: (text: string) => void): void {
       : "";
     log(
       `rvplug: uncaught target signal ${result.signal} (${
-        SIGNAL_NAMES[result.signal] ?? `Real-time signal ${result.signal - 34}`
+        signalDescription(result.signal)
       })${where}\n`,
     );
   } else if (result.reason === "max-insns") {

@@ -16,15 +16,18 @@
  * @module
  */
 
+import { main } from "./cli.ts";
+
 export { Machine } from "./core/machine.ts";
 export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
 export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
 export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";
 export type { FaultKind } from "./core/errors.ts";
+export type { ElfSymbol } from "./core/elf.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
-export type { GuestIo } from "./core/syscalls.ts";
+export type { GuestIo } from "./core/syscalls/mod.ts";
 export { main, VERSION } from "./cli.ts";
 export { PluginHost } from "./core/plugin/host.ts";
 export {
@@ -63,7 +66,7 @@ export type {
   VcpuIndex,
 } from "./core/plugin/api.ts";
 
-export { QppCallbackError, QppLinker, QppLinkError } from "./qpp/mod.ts";
+export { QppCallbackError, QppCallError, QppLinker, QppLinkError } from "./qpp/mod.ts";
 export type {
   QppApi,
   QppCallback,
@@ -78,7 +81,6 @@ export type {
   QppVersion,
 } from "./qpp/mod.ts";
 
-if (import.meta.main) {
-  const { main } = await import("./cli.ts");
-  Deno.exit(await main(Deno.args));
-}
+// The command's entry. No top-level await: a plugin the command loads may import a value from
+// this module, and would wait forever on a module that is still evaluating.
+if (import.meta.main) main(Deno.args).then(Deno.exit);

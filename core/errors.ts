@@ -10,16 +10,18 @@
  * @module
  */
 
+import { SIG } from "./signals.ts";
+
 /** The kinds of guest fault, named after the Linux signal each one raises. */
 export type FaultKind = "segv" | "ill" | "bus" | "trap" | "abrt";
 
 /** Linux signal numbers delivered for each fault kind. */
 export const SIGNAL_OF_FAULT: Readonly<Record<FaultKind, number>> = {
-  ill: 4,
-  trap: 5,
-  abrt: 6,
-  bus: 7,
-  segv: 11,
+  ill: SIG.ILL,
+  trap: SIG.TRAP,
+  abrt: SIG.ABRT,
+  bus: SIG.BUS,
+  segv: SIG.SEGV,
 };
 
 /** A fault raised by the guest program: an access to an unmapped page, an illegal instruction... */
@@ -32,6 +34,7 @@ export class GuestFault extends Error {
   readonly addr: number;
 
   /**
+   * A fault of `kind` at `pc`.
    * @param kind the kind of fault
    * @param pc the guest pc of the faulting instruction
    * @param addr the faulting address
@@ -53,6 +56,7 @@ export class GuestExit extends Error {
   readonly signal: number | undefined;
 
   /**
+   * The guest's exit with `status`, or its death by `signal`.
    * @param status the exit status
    * @param signal the terminating signal, if any
    */
@@ -75,6 +79,7 @@ export class PluginError extends Error {
   readonly pc: number;
 
   /**
+   * The failure of `plugin`'s callback at `pc`.
    * @param plugin the plugin's name
    * @param pc the guest pc when the callback threw
    * @param cause what the callback threw

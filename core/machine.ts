@@ -27,7 +27,8 @@ import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
 import type { BlockSites } from "./plugin/sites.ts";
 import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
-import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
+import { signalName } from "./signals.ts";
+import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
 
 /** Options of {@linkcode Machine}. */
@@ -77,9 +78,19 @@ export interface RunResult {
 
 /** One RV32IMAC Linux user-mode process. */
 export class Machine {
+  /** The hart's registers and pc. */
   readonly cpu: CpuState = new CpuState();
+  /** Guest memory. */
   readonly mem: Memory = new Memory();
+  /**
+   * The Linux syscall layer (internal).
+   * @ignore
+   */
   readonly syscalls: LinuxSyscalls;
+  /**
+   * The translation cache (internal).
+   * @ignore
+   */
   readonly translator: Translator;
   /** Plugins: load them with `loadPlugin(machine.plugins, spec)` before {@linkcode run}. */
   readonly plugins: PluginHost;
@@ -93,6 +104,7 @@ export class Machine {
   #code = { start: 0, end: 0, entry: 0 };
   #inAsm: ((text: string) => void) | undefined;
 
+  /** A machine with nothing loaded; load a program with {@linkcode Machine.load}. */
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
@@ -292,15 +304,7 @@ export class Machine {
  * was mapped but forbade the access; 1 (SEGV_MAPERR, ILL_ILLOPC...) covers the rest.
  */
 function faultLine(f: GuestFault, mapped: boolean): string {
-  const name = FAULT_SIGNAL_NAMES[f.kind];
+  const name = signalName(SIGNAL_OF_FAULT[f.kind]);
   const code = f.kind === "segv" && mapped ? 2 : 1;
   return `--- ${name} {si_signo=${name}, si_code=${code}, si_addr=${hex(f.addr)}} ---`;
 }
-
-const FAULT_SIGNAL_NAMES = {
-  segv: "SIGSEGV",
-  ill: "SIGILL",
-  bus: "SIGBUS",
-  trap: "SIGTRAP",
-  abrt: "SIGABRT",
-} as const;

@@ -6,9 +6,9 @@
  * By default prints at exit the table QEMU prints: `syscall no.  calls  errors`, then one row per
  * syscall number, most called first (ties by number here; QEMU leaves them in hash order), where
  * errors count negative results. A syscall that does not return (exit, exit_group) counts a call
- * and no error. `names=on` adds a column with the riscv32 name of each syscall. `print=on`
- * prints no table but logs each call as it happens, as QEMU does: `syscall #N` on entry and
- * `syscall #N returned -> R` on return.
+ * and no error. `names=on` adds a column with the name of each syscall, as `api.syscallName` gives
+ * it (QEMU's `-strace` spelling: `llseek`, `mmap2`). `print=on` prints no table but logs each call
+ * as it happens, as QEMU does: `syscall #N` on entry and `syscall #N returned -> R` on return.
  * @module
  */
 

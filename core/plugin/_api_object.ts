@@ -10,7 +10,7 @@ import { GuestExit, hex } from "../errors.ts";
 import { CSR, readCsr, timeTicks } from "../isa/zicsr.ts";
 import type { Memory } from "../memory.ts";
 import { PROT_READ } from "../memory.ts";
-import { syscallName } from "../syscall_numbers.ts";
+import { syscallName } from "../syscalls/numbers.ts";
 import { Access, type AccessGate } from "./_access.ts";
 import { parseArgs } from "./_args.ts";
 import { createOutputFile } from "./_output.ts";

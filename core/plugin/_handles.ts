@@ -65,7 +65,7 @@ export class SiteTable {
     return this.#sites[id - this.#base];
   }
 
-  /** Marks the sites below `id` as dropped (their code was flushed); they go at the next collect. */
+  /** Marks the sites below `id` as dropped (their code was flushed); collect() frees them. */
   dropBelow(id: number): void {
     this.#dropBelow = Math.max(this.#dropBelow, id);
   }

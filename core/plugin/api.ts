@@ -38,13 +38,14 @@
  * addresses, the discontinuity pcs) are **unsigned** (0 to 2^32 - 1). A memory callback's value
  * is the accessed bytes zero-extended (unsigned).
  *
- * @example A plugin counting executed instructions
+ * @example A plugin counting executed instructions, run on a guest by hand
  * ```ts
- * import type { PluginApi, PluginArgs } from "../../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { Machine, type PluginApi, type PluginArgs } from "../../mod.ts";
  *
- * export const apiVersion = 2;
- *
- * export function install(api: PluginApi, args: PluginArgs): void {
+ * // The plugin module would export these two.
+ * const apiVersion = 2;
+ * function install(api: PluginApi, args: PluginArgs): void {
  *   const { inline } = api.parseArgs(args, { inline: { type: "bool", default: true } });
  *   const count = api.newScoreboard(1);
  *   api.onTbTrans((tb) => {
@@ -54,6 +55,16 @@
  *   });
  *   api.onExit(() => api.outs(`insns: ${count[0]}\n`));
  * }
+ *
+ * // What `--plugin count.ts,inline=off` does with it.
+ * let log = "";
+ * const quiet = { stdin: () => null, stdout: () => {}, stderr: () => {} };
+ * const machine = new Machine({ log: (text) => (log += text), io: quiet });
+ * machine.loadFile("examples/build/hello.elf", { argv: ["hello"] });
+ * assertEquals(apiVersion, 2);
+ * install(machine.plugins.createApi("count"), [["inline", "off"]]);
+ * const { instret } = machine.run();
+ * assertEquals(log, `insns: ${instret}\n`);
  * ```
  * @module
  */
@@ -497,19 +508,26 @@ export interface PluginApi {
   newScoreboard(size: number): Scoreboard;
 
   /**
-   * Runs `cb` for every block about to run for the first time (`qemu_plugin_register_vcpu_tb_trans_cb`).
+   * Runs `cb` for every block about to run for the first time
+   * (`qemu_plugin_register_vcpu_tb_trans_cb`).
    * The handle it gets is valid only while `cb` runs: register callbacks and inline operations
    * on it then.
    * @param cb the callback
-   * @example Count the blocks executed
+   * @example Count the blocks executed, and those that start a function
    * ```ts
-   * import type { PluginApi } from "../../mod.ts";
+   * import { assert } from "@std/assert";
+   * import { Machine } from "../../mod.ts";
    *
-   * export function install(api: PluginApi): void {
-   *   const blocks = api.newScoreboard(1);
-   *   api.onTbTrans((tb) => tb.inlineAdd(blocks, 0, 1));
-   *   api.onExit(() => api.outs(`blocks: ${blocks[0]}\n`));
-   * }
+   * const machine = new Machine({ io: { stdin: () => null, stdout: () => {}, stderr: () => {} } });
+   * machine.loadFile("examples/build/hello.elf");
+   * const api = machine.plugins.createApi("blocks");
+   * const blocks = api.newScoreboard(2);
+   * api.onTbTrans((tb) => {
+   *   tb.inlineAdd(blocks, 0, 1);
+   *   if (api.symbolAt(tb.vaddr)?.addr === tb.vaddr) tb.inlineAdd(blocks, 1, 1);
+   * });
+   * machine.run();
+   * assert(blocks[0] > blocks[1] && blocks[1] > 0);
    * ```
    */
   onTbTrans(cb: (tb: Tb) => void): void;
@@ -549,15 +567,22 @@ export interface PluginApi {
    * callbacks after it get `ret` as it was before (QEMU's own has no such means).
    * @param cb the callback, given the syscall number and its result (signed int32; `-errno`
    * on failure)
-   * @example Make every `getpid` (172) return 1
+   * @example Tell the guest its first write wrote 1 byte: its stdio writes the rest again
    * ```ts
-   * import type { PluginApi } from "../../mod.ts";
+   * import { assert } from "@std/assert";
+   * import { Machine } from "../../mod.ts";
    *
-   * export function install(api: PluginApi): void {
-   *   api.onSyscallReturn((_vcpu, num) => {
-   *     if (num === 172) api.writeRegister("a0", 1);
-   *   });
-   * }
+   * let out = "";
+   * const stdout = (b: Uint8Array) => (out += new TextDecoder().decode(b));
+   * const machine = new Machine({ io: { stdin: () => null, stdout, stderr: () => {} } });
+   * machine.loadFile("examples/build/hello.elf");
+   * const api = machine.plugins.createApi("short");
+   * let first = true;
+   * api.onSyscallReturn((_vcpu, num) => {
+   *   if (api.syscallName(num) === "write" && first) api.writeRegister("a0", 1), first = false;
+   * });
+   * machine.run();
+   * assert(out.startsWith("Hello from RISC-V!\n") && out.includes("\nello from RISC-V!\n"));
    * ```
    */
   onSyscallReturn(cb: (vcpu: VcpuIndex, num: number, ret: number) => void): void;
@@ -588,7 +613,8 @@ export interface PluginApi {
    */
   onFlush(cb: () => void): void;
   /**
-   * Runs `cb` once when the run ends, after the `onVcpuExit` callbacks (`qemu_plugin_register_atexit_cb`).
+   * Runs `cb` once when the run ends, after the `onVcpuExit` callbacks
+   * (`qemu_plugin_register_atexit_cb`).
    * It may read registers. Write reports here.
    * @param cb the callback
    */
@@ -611,8 +637,8 @@ export interface PluginApi {
   registerNames(): string[];
   /**
    * Writes a register (`qemu_plugin_write_register`): `x0`..`x31` or an ABI name; a write to x0
-   * is dropped. Needs flags `"rw"`, or a vCPU or syscall callback. In `onSyscallReturn`,
-   * writing a0 sets the syscall's result.
+   * is dropped. Needs flags `"rw"`, or a vCPU, syscall or discontinuity callback. In
+   * `onSyscallReturn`, writing a0 sets the syscall's result.
    * @param name the register's name (not pc: see {@linkcode PluginApi.setPc})
    * @param value the value, taken modulo 2^32 (signed or unsigned alike)
    * @throws TypeError for an unknown name, or where register writes are not allowed
@@ -620,7 +646,7 @@ export interface PluginApi {
   writeRegister(name: string, value: number): void;
   /**
    * Redirects execution to `pc` when the callback returns (`qemu_plugin_set_pc`). Needs flags
-   * `"rw"`, or a syscall callback.
+   * `"rw"`, or a vCPU, syscall or discontinuity callback.
    * @param pc the new pc, taken modulo 2^32
    * @throws TypeError where register writes are not allowed
    */
@@ -636,7 +662,7 @@ export interface PluginApi {
   /**
    * Reads a NUL-terminated string from guest memory, as UTF-8 (invalid bytes become U+FFFD).
    * @param vaddr the address of its first byte (unsigned)
-   * @param max the most bytes to read, the NUL included
+   * @param max the most bytes to read, the NUL included (4096 when not given)
    * @returns the string, without its NUL
    * @throws RangeError when it runs into an unreadable byte, or has no NUL in `max` bytes
    * @example Log the path of each `openat` (56)
@@ -654,9 +680,10 @@ export interface PluginApi {
   /**
    * Writes guest memory (`qemu_plugin_write_memory_vaddr`), whatever the page's protection
    * (as a debugger would). Writing to a page that holds translated code drops that code, so
-   * later executions run the new bytes and `onTbTrans` sees their blocks again; the block
-   * running now, if its own code changed, finishes as it was translated. Needs flags `"rw"`,
-   * or a vCPU or syscall callback.
+   * later executions run the new bytes and `onTbTrans` sees their blocks again. Code running
+   * when the write happens (the current block, and the blocks translated with it) keeps its
+   * old instructions until control leaves it. Needs flags `"rw"`, or a vCPU, syscall or
+   * discontinuity callback.
    * @param vaddr the address (unsigned)
    * @param bytes the bytes, copied
    * @throws RangeError when part of the range is unmapped; TypeError where writes are not allowed
@@ -698,20 +725,36 @@ export interface PluginApi {
    * not parse (naming `key=value` and what was expected), or a missing required key
    * @example
    * ```ts
-   * import type { PluginApi, PluginArgs } from "../../mod.ts";
+   * import { assertEquals, assertThrows } from "@std/assert";
+   * import { Machine } from "../../mod.ts";
    *
-   * export function install(api: PluginApi, args: PluginArgs): void {
-   *   const opts = api.parseArgs(args, {
-   *     inline: { type: "bool", default: false },
-   *     limit: { type: "int", min: 0, default: 20 },
-   *     sort: { type: "enum", values: ["hottest", "coldest"], default: "hottest" },
-   *     match: { type: "string", multiple: true },
-   *     outfile: { type: "string", required: true },
-   *   });
-   *   // opts: { inline: boolean; limit: number; sort: "hottest" | "coldest"; match: string[];
-   *   //         outfile: string }
-   *   api.outs(`${opts.outfile}: ${opts.limit} ${opts.sort} ${opts.match.join()}\n`);
-   * }
+   * const api = new Machine().plugins.createApi("p");
+   * const spec = {
+   *   inline: { type: "bool", default: false },
+   *   limit: { type: "int", min: 0, default: 20 },
+   *   sort: { type: "enum", values: ["hottest", "coldest"], default: "hottest" },
+   *   match: { type: "string", multiple: true },
+   *   outfile: { type: "string", required: true },
+   * } as const;
+   * // --plugin p.ts,outfile=x.txt,match=add,inline=on,match=lw
+   * const opts = api.parseArgs(
+   *   [["outfile", "x.txt"], ["match", "add"], ["inline", "on"], ["match", "lw"]],
+   *   spec,
+   * );
+   * // Typed { inline: boolean; limit: number; sort: "hottest" | "coldest"; match: string[];
+   * // outfile: string }
+   * assertEquals(opts, {
+   *   inline: true,
+   *   limit: 20,
+   *   sort: "hottest",
+   *   match: ["add", "lw"],
+   *   outfile: "x.txt",
+   * });
+   * assertThrows(
+   *   () => api.parseArgs([["outfile", "x"], ["limt", "3"]], spec),
+   *   TypeError,
+   *   'Unknown argument "limt": expected inline, limit, sort, match or outfile',
+   * );
    * ```
    */
   parseArgs<const S extends ArgSpecs>(args: PluginArgs, spec: S): ParsedArgs<S>;
@@ -738,8 +781,9 @@ export interface PluginApi {
   /**
    * Removes all this plugin's callbacks and drops all translated code, so that blocks are
    * translated and shown to `onTbTrans` callbacks anew (`qemu_plugin_reset`). Synchronous,
-   * unlike QEMU's: the callbacks are gone and `cb` has run when it returns. Callbacks already
-   * compiled into the block running now may still run until that block ends.
+   * unlike QEMU's: the callbacks are gone and `cb` has run when it returns. Callbacks compiled
+   * into the code running now (the current block, and the blocks translated with it) may still
+   * run until control leaves it.
    * @param cb runs once everything is removed
    */
   reset(cb?: () => void): void;

@@ -39,6 +39,7 @@ export class PluginHost {
   /** The QPP registry: links plugins that use each other and keeps their callbacks. */
   readonly qpp: QppLinker = new QppLinker();
 
+  /** The host of `machine`'s plugins, none loaded yet. */
   constructor(machine: HostMachine) {
     this.#m = machine;
     this.#handles = {
@@ -91,7 +92,11 @@ export class PluginHost {
     }, plugin);
   }
 
-  /** The instrumentation plugins ask for in `block`, or undefined when there is none. */
+  /**
+   * The instrumentation plugins ask for in `block`, or undefined when there is none (for the
+   * translator).
+   * @ignore
+   */
   instrument(block: Block): BlockSites | undefined {
     // Translation happens between regions: no code of a flush before now is running.
     this.#sites.collect();

@@ -5,7 +5,9 @@ import { emitRegion } from "../emit.ts";
 import type { PluginApi, Tb } from "./api.ts";
 import { PluginError } from "../errors.ts";
 import { loadPlugin, parsePluginSpec } from "./loader.ts";
-import { runQemu, skipReason, tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../../tests/_files.ts";
+import { runQemu } from "../../tests/_qemu.ts";
+import { skipReason } from "../../tests/_tools.ts";
 
 const HELLO = new URL("../../examples/build/hello.elf", import.meta.url);
 const EXITCODE = new URL("../../examples/build/exitcode.elf", import.meta.url);
@@ -429,7 +431,8 @@ Deno.test("loadPlugin() loads plugins written for API versions 1 and 2, not 3", 
     const path = `${dir}/v${version}.ts`;
     Deno.writeTextFileSync(
       path,
-      `export const apiVersion = ${version};\nexport function install(api) { api.onExit(() => {}); }\n`,
+      `export const apiVersion = ${version};\n` +
+        "export function install(api) { api.onExit(() => {}); }\n",
     );
     const { machine } = setUp(HELLO);
     const load = loadPlugin(machine.plugins, parsePluginSpec(path));

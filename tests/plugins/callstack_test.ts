@@ -5,7 +5,9 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import { crossAssemble, HELLO, pluginUrl, skipReason } from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { HELLO, pluginUrl } from "../_files.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("callstack");
 

@@ -6,7 +6,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import { exampleElf, HELLO, pluginUrl, tempDir } from "../_helpers.ts";
+import { exampleElf, HELLO, pluginUrl, tempDir } from "../_files.ts";
 
 const PLUGIN = pluginUrl("profiler");
 

@@ -5,7 +5,9 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import { exampleElf, HELLO, pluginUrl, runQemu, skipReason, tempDir } from "../_helpers.ts";
+import { exampleElf, HELLO, pluginUrl, tempDir } from "../_files.ts";
+import { runQemu } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("syscalls");
 
