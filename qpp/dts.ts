@@ -179,5 +179,5 @@ function signature(type: string): { params: string; returns: string } | undefine
   if (!type.startsWith("(")) return undefined;
   const { text, end } = block(type, 0, "");
   const rest = /^\s*=>\s*([\s\S]+)$/.exec(type.slice(end));
-  return rest ? { params: text.trim(), returns: rest[1].trim() } : undefined;
+  return rest ? { params: text.trim().replace(/,$/, ""), returns: rest[1]!.trim() } : undefined;
 }

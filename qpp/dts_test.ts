@@ -15,7 +15,10 @@ declare global {
         /**
          * Runs; really.
          */
-        on_some_event: (x: number, flag: boolean) => void;
+        on_some_event: (
+          x: number,
+          flag: boolean,
+        ) => void;
       };
     };
   }
