@@ -12,8 +12,7 @@
  *   `__riscv_save_N` links `t0`); the new frame returns to the instruction after it;
  * - a return is `jalr zero, 0(ra)` or `0(t0)` (`ret`, `jr t0`): it leaves the innermost frame whose
  *   return address is the target, with every frame above it; when no frame returns there (a
- *   `longjmp` restoring `ra` and `sp`), it leaves the frames entered at or below the stack
- *   pointer it restored;
+ *   `longjmp`), it leaves the frames until one whose function contains the target;
  * - a tail call is a jump without link (`j`, `jr`, `tail`) to the first instruction of a function
  *   symbol: it replaces the innermost frame, keeping its return address.
  * @module
@@ -28,11 +27,10 @@ export const qppVersion = 1;
 
 const _qppCheck: QppCheck<"callstack", typeof import("./callstack.ts")> = true;
 
-/** A frame: the function entered, where it returns, the stack pointer at the call. */
+/** A frame: the function entered, where it returns, the call that made it. */
 interface Frame {
   readonly fn: number;
   readonly ret: number;
-  readonly sp: number;
   readonly site: number;
 }
 
@@ -94,7 +92,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
     return s ? (pc === s.addr ? s.name : `${s.name}+0x${(pc - s.addr).toString(16)}`) : hex(pc);
   };
   const stack: Frame[] = state.stack = [
-    { fn: api.entryCode(), ret: -1, sp: Infinity, site: -1 },
+    { fn: api.entryCode(), ret: -1, site: -1 },
   ];
   const onCall = api.qpp.createCb("callstack", "on_call");
   const onRet = api.qpp.createCb("callstack", "on_ret");
@@ -102,8 +100,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
   const target = (t: Transfer) =>
     t.rs1 === undefined ? t.imm : ((api.readRegister(t.rs1) + t.imm) & ~1) >>> 0;
 
-  const call = (site: number, fn: number, ret: number, sp: number) => {
-    stack.push({ fn, ret, sp, site });
+  const call = (site: number, fn: number, ret: number) => {
+    stack.push({ fn, ret, site });
     if (trace) api.outs(`call ${hex(site)} -> ${state.symbolize(fn)} (depth ${stack.length})\n`);
     onCall(site, fn, stack.length);
   };
@@ -116,21 +114,21 @@ export function install(api: PluginApi, args: PluginArgs): void {
   const exec = (_vcpu: number, udata: unknown) => {
     const t = udata as Transfer, to = target(t);
     if (t.kind === "call") {
-      call(t.pc, to, t.next, api.readRegister("sp") >>> 0);
+      call(t.pc, to, t.next);
     } else if (t.kind === "ret") {
       let at = stack.length - 1;
-      while (at > 0 && stack[at].ret !== to) at--;
-      if (at > 0) {
-        while (stack.length > at) leave(t.pc, to);
-      } else {
-        // No frame returns there: an unwind; leave what was entered at or below the new sp.
-        const sp = api.readRegister("sp") >>> 0;
-        while (stack.length > 1 && stack[stack.length - 1].sp <= sp) leave(t.pc, to);
+      while (at > 0 && stack[at]!.ret !== to) at--;
+      if (at === 0) {
+        // No frame returns there: an unwind, to the innermost frame whose function has `to`.
+        const fn = api.symbolAt(to)?.addr;
+        for (at = stack.length - 1; at >= 0 && stack[at]!.fn !== fn;) at--;
+        at = at < 0 ? stack.length : at + 1;
       }
+      while (stack.length > at) leave(t.pc, to);
     } else if (funcs.has(to) && stack.length > 1) {
-      const top = stack[stack.length - 1];
+      const top = stack[stack.length - 1]!;
       leave(t.pc, to);
-      call(t.pc, to, top.ret, top.sp);
+      call(t.pc, to, top.ret);
     }
   };
 
@@ -140,7 +138,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
       const t = classify(insn.vaddr, insn.bytes);
       // A direct jump matters only when it lands on a function's first instruction.
       if (t && !(t.kind === "jump" && t.rs1 === undefined && !funcs.has(t.imm))) {
-        insn.onExec(exec, t, { flags: "r" });
+        // Only an indirect target is read from a register, which costs a register sync.
+        insn.onExec(exec, t, { flags: t.rs1 === undefined ? "none" : "r" });
       }
     }
   });

@@ -209,3 +209,35 @@ Deno.test("rvplug ends a QPP failure with one line: exit 1 before the guest, 3 d
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("loadPlugins() links a plugin from a URL to the one it uses at the same URL base", async () => {
+  // Serves examples/qpp/ over HTTP: plugin_b from there loads plugin_a and its .d.ts from there.
+  const root = new URL("../../examples/qpp/", import.meta.url);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    try {
+      const body = await Deno.readFile(new URL(`.${new URL(req.url).pathname}`, root));
+      return new Response(req.method === "HEAD" ? null : body, {
+        headers: { "content-type": "application/typescript" },
+      });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/plugin_b.ts`;
+    // A child process, with no lock file: remote modules would be written into deno.lock.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-lock", "--quiet", "mod.ts", "--plugin", url, HELLO],
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals([out.code, stderr], [
+      0,
+      "plugin_b: on_some_event(1, true), func_1(1) = 2\n" +
+      "plugin_b: on_some_event(2, false), func_1(2) = 4\n",
+    ]);
+  } finally {
+    await server.shutdown();
+  }
+});
