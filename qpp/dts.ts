@@ -22,6 +22,7 @@
 
 /** A function or callback of an interface, as its `.d.ts` declares it. */
 export interface QppMember {
+  /** Its name. */
   readonly name: string;
   /** The parameter list without its parentheses, e.g. `x: number, flag: boolean`. */
   readonly params: string;
@@ -33,9 +34,13 @@ export interface QppMember {
 
 /** A provider's interface: one entry of `QppRegistry`. */
 export interface QppInterface {
+  /** The plugin name it is declared for (its key in `QppRegistry`). */
   readonly name: string;
+  /** The interface version. */
   readonly version: number;
+  /** The functions, in declaration order. */
   readonly functions: readonly QppMember[];
+  /** The callbacks, in declaration order. */
   readonly callbacks: readonly QppMember[];
 }
 

@@ -14,8 +14,9 @@ import { GuestExit, GuestFault } from "../core/errors.ts";
 import type { QppInterface } from "./dts.ts";
 import type { QppApi, QppRegOptions } from "./types.ts";
 
+/** A function a provider exports, as the linker handles it (its types are in the `.d.ts`). */
 // deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
+export type QppFunction = (...args: any[]) => any;
 
 /** What the linker knows of a plugin: read from its module (and its `.d.ts`) before install. */
 export interface QppPlugin {
@@ -36,9 +37,10 @@ export interface QppProvides {
   /** `qppVersion`. */
   readonly version: number;
   /** Its exported functions. */
-  readonly functions: ReadonlyMap<string, AnyFn>;
-  /** Its `.d.ts`, parsed, and where that was read. */
+  readonly functions: ReadonlyMap<string, QppFunction>;
+  /** Its `.d.ts`, parsed. */
   readonly iface: QppInterface;
+  /** Where its `.d.ts` was read. */
   readonly dtsSource: string;
 }
 
@@ -77,9 +79,9 @@ export async function qppPluginOf(
   if (!Number.isSafeInteger(mod.qppVersion)) {
     throw new QppLinkError(`Cannot load plugin "${name}": qppVersion is not a number`);
   }
-  const functions = new Map<string, AnyFn>();
+  const functions = new Map<string, QppFunction>();
   for (const [key, value] of Object.entries(mod)) {
-    if (!RESERVED.has(key) && typeof value === "function") functions.set(key, value as AnyFn);
+    if (!RESERVED.has(key) && typeof value === "function") functions.set(key, value as QppFunction);
   }
   const dts = await readDts();
   const iface = dts.ifaces.find((i) => i.name === stem);
@@ -94,6 +96,10 @@ export async function qppPluginOf(
 
 /** A QPP link error: a plugin's uses, interface or registrations do not fit together. */
 export class QppLinkError extends TypeError {
+  /**
+   * An error with `message`.
+   * @param message one line naming the plugins involved and what is wrong
+   */
   constructor(message: string) {
     super(message);
     this.name = "QppLinkError";
@@ -107,10 +113,18 @@ export class QppLinkError extends TypeError {
 export class QppCallbackError extends Error {
   /** The plugin whose function threw. */
   readonly consumer: string;
-  /** The plugin that ran the callback, and its name. */
+  /** The plugin that ran the callback. */
   readonly provider: string;
+  /** The callback's name. */
   readonly callback: string;
 
+  /**
+   * An error for `consumer`'s function, registered for `provider`'s `callback`, throwing `cause`.
+   * @param provider the plugin that ran the callback
+   * @param callback the callback's name
+   * @param consumer the plugin whose function threw
+   * @param cause what it threw
+   */
   constructor(provider: string, callback: string, consumer: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(
@@ -129,12 +143,20 @@ export class QppCallbackError extends Error {
  * the function. The plugin host reports it as a failure of the caller.
  */
 export class QppCallError extends Error {
-  /** The plugin whose function threw, and the function. */
+  /** The plugin whose function threw. */
   readonly provider: string;
+  /** The function's name. */
   readonly fn: string;
   /** The plugin that called it. */
   readonly caller: string;
 
+  /**
+   * An error for `provider`'s function `fn`, called by `caller`, throwing `cause`.
+   * @param provider the plugin whose function threw
+   * @param fn the function's name
+   * @param caller the plugin that called it
+   * @param cause what it threw
+   */
   constructor(provider: string, fn: string, caller: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(`${provider}.${fn}, called by plugin "${caller}", threw: ${why}`, { cause });
@@ -155,7 +177,7 @@ function passes(e: unknown): boolean {
  * `fn` wrapped so that an exception names provider, function and caller. Small arities get a
  * wrapper of their own: a fixed-arity call costs no more than the plain call.
  */
-function guarded(fn: AnyFn, provider: string, name: string, caller: string): AnyFn {
+function guarded(fn: QppFunction, provider: string, name: string, caller: string): QppFunction {
   const fail = (e: unknown) => passes(e) ? e : new QppCallError(provider, name, caller, e);
   switch (fn.length) {
     case 0:
@@ -195,7 +217,7 @@ function guarded(fn: AnyFn, provider: string, name: string, caller: string): Any
 
 interface Registration {
   readonly plugin: string;
-  readonly fn: AnyFn;
+  readonly fn: QppFunction;
   readonly priority: number;
 }
 
@@ -342,7 +364,7 @@ export class QppLinker {
         slot.created = true;
         return runner(slot);
       },
-      regCb: (provider: string, cb: string, fn: AnyFn, options?: QppRegOptions) => {
+      regCb: (provider: string, cb: string, fn: QppFunction, options?: QppRegOptions) => {
         const slot = slotOf(provider, cb, "register for");
         if (typeof fn !== "function") {
           throw new QppLinkError(`Cannot register for ${provider}.${cb}: not a function`);
@@ -353,7 +375,7 @@ export class QppLinker {
           ? [...slot.regs, reg]
           : [...slot.regs.slice(0, at), reg, ...slot.regs.slice(at)];
       },
-      unregCb: (provider: string, cb: string, fn: AnyFn) => {
+      unregCb: (provider: string, cb: string, fn: QppFunction) => {
         const slot = slotOf(provider, cb, "unregister from");
         const at = slot.regs.findIndex((r) => r.plugin === name && r.fn === fn);
         if (at < 0) return false;
@@ -388,7 +410,7 @@ export class QppLinker {
 }
 
 /** The function that runs callback `slot`: each registered function in order, with the args. */
-function runner(slot: Slot): AnyFn {
+function runner(slot: Slot): QppFunction {
   return (...args: unknown[]) => {
     const regs = slot.regs;
     for (let i = 0; i < regs.length; i++) {

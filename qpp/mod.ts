@@ -8,6 +8,7 @@ export { parseQppDts, type QppInterface, type QppMember } from "./dts.ts";
 export {
   QppCallbackError,
   QppCallError,
+  type QppFunction,
   QppLinker,
   QppLinkError,
   type QppPlugin,

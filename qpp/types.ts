@@ -100,11 +100,12 @@ export type QppReservedExport = "install" | "apiVersion" | "qppVersion" | "qppUs
 
 /** The QPP functions a module exports: its exported functions but `install`. */
 export type QppExports<M> = {
-  [K in keyof M as K extends QppReservedExport ? never : M[K] extends Fn ? K : never]: M[K];
+  // deno-lint-ignore no-explicit-any
+  [
+    K in keyof M as K extends QppReservedExport ? never : M[K] extends (...args: any[]) => any ? K
+    : never
+  ]: M[K];
 };
-
-// deno-lint-ignore no-explicit-any
-type Fn = (...args: any[]) => any;
 
 /**
  * `true` when module `M` (`typeof import("./name.ts")`) exports exactly the functions and the

@@ -5,6 +5,9 @@ import { loadPlugin, loadPlugins, parsePluginSpec } from "./loader.ts";
 Deno.test("parsePluginSpec() names plugins after their file stem", () => {
   const cases: [string, string, [string, string][]][] = [
     ["plugins/insn.ts", "insn", []],
+    ["https://host/x/callstack.ts", "callstack", []],
+    ["file:///a/callstack.ts", "callstack", []],
+    ["./plugins/callstack.ts", "callstack", []],
     ["plugins/hotblocks.ts,limit=5,inline=on", "hotblocks", [["limit", "5"], ["inline", "on"]]],
     ["https://example.com/p/cov.js?v=2", "cov", []],
     ["file:///tmp/a.b.ts,x=", "a.b", [["x", ""]]],
