@@ -29,6 +29,8 @@ export const qppUses = { callstack: 1 } satisfies QppUses;
 interface Node extends FlameNode {
   readonly parent: Node | undefined;
   readonly children: Map<string, Node>;
+  /** The children by the address called: no symbol lookup on each call. */
+  readonly byTarget: Map<number, Node>;
 }
 
 const node = (name: string, parent: Node | undefined): Node => ({
@@ -36,6 +38,7 @@ const node = (name: string, parent: Node | undefined): Node => ({
   parent,
   self: 0,
   children: new Map(),
+  byTarget: new Map(),
 });
 
 /** Trace events are written in chunks of about this many characters. */
@@ -77,11 +80,15 @@ export function install(api: PluginApi, args: PluginArgs): void {
   }
 
   api.qpp.regCb("callstack", "on_call", (_site, target) => {
-    const name = callstack.symbolize(target);
-    let child = current.children.get(name);
-    if (!child) current.children.set(name, child = node(name, current));
+    let child = current.byTarget.get(target);
+    if (!child) {
+      const name = callstack.symbolize(target);
+      child = current.children.get(name);
+      if (!child) current.children.set(name, child = node(name, current));
+      current.byTarget.set(target, child);
+    }
     current = child;
-    event("B", name);
+    event("B", child.name);
   });
   api.qpp.regCb("callstack", "on_ret", () => {
     if (!current.parent) return;
