@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { Machine } from "../machine.ts";
-import { loadPlugin, loadPlugins, parsePluginSpec } from "./loader.ts";
+import { LOADER_OPTIONS, loadPlugin, loadPlugins, parsePluginSpec } from "./loader.ts";
 
 Deno.test("parsePluginSpec() names plugins after their file stem", () => {
   const cases: [string, string, [string, string][]][] = [
@@ -243,4 +243,19 @@ Deno.test("loadPlugins() links a plugin from a URL to the one it uses at the sam
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("rvplug --help documents the loader options and --qpp-list", async () => {
+  const { main } = await import("../../cli.ts");
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (text: string) => printed.push(text);
+  try {
+    assertEquals(await main(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
+  const help = printed.join("\n");
+  for (const option of LOADER_OPTIONS) assertEquals(help.includes(`${option}=`), true, option);
+  assertEquals(help.includes("--qpp-list"), true);
 });
