@@ -18,12 +18,13 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
+import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
 import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
-import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
+import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
@@ -57,10 +58,25 @@ export interface LoadOptions {
   name?: string;
 }
 
-/** How a run ended. */
+/** Options of {@linkcode Machine.run}. */
+export interface RunOptions {
+  /** Pause (reason `paused`) after this many instructions. @default {Infinity} */
+  insns?: number;
+}
+
+/**
+ * How a run ended or paused. `exit`, `signal` and `max-insns` end the run for good (plugins'
+ * exit callbacks have run); the others pause it, and {@linkcode Machine.run} or
+ * {@linkcode Machine.step} go on from there.
+ */
 export interface RunResult {
-  /** `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit. */
-  reason: "exit" | "signal" | "max-insns";
+  /**
+   * `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit;
+   * `breakpoint`: pc reached a breakpoint (its instruction has not run); `watchpoint`: an
+   * instruction accessed a watched range (it has run); `step`: one instruction ran;
+   * `paused`: the `insns` of {@linkcode RunOptions} ran.
+   */
+  reason: "exit" | "signal" | "max-insns" | "breakpoint" | "watchpoint" | "step" | "paused";
   /** Exit status as a shell sees it: the guest's, or 128 + signal. */
   status: number;
   /** The fatal signal, if any. */
@@ -69,6 +85,8 @@ export interface RunResult {
   fault?: GuestFault;
   /** Instructions retired. */
   instret: number;
+  /** For a `watchpoint` stop: the watchpoint, and the address the instruction accessed. */
+  watch?: WatchHit;
 }
 
 /** One RV32IMAC Linux user-mode process. */
@@ -87,6 +105,10 @@ export class Machine {
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
   #code = { start: 0, end: 0, entry: 0 };
+  #debug = new DebugState();
+  #started = false;
+  /** The result that ended the run, once it has ended. */
+  #final: RunResult | undefined;
 
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
@@ -118,6 +140,7 @@ export class Machine {
       siteError: (e, site) => this.plugins.siteError(e, site),
     });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
+    this.translator.breakpoints = this.#debug.breakpoints;
     if (options.inAsm) this.#logInAsm(options.inAsm);
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
@@ -164,43 +187,168 @@ export class Machine {
   }
 
   /**
-   * Runs the guest until it exits, dies of a signal, or reaches the instruction limit.
+   * Runs the guest until it exits, dies of a signal, reaches the instruction limit, or stops
+   * at a breakpoint or watchpoint (or after `options.insns` instructions). Once the run has
+   * ended, returns the same result again.
    * @throws PluginError when a plugin callback throws
    */
-  run(): RunResult {
+  run(options: RunOptions = {}): RunResult {
+    if (this.#final) return this.#final;
     const plugins = this.plugins;
     if (this.#engine === "interp" && plugins.names.length > 0) {
       throw new TypeError("Cannot run plugins with --interp: plugins instrument translated code");
     }
+    const cpu = this.cpu;
+    const pauseAt = Math.min(this.#maxInsns, cpu.instret + (options.insns ?? Infinity));
+    return this.#guard(() => {
+      if (this.#debug.active) return this.#runDebug(pauseAt);
+      if (this.#engine === "interp") this.#interpret(pauseAt);
+      else this.#translate(pauseAt);
+      return undefined;
+    });
+  }
+
+  /**
+   * Runs one instruction (the one at a breakpoint too), then stops with reason `step`, unless
+   * the run ends or a watchpoint fires.
+   * @throws PluginError when a plugin callback throws
+   */
+  step(): RunResult {
+    if (this.#final) return this.#final;
+    return this.#guard(() => this.#stepOne());
+  }
+
+  /**
+   * Sets a breakpoint: {@linkcode run} stops before the instruction at `pc` (unless it starts
+   * there). Regions of translated code end at breakpoints; code without any runs as fast as ever.
+   * @returns false if one was already set there
+   */
+  addBreakpoint(pc: number): boolean {
+    const bps = this.#debug.breakpoints;
+    if (bps.has(pc >>> 0)) return false;
+    bps.add(pc >>> 0);
+    this.translator.invalidatePage(pc >>> PAGE_SHIFT);
+    return true;
+  }
+
+  /** Removes a breakpoint; false if none was set at `pc`. */
+  removeBreakpoint(pc: number): boolean {
+    if (!this.#debug.breakpoints.delete(pc >>> 0)) return false;
+    this.translator.invalidatePage(pc >>> PAGE_SHIFT);
+    return true;
+  }
+
+  /**
+   * Sets a watchpoint on `[addr, addr + len)`: an instruction that writes (or reads, or
+   * accesses) it stops the run after it. While any is set the guest runs in the interpreter,
+   * one instruction at a time, and plugins do not see those instructions.
+   * @returns false if the same one was already set
+   */
+  addWatchpoint(addr: number, len: number, kind: WatchKind = "write"): boolean {
+    if (!(len > 0)) throw new RangeError(`Cannot watch ${len} bytes: expected a positive length`);
+    return this.#debug.addWatch({ addr: addr >>> 0, len, kind });
+  }
+
+  /** Removes a watchpoint set by {@linkcode addWatchpoint}; false if it was not set. */
+  removeWatchpoint(addr: number, len: number, kind: WatchKind = "write"): boolean {
+    return this.#debug.removeWatch({ addr: addr >>> 0, len, kind });
+  }
+
+  /** The result that ended the run, or undefined while it can go on. */
+  get ended(): RunResult | undefined {
+    return this.#final;
+  }
+
+  /**
+   * Ends the run where it stands (a debugger's kill), as if the guest had exited with `status`:
+   * plugins' exit callbacks run.
+   */
+  end(status = 0): RunResult {
+    if (this.#final) return this.#final;
+    this.#started = true;
+    this.#final = { reason: "exit", status, instret: this.cpu.instret };
+    this.plugins.exit();
+    return this.#final;
+  }
+
+  /**
+   * Runs `body` (which returns a stop, or undefined when it ran to its pause point) and turns
+   * how it ended into a result; the run's first call starts the plugins, its end stops them.
+   */
+  #guard(body: () => RunResult | undefined): RunResult {
+    const plugins = this.plugins, cpu = this.cpu;
     this.translator.instrument = plugins.instruments ? (b) => plugins.instrument(b) : undefined;
     let result: RunResult;
     try {
-      plugins.vcpuInit();
-      if (this.#engine === "interp") this.#interpret(this.#maxInsns);
-      else this.#translate();
-      result = { reason: "max-insns", status: 0, instret: this.cpu.instret };
+      if (!this.#started) {
+        this.#started = true;
+        plugins.vcpuInit();
+      }
+      const stop = body();
+      if (stop) return stop;
+      if (cpu.instret < this.#maxInsns) {
+        return { reason: "paused", status: 0, instret: cpu.instret };
+      }
+      result = { reason: "max-insns", status: 0, instret: cpu.instret };
     } catch (e) {
       if (e instanceof GuestExit) {
         const { status, signal } = e;
-        result = { reason: signal ? "signal" : "exit", status, signal, instret: this.cpu.instret };
+        result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
       } else if (e instanceof GuestFault) {
-        this.cpu.pc = e.pc;
+        cpu.pc = e.pc;
         const signal = SIGNAL_OF_FAULT[e.kind];
         this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
         plugins.discontinuity("exception", e.pc, 0);
-        result = {
-          reason: "signal",
-          status: 128 + signal,
-          signal,
-          fault: e,
-          instret: this.cpu.instret,
-        };
+        result = { reason: "signal", status: 128 + signal, signal, fault: e, instret: cpu.instret };
       } else {
         throw e;
       }
     }
+    this.#final = result;
     plugins.exit();
     return result;
+  }
+
+  /** One instruction: through translated code when plugins instrument it, else interpreted. */
+  #stepOne(): RunResult | undefined {
+    const cpu = this.cpu;
+    if (this.#debug.watchpoints.length > 0) {
+      const hit = this.#debug.stepWatched(this.#hart);
+      if (hit) return { reason: "watchpoint", status: 0, instret: cpu.instret, watch: hit };
+    } else if (this.#engine === "translate" && this.translator.instrument) {
+      this.#rt.budget = 1;
+      cpu.pc = this.translator.lookupLimited(cpu.pc, 1)();
+    } else {
+      step(this.#hart);
+    }
+    return cpu.instret < this.#maxInsns
+      ? { reason: "step", status: 0, instret: cpu.instret }
+      : undefined;
+  }
+
+  /** The run loop while breakpoints or watchpoints are set. */
+  #runDebug(until: number): RunResult | undefined {
+    const cpu = this.cpu, rt = this.#rt, translator = this.translator, debug = this.#debug;
+    // A run that starts at a breakpoint runs its instruction: it is resuming from there.
+    let resuming = debug.breakpoints.has(cpu.pc);
+    while (cpu.instret < until) {
+      if (!resuming && debug.breakpoints.has(cpu.pc)) {
+        return { reason: "breakpoint", status: 0, instret: cpu.instret };
+      }
+      if (debug.watchpoints.length > 0 || this.#engine === "interp" || resuming) {
+        resuming = false;
+        const stop = this.#stepOne();
+        if (stop?.reason === "watchpoint") return stop;
+        continue;
+      }
+      const left = until - cpu.instret;
+      rt.budget = Math.min(left, 2 ** 30);
+      const region = left < MAX_BLOCK_INSNS
+        ? translator.lookupLimited(cpu.pc, left)
+        : translator.lookup(cpu.pc);
+      cpu.pc = region();
+    }
+    return undefined;
   }
 
   /**
@@ -248,8 +396,8 @@ export class Machine {
     while (cpu.instret < until) step(hart);
   }
 
-  #translate(): void {
-    const cpu = this.cpu, rt = this.#rt, translator = this.translator, max = this.#maxInsns;
+  #translate(max: number): void {
+    const cpu = this.cpu, rt = this.#rt, translator = this.translator;
     for (;;) {
       const left = max - cpu.instret;
       if (left <= 0) return;
