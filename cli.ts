@@ -6,6 +6,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { serveGdb } from "./core/gdb/server.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
 
@@ -55,6 +56,8 @@ Options:
   --stats             print guest instructions, translated blocks, time and MIPS at exit
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
                       are ES modules exporting install(api, args), named after their file
+  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
+                      protocol; also from the QEMU_GDB environment variable)
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
@@ -84,6 +87,7 @@ interface CliOptions {
   maxInsns?: number;
   stats: boolean;
   plugins: PluginSpec[];
+  gdbPort?: number;
 }
 
 /** QEMU's single-dash spellings, accepted before the program name. */
@@ -93,7 +97,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
     boolean: ["help", "version", "strace", "interp", "stats"],
-    string: ["E", "U", "d", "D", "max-insns", "plugin"],
+    string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
     stopEarly: true,
@@ -116,6 +120,14 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
       throw new UsageError(`Cannot parse --max-insns "${flags["max-insns"]}": expected a count`);
     }
   }
+  const gdb = flags.g ?? envVar("QEMU_GDB");
+  let gdbPort: number | undefined;
+  if (gdb !== undefined) {
+    gdbPort = Number(gdb);
+    if (!/^\d+$/.test(gdb) || gdbPort < 1 || gdbPort > 65535) {
+      throw new UsageError(`Cannot parse -g "${gdb}": expected a TCP port`);
+    }
+  }
   const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
   for (const item of logItems) {
     if (item !== "in_asm" && item !== "plugin") {
@@ -131,6 +143,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     logFile: flags.D,
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
+    gdbPort,
     stats: flags.stats,
     plugins: (flags.plugin as string[]).map((spec) => {
       try {
@@ -152,6 +165,15 @@ function qemuSpellings(argv: string[]): string[] {
   return out;
 }
 
+/** A host environment variable, or undefined when unset or not permitted. */
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The host environment in its real order (`Deno.env` is unordered), or [] without permission. */
 function hostEnvironment(): [string, string][] {
   try {
@@ -171,7 +193,7 @@ function hostEnvironment(): [string, string][] {
 }
 
 /** Options that take a value, as parseCommandLine declares them. */
-const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"]);
+const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin", "-g"]);
 
 /**
  * The guest environment as qemu-user builds it: the host's variables in reverse order, then each
@@ -287,11 +309,18 @@ export async function main(argv: string[]): Promise<number> {
   const start = performance.now();
   let result: RunResult;
   try {
-    result = machine.run();
+    const debugged = opts.gdbPort === undefined
+      ? undefined
+      : await serveGdb(machine, { port: opts.gdbPort });
+    result = debugged ?? machine.run();
   } catch (e) {
     if (e instanceof PluginError) {
       stderrLog(`rvplug: ${e.message}\n`);
       return EXIT_PLUGIN;
+    }
+    if (e instanceof RangeError) { // the gdb port
+      stderrLog(`rvplug: ${e.message}\n`);
+      return EXIT_LOAD;
     }
     throw e;
   }

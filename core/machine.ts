@@ -60,7 +60,10 @@ export interface LoadOptions {
 
 /** Options of {@linkcode Machine.run}. */
 export interface RunOptions {
-  /** Pause (reason `paused`) after this many instructions. @default {Infinity} */
+  /**
+   * Pause (reason `paused`) after about this many instructions: translated code pauses at the
+   * first exit from a region after them (cheap: no region is cut short for it). @default {Infinity}
+   */
   insns?: number;
 }
 
@@ -199,11 +202,11 @@ export class Machine {
       throw new TypeError("Cannot run plugins with --interp: plugins instrument translated code");
     }
     const cpu = this.cpu;
-    const pauseAt = Math.min(this.#maxInsns, cpu.instret + (options.insns ?? Infinity));
+    const pauseAt = cpu.instret + (options.insns ?? Infinity);
     return this.#guard(() => {
-      if (this.#debug.active) return this.#runDebug(pauseAt);
-      if (this.#engine === "interp") this.#interpret(pauseAt);
-      else this.#translate(pauseAt);
+      if (this.#debug.active) return this.#runDebug(Math.min(this.#maxInsns, pauseAt));
+      if (this.#engine === "interp") this.#interpret(Math.min(this.#maxInsns, pauseAt));
+      else this.#translate(this.#maxInsns, pauseAt);
       return undefined;
     });
   }
@@ -396,11 +399,12 @@ export class Machine {
     while (cpu.instret < until) step(hart);
   }
 
-  #translate(max: number): void {
+  /** Runs translated code up to exactly `max` instructions, or a region exit after `pause`. */
+  #translate(max: number, pause: number): void {
     const cpu = this.cpu, rt = this.#rt, translator = this.translator;
     for (;;) {
       const left = max - cpu.instret;
-      if (left <= 0) return;
+      if (left <= 0 || cpu.instret >= pause) return;
       rt.budget = Math.min(left, 2 ** 30);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left < MAX_BLOCK_INSNS
