@@ -18,6 +18,9 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
+import { SignalDelivery } from "./signal_delivery.ts";
+import { mapSigtramp } from "./signal_frame.ts";
+import { SYS } from "./syscalls/numbers.ts";
 import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
@@ -28,8 +31,11 @@ import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
-import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
+import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
+
+/** Instructions between two looks at the interval timer and host signals. */
+const POLL_INSNS = 1 << 20;
 
 /** Options of {@linkcode Machine}. */
 export interface MachineOptions {
@@ -47,6 +53,12 @@ export interface MachineOptions {
   log?: (text: string) => void;
   /** Host path of the program, for `/proc/self/exe` and plugins. @default {"program"} */
   exePath?: string;
+  /**
+   * Polled between translated regions (every million or so instructions) and while the guest
+   * waits in rt_sigsuspend: returns a host signal (SIGINT, SIGTERM...) to deliver to the guest,
+   * or 0. @default {never one}
+   */
+  hostSignal?: () => number;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -110,6 +122,9 @@ export class Machine {
   #strace: ((line: string) => void) | undefined;
   #code = { start: 0, end: 0, entry: 0 };
   #debug = new DebugState();
+  #signals: SignalDelivery;
+  /** Instruction count at which the run loop next looks for timers and host signals. */
+  #nextPoll = 0;
   #started = false;
   /** The result that ended the run, once it has ended. */
   #final: RunResult | undefined;
@@ -145,6 +160,14 @@ export class Machine {
     });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
     this.translator.breakpoints = this.#debug.breakpoints;
+    this.#signals = new SignalDelivery(
+      this.mem,
+      this.cpu,
+      this.syscalls,
+      (kind, from, to) => this.plugins.discontinuity(kind, from, to),
+      options.hostSignal,
+    );
+    this.syscalls.waitForSignal = () => this.#signals.wait();
     if (options.inAsm) this.#logInAsm(options.inAsm);
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
@@ -156,7 +179,7 @@ export class Machine {
     this.#hart = {
       cpu,
       mem: this.mem,
-      ecall: (pc) => void this.#syscall(pc, pc + 4),
+      ecall: (pc) => this.#syscall(pc, pc + 4),
       readCsr: (csr, pc) => {
         const v = readCsr(csr, cpu.instret, timeTicks);
         if (v === undefined) throw new GuestFault("ill", pc, pc);
@@ -173,6 +196,7 @@ export class Machine {
     const name = options.name ?? "program";
     const image = parseElf(bytes, name);
     mapSegments(this.mem, bytes, image);
+    mapSigtramp(this.mem);
     const sp = setupStack(this.mem, image, {
       argv: options.argv ?? [name],
       env: options.env ?? [],
@@ -204,11 +228,23 @@ export class Machine {
     }
     const cpu = this.cpu;
     const pauseAt = cpu.instret + (options.insns ?? Infinity);
+    let resume = true;
     return this.#guard(() => {
-      if (this.#debug.active) return this.#runDebug(Math.min(this.#maxInsns, pauseAt));
-      if (this.#engine === "interp") this.#interpret(Math.min(this.#maxInsns, pauseAt));
-      else this.#translate(this.#maxInsns, pauseAt);
-      return undefined;
+      // Regions run on between looks at timers and host signals (a compare per region exit).
+      for (;;) {
+        const max = this.#maxInsns, until = Math.min(pauseAt, this.#nextPoll);
+        if (this.#debug.active) {
+          const stop = this.#runDebug(Math.min(max, until), resume);
+          if (stop) return stop;
+        } else if (this.#engine === "interp") this.#interpret(Math.min(max, until));
+        else this.#translate(max, until);
+        resume = false;
+        if (cpu.instret >= max || cpu.instret >= pauseAt) return undefined;
+        if (cpu.instret >= this.#nextPoll) {
+          this.#nextPoll = cpu.instret + POLL_INSNS;
+          this.#signals.poll();
+        }
+      }
     });
   }
 
@@ -219,7 +255,7 @@ export class Machine {
    */
   step(): RunResult {
     if (this.#final) return this.#final;
-    return this.#guard(() => this.#stepOne());
+    return this.#guard(() => this.#stepOne(), true);
   }
 
   /**
@@ -279,34 +315,55 @@ export class Machine {
    * Runs `body` (which returns a stop, or undefined when it ran to its pause point) and turns
    * how it ended into a result; the run's first call starts the plugins, its end stops them.
    */
-  #guard(body: () => RunResult | undefined): RunResult {
+  #guard(body: () => RunResult | undefined, once = false): RunResult {
     const plugins = this.plugins, cpu = this.cpu;
     this.translator.instrument = plugins.instruments ? (b) => plugins.instrument(b) : undefined;
     let result: RunResult;
-    try {
-      if (!this.#started) {
-        this.#started = true;
-        plugins.vcpuInit();
+    for (;;) {
+      try {
+        if (!this.#started) {
+          this.#started = true;
+          plugins.vcpuInit();
+        }
+        const stop = body();
+        if (stop) return stop;
+        if (cpu.instret < this.#maxInsns) {
+          return { reason: "paused", status: 0, instret: cpu.instret };
+        }
+        result = { reason: "max-insns", status: 0, instret: cpu.instret };
+      } catch (e) {
+        if (e instanceof GuestExit) {
+          const { status, signal } = e;
+          result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
+        } else if (e instanceof GuestFault) {
+          try {
+            if (this.#signals.fault(e)) {
+              // The handler runs: go on (a single step stops there).
+              if (once) return { reason: "step", status: 0, instret: cpu.instret };
+              continue;
+            }
+          } catch (exit) {
+            if (!(exit instanceof GuestExit)) throw exit;
+            const { status, signal } = exit;
+            result = { reason: "signal", status, signal, instret: cpu.instret };
+            break;
+          }
+          cpu.pc = e.pc;
+          const signal = SIGNAL_OF_FAULT[e.kind];
+          this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
+          plugins.discontinuity("exception", e.pc, 0);
+          result = {
+            reason: "signal",
+            status: 128 + signal,
+            signal,
+            fault: e,
+            instret: cpu.instret,
+          };
+        } else {
+          throw e;
+        }
       }
-      const stop = body();
-      if (stop) return stop;
-      if (cpu.instret < this.#maxInsns) {
-        return { reason: "paused", status: 0, instret: cpu.instret };
-      }
-      result = { reason: "max-insns", status: 0, instret: cpu.instret };
-    } catch (e) {
-      if (e instanceof GuestExit) {
-        const { status, signal } = e;
-        result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
-      } else if (e instanceof GuestFault) {
-        cpu.pc = e.pc;
-        const signal = SIGNAL_OF_FAULT[e.kind];
-        this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
-        plugins.discontinuity("exception", e.pc, 0);
-        result = { reason: "signal", status: 128 + signal, signal, fault: e, instret: cpu.instret };
-      } else {
-        throw e;
-      }
+      break;
     }
     this.#final = result;
     plugins.exit();
@@ -330,11 +387,13 @@ export class Machine {
       : undefined;
   }
 
-  /** The run loop while breakpoints or watchpoints are set. */
-  #runDebug(until: number): RunResult | undefined {
+  /**
+   * The run loop while breakpoints or watchpoints are set. A run that starts (`resume`) at a
+   * breakpoint runs its instruction: it is resuming from there.
+   */
+  #runDebug(until: number, resume: boolean): RunResult | undefined {
     const cpu = this.cpu, rt = this.#rt, translator = this.translator, debug = this.#debug;
-    // A run that starts at a breakpoint runs its instruction: it is resuming from there.
-    let resuming = debug.breakpoints.has(cpu.pc);
+    let resuming = resume && debug.breakpoints.has(cpu.pc);
     while (cpu.instret < until) {
       if (!resuming && debug.breakpoints.has(cpu.pc)) {
         return { reason: "breakpoint", status: 0, instret: cpu.instret };
@@ -415,20 +474,31 @@ export class Machine {
     }
   }
 
-  /** Runs the syscall of the ecall at `pc`; returns where to continue (a plugin may redirect). */
+  /**
+   * Runs the syscall of the ecall at `pc`; returns where to continue: `next`, or where a plugin
+   * redirected, rt_sigreturn restored, or a signal handler starts.
+   */
   #syscall(pc: number, next: number): number {
     const cpu = this.cpu, x = cpu.x;
     const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
     cpu.pc = pc;
     const plugins = this.plugins;
-    if (!plugins.watchesSyscalls) {
-      x[10] = this.syscalls.call(num, args, pc);
-      return next;
+    const watched = plugins.watchesSyscalls;
+    const ret = watched
+      ? plugins.syscall(num, args, () => this.syscalls.call(num, args, pc))
+      : this.syscalls.call(num, args, pc);
+    let to: number;
+    if (num === SYS.rt_sigreturn && ret === -ERRNO_SIGRETURN) {
+      to = cpu.pc; // the registers came back from the signal frame, a0 with them
+    } else {
+      x[10] = ret;
+      to = cpu.pc === pc ? next : cpu.pc;
     }
-    x[10] = plugins.syscall(num, args, () => this.syscalls.call(num, args, pc));
-    const to = cpu.pc === pc ? next : cpu.pc;
-    plugins.discontinuity("hostcall", pc, to);
-    return to;
+    if (watched) plugins.discontinuity("hostcall", pc, to);
+    if (!this.#signals.pending) return to;
+    cpu.pc = to;
+    this.#signals.deliverPending();
+    return cpu.pc;
   }
 }
 

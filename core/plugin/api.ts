@@ -150,7 +150,7 @@ export interface Tb {
 }
 
 /** Kinds of discontinuity (QEMU v6): `exception` for faults, `hostcall` for ecall. */
-export type DisconKind = "exception" | "hostcall";
+export type DisconKind = "exception" | "interrupt" | "hostcall";
 
 /** Arguments a plugin was given on the command line: `--plugin path,key=value,...`. */
 export type PluginArgs = ReadonlyArray<readonly [key: string, value: string]>;
