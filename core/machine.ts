@@ -28,7 +28,8 @@ import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
-import { MAX_BLOCK_INSNS } from "./region.ts";
+import type { BlockSites } from "./plugin/sites.ts";
+import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
 import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
@@ -47,7 +48,10 @@ export interface MachineOptions {
   io?: GuestIo;
   /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
   strace?: (line: string) => void;
-  /** Receives the disassembly of each block when first translated (qemu `-d in_asm`). */
+  /**
+   * Receives the disassembly of each block when it is about to run for the first time since it
+   * was translated, as qemu `-d in_asm` logs it (blocks translated ahead that never run are not).
+   */
   inAsm?: (text: string) => void;
   /** Receives plugin output (`api.outs`). @default {writes to stderr} */
   log?: (text: string) => void;
@@ -107,9 +111,19 @@ export interface RunResult {
 
 /** One RV32IMAC Linux user-mode process. */
 export class Machine {
+  /** The hart's registers and pc. */
   readonly cpu: CpuState = new CpuState();
+  /** Guest memory. */
   readonly mem: Memory = new Memory();
+  /**
+   * The Linux syscall layer (internal).
+   * @ignore
+   */
   readonly syscalls: LinuxSyscalls;
+  /**
+   * The translation cache (internal).
+   * @ignore
+   */
   readonly translator: Translator;
   /** Plugins: load them with `loadPlugin(machine.plugins, spec)` before {@linkcode run}. */
   readonly plugins: PluginHost;
@@ -121,6 +135,7 @@ export class Machine {
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
   #code = { start: 0, end: 0, entry: 0 };
+  #inAsm: ((text: string) => void) | undefined;
   #debug = new DebugState();
   #signals: SignalDelivery;
   /** Instruction count at which the run loop next looks for timers and host signals. */
@@ -129,6 +144,7 @@ export class Machine {
   /** The result that ended the run, once it has ended. */
   #final: RunResult | undefined;
 
+  /** A machine with nothing loaded; load a program with {@linkcode Machine.load}. */
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
@@ -168,7 +184,7 @@ export class Machine {
       options.hostSignal,
     );
     this.syscalls.waitForSignal = () => this.#signals.wait();
-    if (options.inAsm) this.#logInAsm(options.inAsm);
+    this.#inAsm = options.inAsm;
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
@@ -317,7 +333,7 @@ export class Machine {
    */
   #guard(body: () => RunResult | undefined, once = false): RunResult {
     const plugins = this.plugins, cpu = this.cpu;
-    this.translator.instrument = plugins.instruments ? (b) => plugins.instrument(b) : undefined;
+    this.translator.instrument = this.#instrumenter();
     let result: RunResult;
     for (;;) {
       try {
@@ -442,15 +458,18 @@ export class Machine {
     return this.cpu.x[n];
   }
 
-  #logInAsm(log: (text: string) => void): void {
-    // A block can sit in several regions; QEMU logs each TB once.
-    const logged = new Set<number>();
-    this.translator.onPlan = (plan) => {
-      for (const b of plan.blocks) {
-        if (logged.has(b.pc)) continue;
-        logged.add(b.pc);
-        log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
-      }
+  /**
+   * What the translator calls for each block about to run for the first time: plugins'
+   * `onTbTrans`, then the `-d in_asm` log (QEMU logs a TB after its plugins saw it).
+   */
+  #instrumenter(): ((block: Block) => BlockSites | undefined) | undefined {
+    const plugins = this.plugins, log = this.#inAsm;
+    const instrument = plugins.instruments ? (b: Block) => plugins.instrument(b) : undefined;
+    if (!log) return instrument;
+    return (b) => {
+      const sites = instrument?.(b);
+      log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
+      return sites;
     };
   }
 
@@ -484,9 +503,14 @@ export class Machine {
     cpu.pc = pc;
     const plugins = this.plugins;
     const watched = plugins.watchesSyscalls;
+    let performed = !watched;
     const ret = watched
-      ? plugins.syscall(num, args, () => this.syscalls.call(num, args, pc))
+      ? plugins.syscall(num, args, () => {
+        performed = true;
+        return this.syscalls.call(num, args, pc);
+      })
       : this.syscalls.call(num, args, pc);
+    if (!performed) this.syscalls.traceFiltered(num, args, ret);
     let to: number;
     if (num === SYS.rt_sigreturn && ret === -ERRNO_SIGRETURN) {
       to = cpu.pc; // the registers came back from the signal frame, a0 with them

@@ -4,7 +4,8 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { exampleElf, GDB, QEMU, REPO_ROOT, skipReason, tempDir } from "./_helpers.ts";
+import { exampleElf, REPO_ROOT, tempDir } from "./_files.ts";
+import { GDB, QEMU, skipReason } from "./_tools.ts";
 
 const DEBUGGEE = exampleElf("debuggee");
 const ignore = skipReason("qemu", "gdb") !== undefined;

@@ -7,7 +7,10 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { exampleElf, REPO_ROOT, runGuest, runQemu, skipReason } from "./_helpers.ts";
+import { exampleElf, REPO_ROOT } from "./_files.ts";
+import { runGuest } from "./_guest.ts";
+import { runQemu } from "./_qemu.ts";
+import { skipReason } from "./_tools.ts";
 import { runWithPlugins } from "../testing.ts";
 
 const SIGNALS = exampleElf("signals");
