@@ -6,6 +6,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { serveGdb } from "./core/gdb/server.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { toFileUrl } from "@std/path";
@@ -44,6 +45,8 @@ Options:
   --qpp-list          load and link the --plugin plugins, print their QPP interfaces
                       (functions and callbacks with parameter types, versions) and who uses
                       what, and exit without running a program
+  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
+                      protocol; also from the QEMU_GDB environment variable)
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
@@ -73,6 +76,7 @@ interface CliOptions {
   maxInsns?: number;
   stats: boolean;
   plugins: PluginSpec[];
+  gdbPort?: number;
 }
 
 /** QEMU's single-dash spellings, accepted before the program name. */
@@ -84,7 +88,7 @@ function parseCommandLine(
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
     boolean: ["help", "version", "strace", "interp", "stats", "qpp-list"],
-    string: ["E", "U", "d", "D", "max-insns", "plugin"],
+    string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
     stopEarly: true,
@@ -118,6 +122,14 @@ function parseCommandLine(
       throw new UsageError(`Cannot parse --max-insns "${flags["max-insns"]}": expected a count`);
     }
   }
+  const gdb = flags.g ?? envVar("QEMU_GDB");
+  let gdbPort: number | undefined;
+  if (gdb !== undefined) {
+    gdbPort = Number(gdb);
+    if (!/^\d+$/.test(gdb) || gdbPort < 1 || gdbPort > 65535) {
+      throw new UsageError(`Cannot parse -g "${gdb}": expected a TCP port`);
+    }
+  }
   const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
   for (const item of logItems) {
     if (item !== "in_asm" && item !== "plugin") {
@@ -133,6 +145,7 @@ function parseCommandLine(
     logFile: flags.D,
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
+    gdbPort,
     stats: flags.stats,
     plugins,
   };
@@ -147,6 +160,15 @@ function qemuSpellings(argv: string[]): string[] {
     if (VALUE_OPTIONS.has(arg)) i++;
   }
   return out;
+}
+
+/** A host environment variable, or undefined when unset or not permitted. */
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The host environment in its real order (`Deno.env` is unordered), or [] without permission. */
@@ -168,7 +190,7 @@ function hostEnvironment(): [string, string][] {
 }
 
 /** Options that take a value, as parseCommandLine declares them. */
-const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"]);
+const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin", "-g"]);
 
 /**
  * The guest environment as qemu-user builds it: the host's variables in reverse order, then each
@@ -306,11 +328,18 @@ export async function main(argv: string[]): Promise<number> {
   const start = performance.now();
   let result: RunResult;
   try {
-    result = machine.run();
+    const debugged = opts.gdbPort === undefined
+      ? undefined
+      : await serveGdb(machine, { port: opts.gdbPort });
+    result = debugged ?? machine.run();
   } catch (e) {
     if (e instanceof PluginError) {
       stderrLog(`rvplug: ${e.message}\n`);
       return EXIT_PLUGIN;
+    }
+    if (e instanceof RangeError) { // the gdb port
+      stderrLog(`rvplug: ${e.message}\n`);
+      return EXIT_LOAD;
     }
     throw e;
   }

@@ -371,8 +371,11 @@ export interface Tb {
   inlineStore(scoreboard: Scoreboard, index: number, imm: number): void;
 }
 
-/** Kinds of discontinuity (QEMU v6): `exception` for faults, `hostcall` for ecall. */
-export type DisconKind = "exception" | "hostcall";
+/**
+ * Kinds of discontinuity (QEMU v6): `exception` for a fault delivered to a signal handler (or
+ * ending the guest), `interrupt` for any other signal delivered to a handler, `hostcall` for ecall.
+ */
+export type DisconKind = "exception" | "interrupt" | "hostcall";
 
 /** Arguments a plugin was given on the command line: `--plugin path,key=value,...`. */
 export type PluginArgs = ReadonlyArray<readonly [key: string, value: string]>;
