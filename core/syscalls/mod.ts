@@ -136,7 +136,8 @@ export class LinuxSyscalls {
     ) as [number, number, number];
     const fdTable = new FdTable(stdioFlags);
     this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable);
-    this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, () => cpu.x[2] >>> 0);
+    const sp = () => cpu.x[2]! >>> 0; // x holds all 32 registers
+    this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, sp);
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
       if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
       else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() });
