@@ -7,6 +7,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
 import { serveGdb } from "./core/gdb/server.ts";
+import { type HostSignals, listenHostSignals, runSliced } from "./core/host_signals.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
@@ -31,6 +32,8 @@ Options:
   --stats             print guest instructions, translated blocks, time and MIPS at exit
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
                       are ES modules exporting install(api, args), named after their file
+  --progress          show guest instructions, MIPS and time on one live line of stderr (when
+                      it is a terminal)
   -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
                       protocol; also from the QEMU_GDB environment variable)
 
@@ -63,6 +66,7 @@ interface CliOptions {
   stats: boolean;
   plugins: PluginSpec[];
   gdbPort?: number;
+  progress: boolean;
 }
 
 /** QEMU's single-dash spellings, accepted before the program name. */
@@ -71,7 +75,7 @@ const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace
 function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats"],
+    boolean: ["help", "version", "strace", "interp", "stats", "progress"],
     string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
@@ -119,6 +123,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
     gdbPort,
+    progress: flags.progress,
     stats: flags.stats,
     plugins: (flags.plugin as string[]).map((spec) => {
       try {
@@ -220,6 +225,34 @@ function report(result: RunResult, log: (text: string) => void): void {
 }
 
 /**
+ * The `--progress` line on stderr: guest instructions, MIPS and elapsed time, redrawn at most
+ * four times a second, erased at the end.
+ */
+function progressLine(): { update: (instret: number) => void; clear: () => void } {
+  const start = performance.now();
+  let last = start, shown = false;
+  const write = (text: string) => writeAll(Deno.stderr, new TextEncoder().encode(text));
+  return {
+    update(instret) {
+      const now = performance.now();
+      if (now - last < 250) return;
+      last = now;
+      shown = true;
+      const s = (now - start) / 1000;
+      write(
+        `\rrvplug: ${instret.toLocaleString("en-US")} insns, ${
+          (instret / s / 1e6).toFixed(0)
+        } MIPS, ${s.toFixed(1)} s\x1b[K`,
+      );
+    },
+    clear() {
+      if (shown) write("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+/**
  * Runs the command line `argv` and returns the process exit status.
  * @param argv the arguments after the command name
  */
@@ -257,6 +290,22 @@ export async function main(argv: string[]): Promise<number> {
     );
     return EXIT_LOAD;
   }
+  const hostSignals = listenHostSignals();
+  try {
+    return await runProgram(opts, bytes, log, stderrLog, hostSignals);
+  } finally {
+    hostSignals?.close();
+  }
+}
+
+async function runProgram(
+  opts: CliOptions,
+  bytes: Uint8Array,
+  log: (text: string) => void,
+  stderrLog: (text: string) => void,
+  hostSignals: HostSignals | undefined,
+): Promise<number> {
+  const progress = opts.progress && Deno.stderr.isTerminal() ? progressLine() : undefined;
   const machine = new Machine({
     engine: opts.engine,
     maxInsns: opts.maxInsns,
@@ -264,6 +313,8 @@ export async function main(argv: string[]): Promise<number> {
     inAsm: opts.inAsm ? log : undefined,
     log,
     exePath: opts.program,
+    hostSignal: hostSignals?.take,
+    onPoll: progress?.update,
   });
   try {
     machine.load(bytes, { argv: [opts.program, ...opts.args], env: opts.env, name: opts.program });
@@ -289,8 +340,9 @@ export async function main(argv: string[]): Promise<number> {
     const debugged = opts.gdbPort === undefined
       ? undefined
       : await serveGdb(machine, { port: opts.gdbPort });
-    result = debugged ?? machine.run();
+    result = debugged ?? await runSliced(machine);
   } catch (e) {
+    progress?.clear();
     if (e instanceof PluginError) {
       stderrLog(`rvplug: ${e.message}\n`);
       return EXIT_PLUGIN;
@@ -302,6 +354,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const ms = performance.now() - start;
+  progress?.clear();
   report(result, stderrLog);
   if (opts.stats) {
     const t = machine.translator.stats;
