@@ -315,6 +315,12 @@ async function runProgram(
     exePath: opts.program,
     hostSignal: hostSignals?.take,
     onPoll: progress?.update,
+    // The guest's writes go on a line of their own, not after the progress line.
+    io: progress && {
+      stdin: (buf) => Deno.stdin.readSync(buf),
+      stdout: (bytes) => (progress.clear(), writeAll(Deno.stdout, bytes)),
+      stderr: (bytes) => (progress.clear(), writeAll(Deno.stderr, bytes)),
+    },
   });
   try {
     machine.load(bytes, { argv: [opts.program, ...opts.args], env: opts.env, name: opts.program });
