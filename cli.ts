@@ -10,7 +10,14 @@ import { serveGdb } from "./core/gdb/server.ts";
 import { type HostSignals, listenHostSignals, runSliced } from "./core/host_signals.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
-import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
+import { toFileUrl } from "@std/path";
+import {
+  linkPlugins,
+  loadPlugins,
+  parsePluginSpec,
+  type PluginSpec,
+} from "./core/plugin/loader.ts";
+import { formatQppList } from "./qpp/list.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -31,7 +38,14 @@ Options:
   --max-insns N       stop after N guest instructions (exit status 124)
   --stats             print guest instructions, translated blocks, time and MIPS at exit
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
-                      are ES modules exporting install(api, args), named after their file
+                      are ES modules exporting install(api, args), named after their file;
+                      the plugins they use (qppUses) are loaded too, from beside them or from
+                      rvplug's plugins/. Loader options in SPEC, not passed to the plugin:
+                        name=NAME   load it under NAME instead of its file name (two plugins
+                                    with one file name, or one plugin twice)
+  --qpp-list          load and link the --plugin plugins, print their QPP interfaces
+                      (functions and callbacks with parameter types, versions) and who uses
+                      what, and exit without running a program
   --progress          show guest instructions, MIPS and time on one live line of stderr (when
                       it is a terminal)
   -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
@@ -72,10 +86,12 @@ interface CliOptions {
 /** QEMU's single-dash spellings, accepted before the program name. */
 const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace": "--strace" };
 
-function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
+function parseCommandLine(
+  argv: string[],
+): CliOptions | "help" | "version" | { qppList: PluginSpec[] } {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats", "progress"],
+    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "progress"],
     string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
@@ -87,6 +103,17 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   });
   if (flags.help) return "help";
   if (flags.version) return "version";
+  const plugins = (flags.plugin as string[]).map((spec) => {
+    try {
+      return parsePluginSpec(spec);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  if (flags["qpp-list"]) {
+    if (plugins.length === 0) throw new UsageError("Cannot list QPP interfaces: no --plugin given");
+    return { qppList: plugins };
+  }
   const [program, ...args] = flags._.map(String);
   if (!program) throw new UsageError("Cannot run: no program given (see --help)");
   if (flags.interp && (flags.plugin as string[]).length > 0) {
@@ -125,13 +152,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     gdbPort,
     progress: flags.progress,
     stats: flags.stats,
-    plugins: (flags.plugin as string[]).map((spec) => {
-      try {
-        return parsePluginSpec(spec);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }),
+    plugins,
   };
 }
 
@@ -224,6 +245,26 @@ function report(result: RunResult, log: (text: string) => void): void {
   }
 }
 
+/** Prints the QPP interfaces and uses of `specs` (`--qpp-list`). */
+async function qppList(specs: PluginSpec[]): Promise<number> {
+  const machine = new Machine();
+  let plugins;
+  try {
+    plugins = await linkPlugins(machine.plugins, specs);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) {
+      console.error(`rvplug: ${e.message}`);
+      return EXIT_LOAD;
+    }
+    throw e;
+  }
+  const cwd = toFileUrl(Deno.cwd() + "/").href;
+  console.log(
+    formatQppList(plugins, (s) => s.startsWith(cwd) ? s.slice(cwd.length) : s).trimEnd(),
+  );
+  return 0;
+}
+
 /**
  * The `--progress` line on stderr: guest instructions, MIPS and elapsed time, redrawn at most
  * four times a second, erased at the end.
@@ -275,6 +316,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`rvplug ${VERSION}`);
     return 0;
   }
+  if ("qppList" in opts) return await qppList(opts.qppList);
   const stderrLog = openLog(undefined);
   let log = stderrLog;
   let bytes: Uint8Array;
@@ -332,7 +374,7 @@ async function runProgram(
     throw e;
   }
   try {
-    for (const spec of opts.plugins) await loadPlugin(machine.plugins, spec);
+    await loadPlugins(machine.plugins, opts.plugins);
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError) {
       stderrLog(`rvplug: ${e.message}\n`);

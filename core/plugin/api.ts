@@ -69,6 +69,8 @@
  * @module
  */
 
+import type { QppApi } from "../../qpp/types.ts";
+
 /** The plugin API version this rvplug implements. */
 export const PLUGIN_API_VERSION = 2;
 
@@ -477,6 +479,8 @@ export interface PluginApi {
   readonly version: number;
   /** Path of the guest program, as given on the command line. */
   readonly programPath: string;
+  /** Calls into other plugins and callbacks between plugins (QPP); see {@linkcode QppApi}. */
+  readonly qpp: QppApi;
 
   /**
    * Start of the program's code (`qemu_plugin_start_code`).
