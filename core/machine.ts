@@ -67,6 +67,8 @@ export interface MachineOptions {
    * or 0. @default {never one}
    */
   hostSignal?: () => number;
+  /** Called every few million instructions with the count so far (a progress display). */
+  onPoll?: (instret: number) => void;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -151,6 +153,7 @@ export class Machine {
    * the middle of a loop is a worse one; small while the interval timer runs, for its signals.
    */
   #budgetCap = BUDGET_CAP;
+  #onPoll: ((instret: number) => void) | undefined;
   #started = false;
   /** The result that ended the run, once it has ended. */
   #final: RunResult | undefined;
@@ -196,6 +199,7 @@ export class Machine {
     );
     this.syscalls.waitForSignal = () => this.#signals.wait();
     this.#inAsm = options.inAsm;
+    this.#onPoll = options.onPoll;
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
@@ -271,6 +275,7 @@ export class Machine {
         resume = false;
         if (cpu.instret >= max || cpu.instret >= pauseAt) return undefined;
         if (cpu.instret >= this.#nextPoll) {
+          this.#onPoll?.(cpu.instret);
           this.#signals.poll();
           this.#nextPoll = cpu.instret + POLL_INSNS;
           this.#budgetCap = this.#signals.timerRunning ? BUDGET_CAP_TIMER : BUDGET_CAP;
