@@ -5,7 +5,7 @@
  * The hot loop, translated mode:
  *
  *     for (;;) {
- *       rt.budget = insns left before --max-insns (capped)
+ *       state.budget = insns left before --max-insns (capped)
  *       cpu.pc = translator.lookup(cpu.pc)()    // run a region; it returns the next pc
  *     }
  *
@@ -109,7 +109,7 @@ export class Machine {
         this.translator.flush();
         this.plugins.flushed();
       },
-      instret: () => this.cpu.instret + this.#rt.ic,
+      instret: () => this.cpu.instret + this.#rt.state.pendingInsns,
       code: () => this.#code,
     });
     this.#rt = createRuntime(this.mem, this.cpu, {
@@ -122,7 +122,7 @@ export class Machine {
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
-      if (this.translator.overlapsCurrent(addr, len)) this.#rt.codeWritten = true;
+      if (this.translator.overlapsCurrent(addr, len)) this.#rt.state.codeWritten = true;
       this.translator.invalidatePage(page);
     };
     const cpu = this.cpu;
@@ -249,11 +249,14 @@ export class Machine {
   }
 
   #translate(): void {
-    const cpu = this.cpu, rt = this.#rt, translator = this.translator, max = this.#maxInsns;
+    const cpu = this.cpu,
+      state = this.#rt.state,
+      translator = this.translator,
+      max = this.#maxInsns;
     for (;;) {
       const left = max - cpu.instret;
       if (left <= 0) return;
-      rt.budget = Math.min(left, 2 ** 30);
+      state.budget = Math.min(left, 2 ** 30);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left < MAX_BLOCK_INSNS
         ? translator.lookupLimited(cpu.pc, left)

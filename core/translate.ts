@@ -23,7 +23,18 @@ interface Region {
 }
 
 /** Names the generated code sees besides its constants, in the order the factory takes them. */
-const FACTORY_PARAMS = ["rt", "cpu", "x", "u8", "i8", "u16", "i16", "i32", "perm"] as const;
+const FACTORY_PARAMS = [
+  "rt",
+  "state",
+  "cpu",
+  "x",
+  "u8",
+  "i8",
+  "u16",
+  "i16",
+  "i32",
+  "perm",
+] as const;
 
 /** The translation cache: regions by entry pc, two-level by page, and per page who covers it. */
 export class Translator {
@@ -93,7 +104,8 @@ export class Translator {
     );
     const m = this.#mem;
     const fn = factory(
-      this.#rt,
+      this.#rt.calls,
+      this.#rt.state,
       this.#cpu,
       this.#cpu.x,
       m.u8,

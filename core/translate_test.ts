@@ -183,17 +183,17 @@ Deno.test("Translator runs code across a page boundary, with an instruction stra
 });
 
 // ---------------------------------------------------------------------------------------------
-// The instruction budget (rt.budget), which --max-insns relies on.
+// The instruction budget (state.budget), which --max-insns relies on.
 
 Deno.test("Translator regions stop before a block that would exceed the budget", () => {
   // A self-loop of 2 instructions that never ends.
   const l = load({ code: [addi(5, 5, 1), bne(5, 0, -4)] });
   const { translator, rt } = translatorOf(l);
   const { cpu } = l;
-  rt.budget = 7;
+  rt.state.budget = 7;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3]);
-  rt.budget = 1;
+  rt.state.budget = 1;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3], "a budget below a block runs none");
   step(hartOf(l));
@@ -204,10 +204,10 @@ Deno.test("Translator regions of several blocks count the budget across blocks",
   const l = load({ code: [addi(5, 5, 1), jal(0, 4), addi(6, 6, 1), jal(0, -12)] });
   const { translator, rt } = translatorOf(l);
   const { cpu } = l;
-  rt.budget = 5;
+  rt.state.budget = 5;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [4, CODE, 1, 1]);
-  rt.budget = 1000;
+  rt.state.budget = 1000;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [1004, CODE, 251, 251]);
 });
