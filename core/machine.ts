@@ -20,7 +20,7 @@ import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
-import { step } from "./interp.ts";
+import { step, stepBlock } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
@@ -28,7 +28,7 @@ import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
-import { Translator } from "./translate.ts";
+import { COLD_RUNS, Translator } from "./translate.ts";
 
 /** Options of {@linkcode Machine}. */
 export interface MachineOptions {
@@ -36,6 +36,12 @@ export interface MachineOptions {
   engine?: "translate" | "interp";
   /** Stop after this many instructions. @default {Infinity} */
   maxInsns?: number;
+  /**
+   * Times a region entry runs in the interpreter before it is compiled (translated engine, no
+   * plugins): code that runs only a few times costs less interpreted than compiled. 0 compiles
+   * every region at its first entry. @default {COLD_RUNS}
+   */
+  coldRuns?: number;
   /** Standard streams of the guest. @default {Deno's stdin, stdout and stderr} */
   io?: GuestIo;
   /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
@@ -84,6 +90,7 @@ export class Machine {
   symbols: ElfSymbol[] = [];
   #engine: "translate" | "interp";
   #maxInsns: number;
+  #coldRuns: number;
   #rt: Runtime;
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
@@ -92,6 +99,7 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
+    this.#coldRuns = options.coldRuns ?? COLD_RUNS;
     this.#strace = options.strace;
     this.syscalls = new LinuxSyscalls(this.mem, this.cpu, {
       io: options.io,
@@ -253,15 +261,23 @@ export class Machine {
     const cpu = this.cpu,
       state = this.#rt.state,
       translator = this.translator,
-      max = this.#maxInsns;
+      max = this.#maxInsns,
+      hart = this.#hart;
+    // Without plugins, cold code runs in the interpreter (exact for counts, faults and
+    // self-modifying code alike); plugins need every block translated and instrumented.
+    const cold = this.plugins.names.length === 0 && this.#coldRuns > 0
+      ? () => stepBlock(hart, state.budget)
+      : undefined;
+    translator.coldRunner = cold;
+    translator.coldRuns = this.#coldRuns;
     for (;;) {
       const left = max - cpu.instret;
       if (left <= 0) return;
       state.budget = Math.min(left, 2 ** 30);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
-      const region = left < MAX_BLOCK_INSNS
-        ? translator.lookupLimited(cpu.pc, left)
-        : translator.lookup(cpu.pc);
+      const region = left >= MAX_BLOCK_INSNS
+        ? translator.lookup(cpu.pc)
+        : cold ?? translator.lookupLimited(cpu.pc, left);
       cpu.pc = region();
     }
   }

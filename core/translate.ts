@@ -22,6 +22,15 @@ interface Region {
   readonly fn: RegionFn;
 }
 
+/**
+ * Default of {@linkcode Translator.coldRuns}: region entries run in the interpreter before they
+ * are compiled, when a cold runner is set. A
+ * `new Function` costs about a millisecond; a block in the interpreter a few microseconds: code
+ * run only a few times (start-up, large programs) is cheaper to interpret. Measured on the bench
+ * guests (tests/bench).
+ */
+export const COLD_RUNS = 64;
+
 /** Names the generated code sees besides its constants, in the order the factory takes them. */
 const FACTORY_PARAMS = [
   "rt",
@@ -47,8 +56,18 @@ export class Translator {
   #current: Region | undefined;
   /** Regions whose code lies on each page, for invalidation. */
   #onPage = new Map<number, Set<Region>>();
-  /** Blocks and regions translated so far. */
-  readonly stats = { regions: 0, blocks: 0, invalidations: 0 };
+  /** Blocks and regions translated so far, and blocks run in the interpreter. */
+  readonly stats = { regions: 0, blocks: 0, invalidations: 0, coldBlocks: 0 };
+  /**
+   * Runs the block at `cpu.pc` in the interpreter and returns the next pc: set, a region entry
+   * seen fewer than {@linkcode coldRuns} times runs with it instead of being compiled. Only
+   * without plugins: they instrument translated code.
+   */
+  coldRunner: RegionFn | undefined;
+  /** Times a region entry runs with {@linkcode coldRunner} before it is compiled. */
+  coldRuns: number = COLD_RUNS;
+  /** Region entries run cold so far, and how many times. */
+  #coldCounts = new Map<number, number>();
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
@@ -65,10 +84,20 @@ export class Translator {
     this.#rt = rt;
   }
 
-  /** The region entered at `pc`, translating it if needed. */
+  /** The region entered at `pc`, translating it if needed (or the cold runner). */
   lookup(pc: number): RegionFn {
-    const slots = this.#byPage[pc >>> PAGE_SHIFT];
-    return (this.#current = slots?.[(pc & 0xfff) >>> 1] ?? this.#translate(pc)).fn;
+    const region = this.#byPage[pc >>> PAGE_SHIFT]?.[(pc & 0xfff) >>> 1];
+    if (region) return (this.#current = region).fn;
+    if (this.coldRunner) {
+      const runs = this.#coldCounts.get(pc) ?? 0;
+      if (runs < this.coldRuns) {
+        this.#coldCounts.set(pc, runs + 1);
+        this.stats.coldBlocks++;
+        return this.coldRunner;
+      }
+      this.#coldCounts.delete(pc);
+    }
+    return (this.#current = this.#translate(pc)).fn;
   }
 
   /** Whether `[addr, addr + len)` overlaps the code of the region running (or last run). */
@@ -186,5 +215,6 @@ export class Translator {
     this.#byPage = [];
     this.#sites.clear();
     this.#waiting.clear();
+    this.#coldCounts.clear();
   }
 }
