@@ -31,10 +31,19 @@ export function step(h: Hart): Insn {
 /**
  * Executes instructions from `h.cpu.pc` through the next control transfer (branch, jump, trap,
  * CSR access, fence.i), or `max` of them, whichever comes first; returns the next pc.
+ * `onIndirect` hears of an indirect jump (jalr) ending the run: its pc and its target.
  */
-export function stepBlock(h: Hart, max: number): number {
+export function stepBlock(
+  h: Hart,
+  max: number,
+  onIndirect?: (pc: number, target: number) => void,
+): number {
+  const cpu = h.cpu;
   for (let n = 0; n < max; n++) {
-    if (step(h).def.flow !== "next") break;
+    const pc = cpu.pc, flow = step(h).def.flow;
+    if (flow === "next") continue;
+    if (flow === "indirect") onIndirect?.(pc, cpu.pc);
+    break;
   }
-  return h.cpu.pc;
+  return cpu.pc;
 }

@@ -266,7 +266,8 @@ export class Machine {
     // Without plugins, cold code runs in the interpreter (exact for counts, faults and
     // self-modifying code alike); plugins need every block translated and instrumented.
     const cold = this.plugins.names.length === 0 && this.#coldRuns > 0
-      ? () => stepBlock(hart, state.budget)
+      ? (onIndirect: (pc: number, target: number) => void) =>
+        stepBlock(hart, state.budget, onIndirect)
       : undefined;
     translator.coldRunner = cold;
     translator.coldRuns = this.#coldRuns;
@@ -277,7 +278,9 @@ export class Machine {
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left >= MAX_BLOCK_INSNS
         ? translator.lookup(cpu.pc)
-        : cold ?? translator.lookupLimited(cpu.pc, left);
+        : cold
+        ? () => cold(() => {})
+        : translator.lookupLimited(cpu.pc, left);
       cpu.pc = region();
     }
   }

@@ -31,6 +31,7 @@ Deno.test("run() stops at exactly maxInsns and reports it", () => {
 const BENCH_CORE = new URL("../examples/build/bench_core.elf", import.meta.url);
 const SEGV = new URL("../examples/build/segv.elf", import.meta.url);
 const SMC = new URL("../examples/build/smc.elf", import.meta.url);
+const BENCH_INTERP = new URL("../examples/build/bench_interp.elf", import.meta.url);
 
 /** Runs `elf` with `args`; its output, result, registers and translation statistics. */
 function runWith(elf: URL, args: string[], options: { coldRuns?: number; maxInsns?: number }) {
@@ -51,7 +52,7 @@ function runWith(elf: URL, args: string[], options: { coldRuns?: number; maxInsn
 }
 
 // [program, args, maxInsns]: a whole run, limits cutting it cold and hot, faults, code that
-// rewrites itself.
+// rewrites itself, jump tables (regions planned with the indirect jumps' targets).
 const COLD_CASES: readonly [URL, string[], number | undefined][] = [
   [BENCH_CORE, ["3"], undefined],
   [BENCH_CORE, ["3"], 5_000],
@@ -59,6 +60,7 @@ const COLD_CASES: readonly [URL, string[], number | undefined][] = [
   [SEGV, [], undefined],
   [SEGV, ["exec"], undefined],
   [SMC, [], undefined],
+  [BENCH_INTERP, ["2000"], undefined],
 ];
 for (const [elf, args, maxInsns] of COLD_CASES) {
   const name = `${elf.pathname.split("/").at(-1)} ${args.join(" ")}`.trim();

@@ -11,11 +11,17 @@ import type { Block } from "./region.ts";
 import { hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_CODE, PAGE_SHIFT } from "./memory.ts";
-import { planRegion, type RegionPlan } from "./region.ts";
+import { MAX_PROFILED_TARGETS, planRegion, type RegionPlan, type RegionProfile } from "./region.ts";
 import type { Runtime } from "./_runtime.ts";
 
 /** A translated region: call it to run guest code from its entry; it returns the next pc. */
 export type RegionFn = () => number;
+
+/**
+ * Runs the block at `cpu.pc` in the interpreter and returns the next pc, telling `onIndirect`
+ * of an indirect jump that ends it.
+ */
+export type ColdRunner = (onIndirect: (pc: number, target: number) => void) => number;
 
 interface Region {
   readonly plan: RegionPlan;
@@ -59,15 +65,28 @@ export class Translator {
   /** Blocks and regions translated so far, and blocks run in the interpreter. */
   readonly stats = { regions: 0, blocks: 0, invalidations: 0, coldBlocks: 0 };
   /**
-   * Runs the block at `cpu.pc` in the interpreter and returns the next pc: set, a region entry
-   * seen fewer than {@linkcode coldRuns} times runs with it instead of being compiled. Only
-   * without plugins: they instrument translated code.
+   * Set, a region entry seen fewer than {@linkcode coldRuns} times runs with it instead of being
+   * compiled, and regions are planned with what cold runs showed. Only without plugins: they
+   * instrument translated code, and see blocks as QEMU would cut them.
    */
-  coldRunner: RegionFn | undefined;
+  coldRunner: ColdRunner | undefined;
   /** Times a region entry runs with {@linkcode coldRunner} before it is compiled. */
   coldRuns: number = COLD_RUNS;
   /** Region entries run cold so far, and how many times. */
   #coldCounts = new Map<number, number>();
+  /** Targets of indirect jumps that ran cold, by jump pc, most recent first. */
+  #targets = new Map<number, number[]>();
+  #profile: RegionProfile = { targets: (pc) => this.#targets.get(pc) ?? [] };
+  #noteIndirect = (pc: number, target: number) => {
+    let list = this.#targets.get(pc);
+    if (!list) this.#targets.set(pc, list = []);
+    if (list[0] === target) return;
+    const at = list.indexOf(target);
+    if (at >= 0) list.splice(at, 1);
+    list.unshift(target);
+    if (list.length > MAX_PROFILED_TARGETS) list.pop();
+  };
+  #runCold: RegionFn = () => this.coldRunner!(this.#noteIndirect);
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
@@ -93,7 +112,7 @@ export class Translator {
       if (runs < this.coldRuns) {
         this.#coldCounts.set(pc, runs + 1);
         this.stats.coldBlocks++;
-        return this.coldRunner;
+        return this.#runCold;
       }
       this.#coldCounts.delete(pc);
     }
@@ -115,7 +134,8 @@ export class Translator {
   }
 
   #translate(pc: number): Region {
-    const region = this.#compile(planRegion(this.#mem, pc));
+    const profile = this.coldRunner ? this.#profile : undefined;
+    const region = this.#compile(planRegion(this.#mem, pc, undefined, profile));
     (this.#byPage[pc >>> PAGE_SHIFT] ??= new Array(2048))[(pc & 0xfff) >>> 1] = region;
     return region;
   }
@@ -216,5 +236,6 @@ export class Translator {
     this.#sites.clear();
     this.#waiting.clear();
     this.#coldCounts.clear();
+    this.#targets.clear();
   }
 }

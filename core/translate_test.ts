@@ -9,6 +9,7 @@ import { buildElf, code } from "./_elf_fixtures.ts";
 import { PAGE_CODE } from "./memory.ts";
 import { step } from "./interp.ts";
 import { Machine } from "./machine.ts";
+import { planRegion, type RegionProfile } from "./region.ts";
 import {
   addi,
   auipc,
@@ -252,3 +253,22 @@ for (const engine of ["translate", "interp"] as const) {
     assertEquals(m.run().reason, "max-insns");
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regions planned with a profile of cold runs.
+
+Deno.test("planRegion() takes in the targets an indirect jump had, a return only its last two", () => {
+  // 0: jalr zero, a0 (a jump table)   4: jalr zero, ra (a return)   8.. 20: targets
+  const l = load({ code: [jalr(0, 0, 10), jalr(0, 0, 1), ADD_1, ADD_1, ADD_1, ADD_1] });
+  const targets = new Map([[CODE, [CODE + 8, CODE + 12]], [CODE + 4, [
+    CODE + 16,
+    CODE + 20,
+    CODE + 8,
+  ]]]);
+  const profile: RegionProfile = { targets: (pc) => targets.get(pc) ?? [] };
+  const pcsOf = (entry: number, p?: RegionProfile) =>
+    planRegion(l.mem, entry, undefined, p).blocks.map((b) => b.pc - CODE).sort((a, b) => a - b);
+  assertEquals(pcsOf(CODE), [0]);
+  assertEquals(pcsOf(CODE, profile), [0, 8, 12]);
+  assertEquals(pcsOf(CODE + 4, profile), [4, 16, 20]);
+});
