@@ -39,8 +39,8 @@ export interface MachineOptions {
   maxInsns?: number;
   /**
    * Times a region entry runs in the interpreter before it is compiled (translated engine, no
-   * plugins): code that runs only a few times costs less interpreted than compiled. 0 compiles
-   * every region at its first entry. @default {COLD_RUNS}
+   * plugins, no `inAsm`): code that runs only a few times costs less interpreted than compiled.
+   * 0 compiles every region at its first entry. @default {COLD_RUNS}
    */
   coldRuns?: number;
   /** Standard streams of the guest. @default {Deno's stdin, stdout and stderr} */
@@ -115,7 +115,8 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
-    this.#coldRuns = options.coldRuns ?? COLD_RUNS;
+    // -d in_asm logs blocks as they are translated, as QEMU does: all of them, none run cold.
+    this.#coldRuns = options.inAsm ? 0 : options.coldRuns ?? COLD_RUNS;
     this.#strace = options.strace;
     this.syscalls = new LinuxSyscalls(this.mem, this.cpu, {
       io: options.io,
