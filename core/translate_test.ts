@@ -267,7 +267,9 @@ Deno.test("planRegion() takes in the targets an indirect jump had, a return only
   ]]]);
   const profile: RegionProfile = { targets: (pc) => targets.get(pc) ?? [] };
   const pcsOf = (entry: number, p?: RegionProfile) =>
-    planRegion(l.mem, entry, undefined, p).blocks.map((b) => b.pc - CODE).sort((a, b) => a - b);
+    planRegion(l.mem, entry, undefined, undefined, p).blocks.map((b) => b.pc - CODE).sort((a, b) =>
+      a - b
+    );
   assertEquals(pcsOf(CODE), [0]);
   assertEquals(pcsOf(CODE, profile), [0, 8, 12]);
   assertEquals(pcsOf(CODE + 4, profile), [4, 16, 20]);

@@ -25,6 +25,8 @@ import {
   type PluginApi,
 } from "./api.ts";
 
+import type { QppApi } from "../../qpp/types.ts";
+
 /** What the host needs from the machine. */
 export interface HostMachine {
   readonly cpu: CpuState;
@@ -46,6 +48,8 @@ export interface ApiContext {
   readonly machine: HostMachine;
   readonly registry: CallbackRegistry;
   readonly access: AccessGate;
+  /** The plugin's `api.qpp`. */
+  readonly qpp: QppApi;
   /** Removes the plugin's callbacks and flushes translated code. */
   forget(plugin: Plugin): void;
 }
@@ -56,6 +60,13 @@ const copySymbol = (s: ElfSymbol): GuestSymbol => ({
   size: s.size,
   isFunc: s.isFunc,
 });
+
+/** General register numbers by every name `readRegister` takes for them: x0..x31, ABI names, fp. */
+const GPR_BY_NAME: ReadonlyMap<string, number> = new Map([
+  ...ABI_NAMES.map((_, i): [string, number] => [`x${i}`, i]),
+  ...ABI_NAMES.map((n, i): [string, number] => [n, i]),
+  ["fp", 8],
+]);
 
 /** The API object of `plugin`. */
 export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
@@ -69,6 +80,7 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
     name: plugin.name,
     version: PLUGIN_API_VERSION,
     programPath: m.programPath,
+    qpp: ctx.qpp,
     startCode: () => m.code().start,
     endCode: () => m.code().end,
     entryCode: () => m.code().entry,
@@ -89,6 +101,9 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
     onFlush: (cb) => registry.add("flush", plugin, cb),
     onExit: (cb) => registry.add("exit", plugin, cb),
     readRegister(name) {
+      // The common case first, without building strings: a general register, access granted.
+      const x = GPR_BY_NAME.get(name);
+      if (x !== undefined && access.level >= Access.Read) return cpu.x[x]!;
       const csr = (CSR as Record<string, number>)[name];
       const n = name === "pc" || csr !== undefined ? -1 : regIndex(name, "read");
       access.need(Access.Read, `read register "${name}"`);
