@@ -168,9 +168,9 @@ Deno.test("Translator marks the pages of translated code and unmarks them when d
   const l = load({ code: [addi(5, 0, 1)] });
   const { translator } = translatorOf(l);
   translator.lookup(CODE);
-  assert(l.mem.perm[CODE >>> 12] & PAGE_CODE);
+  assert(l.mem.perm[CODE >>> 12]! & PAGE_CODE);
   translator.invalidatePage(CODE >>> 12);
-  assertEquals(l.mem.perm[CODE >>> 12] & PAGE_CODE, 0);
+  assertEquals(l.mem.perm[CODE >>> 12]! & PAGE_CODE, 0);
   assertEquals(translator.stats.invalidations, 1);
 });
 
