@@ -4,11 +4,10 @@
  */
 
 import { parseArgs } from "@std/cli/parse-args";
-import { hex } from "./core/errors.ts";
+import { hex, PluginError } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
 import { type HostSignals, listenHostSignals, runSliced } from "./core/host_signals.ts";
 import { signalDescription } from "./core/signals.ts";
-import { PluginError } from "./core/plugin/host.ts";
 import { toFileUrl } from "@std/path";
 import {
   linkPlugins,
