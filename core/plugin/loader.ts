@@ -7,6 +7,8 @@
 import { basename, extname, resolve, toFileUrl } from "@std/path";
 import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts";
 import type { PluginHost } from "./host.ts";
+import { loadSandboxed } from "./sandbox/sandbox.ts";
+import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
@@ -53,9 +55,16 @@ function moduleUrl(specifier: string): string {
  * with the plugin's name, as a RangeError if it was one and a TypeError otherwise
  */
 export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
+  // The loader's own options (sandbox=, trust=, allow-*=) never reach the plugin.
+  const { args, options } = splitLoaderOptions(spec.args);
+  const url = moduleUrl(spec.specifier);
+  if (sandboxed(spec.specifier, options)) {
+    await loadSandboxed(host, { specifier: spec.specifier, url, name: spec.name, args }, options);
+    return;
+  }
   let mod: Partial<PluginModule>;
   try {
-    mod = await import(moduleUrl(spec.specifier));
+    mod = await import(url);
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new TypeError(`Cannot load plugin "${spec.specifier}": ${why}`);
@@ -72,7 +81,7 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
   }
   const api = host.createApi(spec.name);
   try {
-    await mod.install(api, spec.args);
+    await mod.install(api, args);
   } catch (e) {
     // A plugin rejecting its arguments says so with a TypeError or RangeError: keep the class.
     const why = e instanceof Error ? e.message : String(e);
