@@ -66,6 +66,13 @@ export async function loadSandboxed(
   sandboxOptions: SandboxOptions = {},
 ): Promise<Sandbox> {
   const report = sandboxOptions.report ?? reportToStderr;
+  if (mayPrompt()) {
+    throw new TypeError(
+      `Cannot sandbox plugin "${spec.name}": on a terminal, Deno would ask you whether to grant ` +
+        `what the plugin is denied; run deno with --no-prompt before mod.ts ` +
+        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1`,
+    );
+  }
   const api = host.createApi(spec.name);
   const shared = newShared();
   const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
@@ -398,6 +405,27 @@ export function pluginFrames(error: Error, url: string): string {
     /^\s+at /.test(l) && l.includes(base)
   );
   return frames.map((l) => `\n    ${l.trim()}`).join("");
+}
+
+/**
+ * Whether Deno could prompt the user for a permission a Worker is denied: it does when stdin and
+ * stderr are terminals, unless started with --no-prompt or DENO_NO_PROMPT set.
+ */
+export function mayPrompt(): boolean {
+  if (!Deno.stdin.isTerminal() || !Deno.stderr.isTerminal()) return false;
+  try {
+    if (Deno.env.get("DENO_NO_PROMPT") !== undefined) return false;
+  } catch {
+    // no env permission: look at the command line
+  }
+  try {
+    // Deno's own options come before the main module on its command line.
+    const argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
+    const main = argv.findIndex((a, i) => i > 1 && !a.startsWith("-"));
+    return !argv.slice(0, main < 0 ? argv.length : main).includes("--no-prompt");
+  } catch {
+    return true;
+  }
 }
 
 function reportToStderr(line: string): void {

@@ -45,7 +45,7 @@ const CASES: Case[] = [
     files: (dir) => [`${dir}/bbv.0.bb`],
   },
   { plugin: "stoptrigger", args: ",icount=5000:7", guest: "bench_sort", guestArgs: ["2000"] },
-  { plugin: "stoptrigger", args: ",addr=0x10074:9", guest: "hello" },
+  { plugin: "stoptrigger", args: ",addr=0x100ae:9", guest: "hello" },
 ];
 
 /** The plugin arguments naming the output files of `c` in `dir`. */
