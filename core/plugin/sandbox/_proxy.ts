@@ -401,9 +401,10 @@ export function createProxy(env: ProxyEnv): Proxy {
     api,
     sites,
     exec(id) {
-      const s = sites[id];
-      if (s.access === Access.None) (s.fn as ExecCallback)(0, s.udata);
-      else withAccess(s.access, () => (s.fn as ExecCallback)(0, s.udata));
+      // Called as plain functions, so that stack traces name them as the plugin did.
+      const s = sites[id], fn = s.fn as ExecCallback;
+      if (s.access === Access.None) fn(0, s.udata);
+      else withAccess(s.access, () => fn(0, s.udata));
     },
     mem(id, info, vaddr, value) {
       const s = sites[id], fn = s.fn as MemCallback;
