@@ -9,6 +9,7 @@ import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts
 import type { PluginHost } from "./host.ts";
 import { loadSandboxed } from "./sandbox/sandbox.ts";
 import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
+import { describeImportError, missingPermission } from "./sandbox/diagnose.ts";
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
@@ -62,11 +63,13 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
     await loadSandboxed(host, { specifier: spec.specifier, url, name: spec.name, args }, options);
     return;
   }
+  const missing = missingPermission(url);
+  if (missing) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${missing}`);
   let mod: Partial<PluginModule>;
   try {
     mod = await import(url);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = await describeImportError(e instanceof Error ? e.message : String(e));
     throw new TypeError(`Cannot load plugin "${spec.specifier}": ${why}`);
   }
   if (typeof mod.install !== "function") {

@@ -47,6 +47,7 @@ export type OutMessage =
   | { t: "reg"; k: ApiEvent }
   | { t: "forget" }
   | { t: "exit"; status: number }
+  | { t: "imported" }
   | { t: "installed" }
   | {
     t: "fail";

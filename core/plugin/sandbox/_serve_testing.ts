@@ -4,6 +4,8 @@
  * @module
  */
 
+import { REPO_ROOT } from "../../../tests/_helpers.ts";
+
 /** A file served: its text, and optionally its media type or an HTTP status. */
 export interface ServedFile {
   readonly text: string;
@@ -52,4 +54,24 @@ export function serveFiles(files: Record<string, ServedFile | string>): Served {
       await server.shutdown();
     },
   };
+}
+
+/**
+ * Runs the CLI as the README says for remote plugins (leaving the project's deno.lock alone);
+ * its stderr without Deno's "Download URL" lines. `denoFlags` go before `mod.ts`.
+ */
+export async function rvplug(
+  args: string[],
+  denoFlags: string[] = ["-A", "--no-lock", "--no-prompt"],
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...denoFlags, "mod.ts", ...args],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decoder = new TextDecoder();
+  const stderr = decoder.decode(r.stderr).split(/(?<=\n)/)
+    .filter((l) => !/^Download /.test(l));
+  return { status: r.code, stdout: decoder.decode(r.stdout), stderr: stderr.join("") };
 }

@@ -135,6 +135,7 @@ async function start(init: InitMessage): Promise<void> {
       "import",
     );
   }
+  send({ t: "imported" });
   try {
     await mod.install(proxy.api, init.args);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { exampleElf, REPO_ROOT, tempDir } from "../../../tests/_helpers.ts";
-import { serveFiles } from "./_serve_testing.ts";
+import { exampleElf, tempDir } from "../../../tests/_helpers.ts";
+import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 /** A plugin that tries one thing at vCPU start (during the run) and prints how it went. */
 const PROBE = `
@@ -28,25 +28,6 @@ function freePort(): number {
 }
 
 const EXITCODE = exampleElf("exitcode");
-
-/**
- * Runs the CLI as the README says for remote plugins (leaving the project's deno.lock alone);
- * its stderr without Deno's "Download URL" lines.
- */
-export async function rvplug(
-  args: string[],
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-lock", "--no-prompt", "mod.ts", ...args],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  const stderr = decoder.decode(r.stderr).split(/(?<=\n)/)
-    .filter((l) => !/^Download /.test(l));
-  return { status: r.code, stdout: decoder.decode(r.stdout), stderr: stderr.join("") };
-}
 
 Deno.test("a sandboxed remote plugin is denied each permission it was not granted, reported, and the guest completes; granted, it succeeds", async () => {
   const dir = tempDir();

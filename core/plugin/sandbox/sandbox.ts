@@ -26,6 +26,7 @@ import {
 } from "./_channel.ts";
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
 import type { CallArgs, Done, InitMessage } from "./_worker.ts";
+import { describeImportError, missingPermission } from "./diagnose.ts";
 import { denialOf, denialReport, type LoaderOptions, workerPermissions } from "./options.ts";
 
 /** What {@linkcode loadSandboxed} needs to know of the plugin. */
@@ -73,6 +74,8 @@ export async function loadSandboxed(
         `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1`,
     );
   }
+  const missing = missingPermission(spec.url, options.grants);
+  if (missing) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${missing}`);
   const api = host.createApi(spec.name);
   const shared = newShared();
   const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
@@ -87,6 +90,8 @@ export async function loadSandboxed(
   let w = 0, pub = 0, dead = false, closed = false, ending = false, installed = false;
   let detached = false;
   let loadError: Error | undefined;
+  let importError: string | undefined;
+  let imported = false;
   let pendingExit: number | undefined;
   let currentInsns: TbInsn[] = [];
   const registered = new Set<string>();
@@ -111,11 +116,13 @@ export async function loadSandboxed(
     const error = fromWire(m.error);
     const denial = denialOf(m.error.message);
     if (denial) return detach(denialReport(spec.name, spec.specifier, denial));
+    if (m.load === "import" && !installed) {
+      importError = m.error.message;
+      close();
+      return;
+    }
     if (m.load && !installed) {
-      const why = m.load === "import" ? m.error.message.split("\n")[0] : m.error.message;
-      const message = m.load === "import"
-        ? `Cannot load plugin "${spec.specifier}": ${why}`
-        : `Cannot install plugin "${spec.name}": ${why}`;
+      const message = `Cannot install plugin "${spec.name}": ${m.error.message}`;
       loadError = m.error.name === "RangeError" ? new RangeError(message) : new TypeError(message);
       loadError.stack = `${loadError.name}: ${message}${pluginFrames(error, spec.url)}`;
       close();
@@ -143,6 +150,9 @@ export async function loadSandboxed(
           break;
         case "installed":
           installed = true;
+          break;
+        case "imported":
+          imported = true;
           break;
         case "fail":
           failure(msg);
@@ -387,7 +397,21 @@ export async function loadSandboxed(
     const res = Atomics.waitAsync(ctl, Ctl.Seq, seq, 100);
     const changed = res.async ? (await res.value) === "ok" : res.value !== "timed-out";
     if (changed) idleSince = performance.now();
-    else if (performance.now() - idleSince > timeoutMs) hang();
+    else if (performance.now() - idleSince > timeoutMs) {
+      if (!imported) {
+        close();
+        throw new TypeError(
+          `Cannot load plugin "${spec.specifier}": its modules did not arrive within ` +
+            `${timeoutMs / 1000} s (a server that does not answer?)`,
+        );
+      }
+      hang();
+    }
+  }
+  if (importError !== undefined) {
+    throw new TypeError(
+      `Cannot load plugin "${spec.specifier}": ${await describeImportError(importError)}`,
+    );
   }
   if (loadError) throw loadError;
   return {
