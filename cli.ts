@@ -6,37 +6,12 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
-
-/** What a shell says of each fatal signal (Linux numbering). */
-const SIGNAL_NAMES: Record<number, string> = {
-  1: "Hangup",
-  2: "Interrupt",
-  3: "Quit",
-  4: "Illegal instruction",
-  5: "Trace/breakpoint trap",
-  6: "Aborted",
-  7: "Bus error",
-  8: "Floating point exception",
-  9: "Killed",
-  10: "User defined signal 1",
-  11: "Segmentation fault",
-  12: "User defined signal 2",
-  13: "Broken pipe",
-  14: "Alarm clock",
-  15: "Terminated",
-  24: "CPU time limit exceeded",
-  25: "File size limit exceeded",
-  26: "Virtual timer expired",
-  27: "Profiling timer expired",
-  29: "I/O possible",
-  30: "Power failure",
-  31: "Bad system call",
-};
 
 const USAGE = `Usage: rvplug [options] program [arguments...]
 Runs a static RISC-V RV32IMAC Linux executable, like qemu-riscv32.
@@ -212,7 +187,7 @@ function report(result: RunResult, log: (text: string) => void): void {
       : "";
     log(
       `rvplug: uncaught target signal ${result.signal} (${
-        SIGNAL_NAMES[result.signal] ?? `Real-time signal ${result.signal - 34}`
+        signalDescription(result.signal)
       })${where}\n`,
     );
   } else if (result.reason === "max-insns") {

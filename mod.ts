@@ -24,7 +24,7 @@ export { GuestExit, GuestFault } from "./core/errors.ts";
 export type { FaultKind } from "./core/errors.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
-export type { GuestIo } from "./core/syscalls.ts";
+export type { GuestIo } from "./core/syscalls/mod.ts";
 export { main, VERSION } from "./cli.ts";
 export { PluginError, PluginHost } from "./core/plugin/host.ts";
 export { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";

@@ -8,37 +8,23 @@
  * address out of range), with a one-line message that names the file. The section headers are only
  * read for the symbol table, and a broken symbol table is ignored rather than reported.
  *
- * Guest address space layout, chosen to match qemu-riscv32 7.2 on a 64-bit host:
- *
- * ```
- * 0x00010000  typical ET_EXEC text (0x00400000 for ET_DYN: {@linkcode ET_DYN_BASE})
- *   ...       data, bss, then the program break (brk) growing up
- * 0x40000000  guard page, never mapped
- * 0x40001000  stack (8 MiB, read/write), growing down from
- * 0x40801000  STACK_TOP (./stack.ts); strings end 8 bytes below it, as in qemu
- * ```
+ * Where segments may go is in ./address_map.ts.
  * @module
  */
 
 import { type ElfSymbol, readSymbols } from "./_elf_symbols.ts";
 import { hex } from "./errors.ts";
 import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { STACK_GUARD, STACK_TOP } from "./stack.ts";
+import { ADDRESS_LIMIT, ET_DYN_BASE, STACK_GUARD, STACK_TOP } from "./address_map.ts";
 
 export { type ElfSymbol, symbolAt } from "./_elf_symbols.ts";
 
-/** Load bias of ET_DYN (static-pie) files: where their first page goes, as in the kernel's
- * `ELF_ET_DYN_BASE` for 32-bit targets without randomization. */
-export const ET_DYN_BASE = 0x00400000;
 /**
  * The most guest memory the loadable segments may span together, in bytes. No RV32 program we run
  * needs more; the limit keeps a corrupt `p_memsz` (say 3 GiB) from walking 786,432 page
  * entries. Host memory is committed only for pages the guest touches, so this is not about RAM.
  */
 export const MAX_IMAGE_SIZE = 1024 * 1024 * 1024;
-/** Guest addresses end here: the top page stays unmapped so that every segment end and the
- * program break fit in 32 bits. */
-export const ADDRESS_LIMIT = 0xfffff000;
 
 /** One loadable segment (PT_LOAD) of an {@linkcode ElfImage}, load bias applied. */
 export interface ElfSegment {
@@ -66,7 +52,7 @@ export interface ElfImage {
   phent: number;
   /** Initial program break: the end of the highest segment, rounded up to a page. */
   brk: number;
-  /** Added to every address of the file: 0 for ET_EXEC, {@linkcode ET_DYN_BASE} for ET_DYN. */
+  /** Added to every address of the file: 0 for ET_EXEC, `ET_DYN_BASE` (./address_map.ts) for ET_DYN. */
   loadBias: number;
   /** The loadable segments with non-zero size, in program header order. */
   segments: ElfSegment[];

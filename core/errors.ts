@@ -8,16 +8,18 @@
  * @module
  */
 
+import { SIG } from "./signals.ts";
+
 /** The kinds of guest fault, named after the Linux signal each one raises. */
 export type FaultKind = "segv" | "ill" | "bus" | "trap" | "abrt";
 
 /** Linux signal numbers delivered for each fault kind. */
 export const SIGNAL_OF_FAULT: Readonly<Record<FaultKind, number>> = {
-  ill: 4,
-  trap: 5,
-  abrt: 6,
-  bus: 7,
-  segv: 11,
+  ill: SIG.ILL,
+  trap: SIG.TRAP,
+  abrt: SIG.ABRT,
+  bus: SIG.BUS,
+  segv: SIG.SEGV,
 };
 
 /** A fault raised by the guest program: an access to an unmapped page, an illegal instruction... */

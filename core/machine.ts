@@ -26,7 +26,8 @@ import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
 import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
-import { type GuestIo, LinuxSyscalls } from "./syscalls.ts";
+import { signalName } from "./signals.ts";
+import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
 
 /** Options of {@linkcode Machine}. */
@@ -284,15 +285,7 @@ export class Machine {
  * was mapped but forbade the access; 1 (SEGV_MAPERR, ILL_ILLOPC...) covers the rest.
  */
 function faultLine(f: GuestFault, mapped: boolean): string {
-  const name = FAULT_SIGNAL_NAMES[f.kind];
+  const name = signalName(SIGNAL_OF_FAULT[f.kind]);
   const code = f.kind === "segv" && mapped ? 2 : 1;
   return `--- ${name} {si_signo=${name}, si_code=${code}, si_addr=${hex(f.addr)}} ---`;
 }
-
-const FAULT_SIGNAL_NAMES = {
-  segv: "SIGSEGV",
-  ill: "SIGILL",
-  bus: "SIGBUS",
-  trap: "SIGTRAP",
-  abrt: "SIGABRT",
-} as const;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ADDRESS_SPACE } from "./address_map.ts";
 import { GuestFault } from "./errors.ts";
 
 /** Page size of the guest, in bytes. */
@@ -27,7 +28,6 @@ export const PAGE_MAPPED = 16;
 const PAGE_USED = 32;
 
 const PROT_MASK = PROT_READ | PROT_WRITE | PROT_EXEC;
-const ADDRESS_SPACE = 2 ** 32;
 
 /** The guest's address space. */
 export class Memory {

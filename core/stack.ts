@@ -1,5 +1,5 @@
 /**
- * The initial process stack: maps the stack below {@linkcode STACK_TOP} and lays out argc, argv,
+ * The initial process stack: maps the stack below `STACK_TOP` and lays out argc, argv,
  * envp and the auxiliary vector the way Linux and qemu-riscv32 do, for an executable parsed by
  * `parseElf()` in ./elf.ts.
  *
@@ -9,15 +9,9 @@
  */
 
 import type { ElfImage } from "./elf.ts";
+import { STACK_SIZE, STACK_TOP } from "./address_map.ts";
 import { type Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "./memory.ts";
 
-/** One past the highest stack address. qemu-riscv32 7.2 puts its 8 MiB stack (plus a guard page
- * below it) at the first free address from 0x40000000, which for a program linked low is this. */
-export const STACK_TOP = 0x40801000;
-/** Size of the stack mapping in bytes (qemu's and Linux's default `ulimit -s`). */
-export const STACK_SIZE = 8 * 1024 * 1024;
-/** Lowest address reserved for the stack: an unmapped guard page below the stack mapping. */
-export const STACK_GUARD = STACK_TOP - STACK_SIZE - PAGE_SIZE;
 /** `AT_HWCAP` for RV32IMAC: one bit per single-letter extension, bit = letter - 'A'. qemu reports
  * 0x112d (it adds F and D, which rvplug does not emulate). */
 export const HWCAP_RV32IMAC = hwcap("IMAC");
@@ -51,7 +45,7 @@ const STACK_TOP_GAP = 8;
 /**
  * Maps the stack and lays out the initial process stack as Linux does for RISC-V.
  *
- * From {@linkcode STACK_TOP} down: 8 bytes of padding (as qemu-riscv32), the `AT_EXECFN` string,
+ * From `STACK_TOP` down: 8 bytes of padding (as qemu-riscv32), the `AT_EXECFN` string,
  * the environment strings, the argument strings, the 16 `AT_RANDOM` bytes (16-byte aligned),
  * then, at the 16-byte aligned sp: argc, argv[], NULL, envp[], NULL and the auxiliary vector
  * (`AT_PHDR`, `AT_PHENT`, `AT_PHNUM`, `AT_PAGESZ`, `AT_BASE`, `AT_FLAGS`, `AT_ENTRY`, `AT_UID`,

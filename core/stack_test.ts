@@ -15,7 +15,8 @@ import {
   TEXT,
 } from "./_elf_fixtures.ts";
 import { Memory, PAGE_MAPPED, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { HWCAP_RV32IMAC, setupStack, STACK_SIZE, STACK_TOP } from "./stack.ts";
+import { STACK_SIZE, STACK_TOP } from "./address_map.ts";
+import { HWCAP_RV32IMAC, setupStack } from "./stack.ts";
 
 const AT = {
   PHDR: 3,

@@ -8,12 +8,12 @@
  */
 
 import { cpuUsage } from "node:process";
-import type { Memory } from "./memory.ts";
-import { CLOCK, RLIMIT, RUSAGE, SIZE, USER_HZ } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { MAX_FDS } from "./_syscall_fdtable.ts";
-import { canRead, canWrite, sysInfo, u64Bytes } from "./_syscall_guest.ts";
-import { clockNs } from "./_syscall_time.ts";
+import type { Memory } from "../memory.ts";
+import { CLOCK, RLIMIT, RUSAGE, SIZE, USER_HZ } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { MAX_FDS } from "./_fdtable.ts";
+import { canRead, canWrite, sysInfo, u64Bytes } from "./_guest.ts";
+import { clockNs } from "./_time.ts";
 
 const RLIM_INFINITY = 2n ** 64n - 1n;
 /** RLIM_INFINITY of the 32-bit `struct rlimit`. */

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { ERRNO, errnoMessage, hostErrno } from "./_syscall_errno.ts";
+import { ERRNO, errnoMessage, hostErrno } from "./_errno.ts";
 
 Deno.test("hostErrno() maps Deno errors to the Linux errno the guest expects", () => {
   const cases: [unknown, number][] = [

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "@std/assert";
-import { SYS } from "./syscall_numbers.ts";
-import { AT, MEMBARRIER, O, PR, RLIMIT, RUSAGE, SCHED, SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, decoder, guest, RO, UNMAPPED, withTempDir } from "./_syscall_testing.ts";
+import { SYS } from "./numbers.ts";
+import { AT, MEMBARRIER, O, PR, RLIMIT, RUSAGE, SCHED, SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, decoder, guest, RO, UNMAPPED, withTempDir } from "./_testing.ts";
 
 const DATA = BUF + 0x1000;
 

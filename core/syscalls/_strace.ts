@@ -10,9 +10,10 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { SYS, syscallName } from "./syscall_numbers.ts";
+import type { Memory } from "../memory.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { signalName as linuxSignalName } from "../signals.ts";
+import { SYS, syscallName } from "./numbers.ts";
 import {
   ACCESS,
   AT,
@@ -28,8 +29,8 @@ import {
   SIG,
   SIG_HOW,
   STATX,
-} from "./_syscall_abi.ts";
-import { errnoMessage } from "./_syscall_errno.ts";
+} from "./_abi.ts";
+import { errnoMessage } from "./_errno.ts";
 import {
   d,
   dirfd,
@@ -44,7 +45,7 @@ import {
   str,
   u,
   x,
-} from "./_syscall_strace_print.ts";
+} from "./_strace_print.ts";
 
 type ArgFormat = (a: readonly number[], mem: Memory) => string;
 
@@ -171,19 +172,14 @@ const IOCTL_OUT: ReadonlySet<number> = new Set([
   IOCTL.TIOCGWINSZ,
   IOCTL.FIONREAD,
 ]);
-// QEMU's signal table lists SIGIOT after SIGABRT, so 6 prints as SIGIOT.
-const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map([
-  ...Object.entries(SIG).map(([name, n]) => [n, `SIG${name}`] as const),
-  [SIG.ABRT, "SIGIOT"],
-]);
-
 /**
  * Names a signal as QEMU does (`SIGIOT` for 6), or its number when it has no name.
  * @param sig the signal number
  * @returns the name or the unsigned number
  */
 export function signalName(sig: number): string {
-  return SIGNAL_NAMES.get(sig) ?? u(sig);
+  // QEMU's signal table lists SIGIOT after SIGABRT, so 6 prints as SIGIOT.
+  return sig === SIG.ABRT ? "SIGIOT" : linuxSignalName(sig) ?? u(sig);
 }
 
 const rw: ArgFormat = (a) => [d(a[0]), x(a[1]), d(a[2])].join(",");

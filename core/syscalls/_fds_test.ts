@@ -1,12 +1,12 @@
 import { assertEquals, assertInstanceOf, assertThrows } from "@std/assert";
-import { CpuState } from "./cpu.ts";
-import { GuestExit } from "./errors.ts";
-import { Memory } from "./memory.ts";
-import { LinuxSyscalls } from "./syscalls.ts";
-import { SYS } from "./syscall_numbers.ts";
-import { AT, F, FD_CLOEXEC, LOCK, O, POLL, SIG, SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, decoder, guest, RO, UNMAPPED, withTempDir } from "./_syscall_testing.ts";
+import { CpuState } from "../cpu.ts";
+import { GuestExit } from "../errors.ts";
+import { Memory } from "../memory.ts";
+import { LinuxSyscalls } from "./mod.ts";
+import { SYS } from "./numbers.ts";
+import { AT, F, FD_CLOEXEC, LOCK, O, POLL, SIG, SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, decoder, guest, RO, UNMAPPED, withTempDir } from "./_testing.ts";
 
 const FDS = BUF + 0x800; // an int[2] for pipe2
 const DATA = BUF + 0x1000; // a data buffer

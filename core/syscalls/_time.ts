@@ -9,10 +9,10 @@
  */
 
 import { cpuUsage } from "node:process";
-import type { Memory } from "./memory.ts";
-import { CLOCK, SIZE, TIMER_ABSTIME } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { canRead, canWrite } from "./_syscall_guest.ts";
+import type { Memory } from "../memory.ts";
+import { CLOCK, SIZE, TIMER_ABSTIME } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { canRead, canWrite } from "./_guest.ts";
 
 /** Resolution clock_getres reports for the *_COARSE clocks (a 250 Hz tick). */
 const COARSE_RESOLUTION_NS = 4_000_000n;

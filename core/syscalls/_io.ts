@@ -1,7 +1,7 @@
 /**
  * Reads and writes on every kind of descriptor: the standard streams, host files, and pipes.
  *
- * Pipes are in-memory buffers (`_syscall_fdtable.ts`). The guest is their only reader and writer,
+ * Pipes are in-memory buffers (`_fdtable.ts`). The guest is their only reader and writer,
  * so a read or write that would block for ever fails with EAGAIN instead: a read of an empty pipe
  * whose write end is open, a write that finds the pipe full (a write longer than PIPE_BUF stores
  * what fits and returns the short count). A write to a pipe without readers fails with EPIPE and
@@ -9,12 +9,12 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import type { GuestIo } from "./syscalls.ts";
-import { IOV_MAX, MAX_RW_COUNT, O, PIPE_BUF, SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import type { Description, FdTable } from "./_syscall_fdtable.ts";
-import { canRead, canWrite, writeAll } from "./_syscall_guest.ts";
+import type { Memory } from "../memory.ts";
+import type { GuestIo } from "./_streams.ts";
+import { IOV_MAX, MAX_RW_COUNT, O, PIPE_BUF, SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import type { Description, FdTable } from "./_fdtable.ts";
+import { canRead, canWrite, writeAll } from "./_guest.ts";
 
 /** Largest host buffer used for one read; longer file reads loop. */
 const CHUNK = 1 << 20;

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { CpuState } from "./cpu.ts";
-import { Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { type GuestIo, LinuxSyscalls, type SyscallOptions } from "./syscalls.ts";
+import { CpuState } from "../cpu.ts";
+import { Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { type GuestIo, LinuxSyscalls, type SyscallOptions } from "./mod.ts";
 
 /** Read and write access. */
 export const RW = PROT_READ | PROT_WRITE;

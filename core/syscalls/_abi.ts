@@ -116,43 +116,7 @@ export const STATX = {
   RESERVED_: 0x80000000,
 } as const;
 
-/** Signal numbers (riscv uses the generic ones). */
-export const SIG = {
-  HUP: 1,
-  INT: 2,
-  QUIT: 3,
-  ILL: 4,
-  TRAP: 5,
-  ABRT: 6,
-  BUS: 7,
-  FPE: 8,
-  KILL: 9,
-  USR1: 10,
-  SEGV: 11,
-  USR2: 12,
-  PIPE: 13,
-  ALRM: 14,
-  TERM: 15,
-  STKFLT: 16,
-  CHLD: 17,
-  CONT: 18,
-  STOP: 19,
-  TSTP: 20,
-  TTIN: 21,
-  TTOU: 22,
-  URG: 23,
-  XCPU: 24,
-  XFSZ: 25,
-  VTALRM: 26,
-  PROF: 27,
-  WINCH: 28,
-  IO: 29,
-  PWR: 30,
-  SYS: 31,
-} as const;
-
-/** Highest signal number (`_NSIG`). */
-export const NSIG = 64;
+export { NSIG, SIG } from "../signals.ts";
 
 /** `rt_sigprocmask` operations. */
 export const SIG_HOW = { BLOCK: 0, UNBLOCK: 1, SETMASK: 2 } as const;

@@ -1,8 +1,8 @@
 import { assertEquals } from "@std/assert";
-import { SYS } from "./syscall_numbers.ts";
-import { SS } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, guest, RO, UNMAPPED } from "./_syscall_testing.ts";
+import { SYS } from "./numbers.ts";
+import { SS } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, guest, RO, UNMAPPED } from "./_testing.ts";
 
 const SS_NEW = BUF + 0x100;
 const SS_OLD = BUF + 0x200;

@@ -2,19 +2,19 @@
  * The file system calls: opening, seeking, metadata, paths.
  *
  * Descriptors 0-2 start out as the standard streams; `openat` hands out the lowest free number,
- * like Linux (the table is in `_syscall_fdtable.ts`, reads and writes in `_syscall_io.ts`). Guest
+ * like Linux (the table is in `_fdtable.ts`, reads and writes in `_io.ts`). Guest
  * paths are host paths. Each method takes the already-typed arguments of its syscall and returns
  * the result or a negative errno; host errors thrown by Deno propagate to `LinuxSyscalls.call()`,
  * which maps them.
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { ACCESS, AT, O, S_IF, SEEK, STATX } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import type { FdTable } from "./_syscall_fdtable.ts";
-import { canWrite, type HostIds, readPath, sysInfo } from "./_syscall_guest.ts";
-import { readFull } from "./_syscall_io.ts";
+import type { Memory } from "../memory.ts";
+import { ACCESS, AT, O, S_IF, SEEK, STATX } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import type { FdTable } from "./_fdtable.ts";
+import { canWrite, type HostIds, readPath, sysInfo } from "./_guest.ts";
+import { readFull } from "./_io.ts";
 import {
   encodeStat64,
   encodeStatx,
@@ -22,7 +22,7 @@ import {
   type StatInfo,
   statInfo,
   terminalInfo,
-} from "./_syscall_stat.ts";
+} from "./_stat.ts";
 
 /** Open flags that F_GETFL does not report. */
 const OPEN_ONLY = O.CREAT | O.EXCL | O.NOCTTY | O.TRUNC | O.CLOEXEC | O.LARGEFILE;

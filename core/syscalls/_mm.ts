@@ -8,12 +8,12 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { PAGE_MAPPED, PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { MADV, MAP, PROT_EXTRA } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
+import { ADDRESS_SPACE } from "../address_map.ts";
+import type { Memory } from "../memory.ts";
+import { PAGE_MAPPED, PAGE_SHIFT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { MADV, MAP, PROT_EXTRA } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
 
-const ADDRESS_SPACE = 2 ** 32;
 const PAGE_MASK = PAGE_SIZE - 1;
 const PROT_RWX = PROT_READ | PROT_WRITE | PROT_EXEC;
 /** Lowest address a mapping without MAP_FIXED may get (Linux's default `mmap_min_addr`). */

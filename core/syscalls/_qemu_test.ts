@@ -5,7 +5,7 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { crossAssemble, runCli, runQemu, skipReason, tempDir } from "../tests/_helpers.ts";
+import { crossAssemble, runCli, runQemu, skipReason, tempDir } from "../../tests/_helpers.ts";
 
 /**
  * Makes two traces comparable: the pid (the first field of the first line) becomes PID, the

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "@std/assert";
-import { SYS } from "./syscall_numbers.ts";
-import { CLOCK, FUTEX, TIMER_ABSTIME } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, guest, RO, UNMAPPED } from "./_syscall_testing.ts";
+import { SYS } from "./numbers.ts";
+import { CLOCK, FUTEX, TIMER_ABSTIME } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, guest, RO, UNMAPPED } from "./_testing.ts";
 
 const WORD = BUF + 0x100; // a futex word holding 5
 const TS = BUF + 0x200; // struct __kernel_timespec

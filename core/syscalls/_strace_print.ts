@@ -1,11 +1,11 @@
 /**
  * The printf conversions and flag printers of QEMU's strace, as the `-strace` printer of
- * `_syscall_strace.ts` applies them to 32-bit arguments.
+ * `_strace.ts` applies them to 32-bit arguments.
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { AT, O, PATH_MAX, S_IF } from "./_syscall_abi.ts";
+import type { Memory } from "../memory.ts";
+import { AT, O, PATH_MAX, S_IF } from "./_abi.ts";
 
 /** Names and values of a flag set, in QEMU's order (which decides the printed order). */
 export type FlagTable = readonly (readonly [string, number])[];

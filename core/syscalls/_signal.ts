@@ -9,11 +9,11 @@
  * @module
  */
 
-import { GuestExit } from "./errors.ts";
-import type { Memory } from "./memory.ts";
-import { NSIG, SIG, SIG_HOW, SIG_IGN, SIZE, SS } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { canRead, canWrite, u64Bytes } from "./_syscall_guest.ts";
+import { GuestExit } from "../errors.ts";
+import type { Memory } from "../memory.ts";
+import { NSIG, SIG, SIG_HOW, SIG_IGN, SIZE, SS } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { canRead, canWrite, u64Bytes } from "./_guest.ts";
 
 /** Signals whose default action does not end the process (the stop signals do nothing here). */
 const NOT_FATAL: ReadonlySet<number> = new Set([

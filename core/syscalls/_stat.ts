@@ -11,7 +11,7 @@
  * @module
  */
 
-import { S_IF, SIZE, STATX } from "./_syscall_abi.ts";
+import { S_IF, SIZE, STATX } from "./_abi.ts";
 
 /** The metadata both layouts are filled from. */
 export interface StatInfo {

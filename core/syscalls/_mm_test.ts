@@ -1,9 +1,9 @@
 import { assertEquals } from "@std/assert";
-import { PAGE_SIZE } from "./memory.ts";
-import { SYS } from "./syscall_numbers.ts";
-import { MADV, MAP } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, guest, HEAP, RW } from "./_syscall_testing.ts";
+import { PAGE_SIZE } from "../memory.ts";
+import { SYS } from "./numbers.ts";
+import { MADV, MAP } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, guest, HEAP, RW } from "./_testing.ts";
 
 Deno.test("call() zeroes anonymous pages and keeps others when madvise gets MADV_DONTNEED", () => {
   const g = guest();

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { O, PIPE_SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
+import { O, PIPE_SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
 
 /** What an open file description refers to. */
 export type Entry =

@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertInstanceOf, assertThrows } from "@std/assert";
-import { GuestExit } from "./errors.ts";
-import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "./memory.ts";
-import { SYS, syscallName } from "./syscall_numbers.ts";
-import { MMAP_BASE } from "./syscalls.ts";
+import { GuestExit } from "../errors.ts";
+import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../memory.ts";
+import { SYS, syscallName } from "./numbers.ts";
+import { MMAP_BASE } from "../address_map.ts";
 import {
   ACCESS,
   AT,
@@ -16,9 +16,9 @@ import {
   SIG,
   SIG_HOW,
   SIZE,
-} from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { BUF, decoder, guest, HEAP, RO, RW, UNMAPPED, withTempDir } from "./_syscall_testing.ts";
+} from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { BUF, decoder, guest, HEAP, RO, RW, UNMAPPED, withTempDir } from "./_testing.ts";
 
 Deno.test("call() writes the guest buffer to stdout and stderr when fd is 1 or 2", () => {
   const g = guest();
@@ -503,9 +503,9 @@ Deno.test("call() answers identity, limit and affinity queries", () => {
 Deno.test("call() returns -EACCES when Deno may not read the file", async () => {
   const path = Deno.makeTempFileSync();
   const source = `
-    import { LinuxSyscalls } from "${import.meta.resolve("./syscalls.ts")}";
-    import { CpuState } from "${import.meta.resolve("./cpu.ts")}";
-    import { Memory, PROT_READ, PROT_WRITE } from "${import.meta.resolve("./memory.ts")}";
+    import { LinuxSyscalls } from "${import.meta.resolve("./mod.ts")}";
+    import { CpuState } from "${import.meta.resolve("../cpu.ts")}";
+    import { Memory, PROT_READ, PROT_WRITE } from "${import.meta.resolve("../memory.ts")}";
     self.onmessage = (e) => {
       const mem = new Memory();
       mem.map(0x10000, 4096, PROT_READ | PROT_WRITE);

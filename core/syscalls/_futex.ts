@@ -13,11 +13,11 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { CLOCK, FUTEX } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { canRead, canWrite } from "./_syscall_guest.ts";
-import { clockNs, readTimespec, sleepNs } from "./_syscall_time.ts";
+import type { Memory } from "../memory.ts";
+import { CLOCK, FUTEX } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { canRead, canWrite } from "./_guest.ts";
+import { clockNs, readTimespec, sleepNs } from "./_time.ts";
 
 const CMD_MASK = ~(FUTEX.PRIVATE_FLAG | FUTEX.CLOCK_REALTIME);
 

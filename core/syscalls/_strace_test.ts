@@ -1,9 +1,9 @@
 import { assertEquals } from "@std/assert";
-import { PROT_READ } from "./memory.ts";
-import { SYS } from "./syscall_numbers.ts";
-import { MMAP_BASE } from "./syscalls.ts";
-import { AT, CLOCK, IOCTL, MAP, O, SEEK, SIG } from "./_syscall_abi.ts";
-import { BUF, guest, HEAP, RW, withTempDir } from "./_syscall_testing.ts";
+import { PROT_READ } from "../memory.ts";
+import { SYS } from "./numbers.ts";
+import { MMAP_BASE } from "../address_map.ts";
+import { AT, CLOCK, IOCTL, MAP, O, SEEK, SIG } from "./_abi.ts";
+import { BUF, guest, HEAP, RW, withTempDir } from "./_testing.ts";
 
 Deno.test("call() traces each syscall in the format of qemu-riscv32 -strace", () => {
   withTempDir((dir) => {

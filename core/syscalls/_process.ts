@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { MEMBARRIER, NSIG, PR, SCHED, SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { canRead, canWrite, type HostIds, sysInfo } from "./_syscall_guest.ts";
+import type { Memory } from "../memory.ts";
+import { MEMBARRIER, NSIG, PR, SCHED, SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { canRead, canWrite, type HostIds, sysInfo } from "./_guest.ts";
 
 /** The membarrier commands that need a registration first, by the command registering them. */
 const REGISTERED_BY: ReadonlyMap<number, number> = new Map([

@@ -4,13 +4,12 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import type { GuestIo } from "./syscalls.ts";
-import { PROT_READ, PROT_WRITE } from "./memory.ts";
-import { GRND, PATH_MAX } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-
-const ADDRESS_SPACE = 2 ** 32;
+import { ADDRESS_SPACE } from "../address_map.ts";
+import type { Memory } from "../memory.ts";
+import type { GuestIo } from "./_streams.ts";
+import { PROT_READ, PROT_WRITE } from "../memory.ts";
+import { GRND, PATH_MAX } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
 
 /**
  * Whether the guest may read `len` bytes at `addr` (an empty range always passes).

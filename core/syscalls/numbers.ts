@@ -12,7 +12,7 @@
  *
  * @example Look up a number
  * ```ts
- * import { SYS } from "./syscall_numbers.ts";
+ * import { SYS } from "./numbers.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(SYS.write, 64);
@@ -321,7 +321,7 @@ const NAMES: ReadonlyMap<number, SyscallName> = new Map(
  *
  * @example Name a number
  * ```ts
- * import { syscallName } from "./syscall_numbers.ts";
+ * import { syscallName } from "./numbers.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(syscallName(62), "llseek");

@@ -8,12 +8,12 @@
  * @module
  */
 
-import type { Memory } from "./memory.ts";
-import { F, FD_CLOEXEC, LOCK, O, PIPE_SIZE, POLL, SIZE } from "./_syscall_abi.ts";
-import { ERRNO } from "./_syscall_errno.ts";
-import { type Entry, type FdTable, MAX_FDS, Pipe, SETFL_MASK } from "./_syscall_fdtable.ts";
-import { canRead, canWrite } from "./_syscall_guest.ts";
-import { readTimespec, sleepNs, writeTimespec } from "./_syscall_time.ts";
+import type { Memory } from "../memory.ts";
+import { F, FD_CLOEXEC, LOCK, O, PIPE_SIZE, POLL, SIZE } from "./_abi.ts";
+import { ERRNO } from "./_errno.ts";
+import { type Entry, type FdTable, MAX_FDS, Pipe, SETFL_MASK } from "./_fdtable.ts";
+import { canRead, canWrite } from "./_guest.ts";
+import { readTimespec, sleepNs, writeTimespec } from "./_time.ts";
 
 /** The flags pipe2 accepts. */
 const PIPE2_FLAGS = O.CLOEXEC | O.NONBLOCK | O.DIRECT;

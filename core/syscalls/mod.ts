@@ -13,11 +13,11 @@
  * ```
  *
  * Guest paths are host paths and go through Deno's permissions: what Deno may not touch reads as
- * `EACCES`. The handlers live in private modules by concern: `_syscall_files.ts` (paths, opening,
- * metadata), `_syscall_io.ts` (reads and writes), `_syscall_fds.ts` (dup, fcntl, pipes, poll),
- * `_syscall_mm.ts` (memory), `_syscall_signal.ts`, `_syscall_time.ts`, `_syscall_futex.ts`,
- * `_syscall_process.ts` (sessions, prctl, scheduling) and `_syscall_resource.ts` (limits, usage);
- * the strace printer is `_syscall_strace.ts`.
+ * `EACCES`. The handlers live in private modules by concern: `_files.ts` (paths, opening,
+ * metadata), `_io.ts` (reads and writes), `_fds.ts` (dup, fcntl, pipes, poll),
+ * `_mm.ts` (memory), `_signal.ts`, `_time.ts`, `_futex.ts`,
+ * `_process.ts` (sessions, prctl, scheduling) and `_resource.ts` (limits, usage);
+ * the strace printer is `_strace.ts`.
  *
  * The guest has one thread, and nothing outside it shares its pipes or futexes, so no syscall
  * blocks for ever: one that would (a futex wait or ppoll without a timeout, a read of an empty
@@ -25,34 +25,28 @@
  * @module
  */
 
-import type { CpuState } from "./cpu.ts";
-import { GuestExit } from "./errors.ts";
-import type { Memory } from "./memory.ts";
-import { SYS } from "./syscall_numbers.ts";
-import { O, SI, SIG } from "./_syscall_abi.ts";
-import { ERRNO, hostErrno } from "./_syscall_errno.ts";
-import { FdTable, hostFdFlags } from "./_syscall_fdtable.ts";
-import { GuestFds } from "./_syscall_fds.ts";
-import { GuestFiles } from "./_syscall_files.ts";
-import { futex } from "./_syscall_futex.ts";
-import { absolute, denoIo, getrandom, type HostIds, hostIds } from "./_syscall_guest.ts";
-import { GuestRw } from "./_syscall_io.ts";
-import { GuestMappings } from "./_syscall_mm.ts";
-import { GuestProcess } from "./_syscall_process.ts";
-import { GuestResources } from "./_syscall_resource.ts";
-import { GuestSignals } from "./_syscall_signal.ts";
-import { formatCall, formatReturn, formatSignal } from "./_syscall_strace.ts";
-import { clockGetres, clockGettime, clockNanosleep } from "./_syscall_time.ts";
+import { MMAP_BASE } from "../address_map.ts";
+import type { CpuState } from "../cpu.ts";
+import { GuestExit } from "../errors.ts";
+import type { Memory } from "../memory.ts";
+import { SYS } from "./numbers.ts";
+import { O, SI, SIG } from "./_abi.ts";
+import { ERRNO, hostErrno } from "./_errno.ts";
+import { FdTable, hostFdFlags } from "./_fdtable.ts";
+import { GuestFds } from "./_fds.ts";
+import { GuestFiles } from "./_files.ts";
+import { futex } from "./_futex.ts";
+import { absolute, denoIo, getrandom, type HostIds, hostIds } from "./_guest.ts";
+import { GuestRw } from "./_io.ts";
+import { GuestMappings } from "./_mm.ts";
+import { GuestProcess } from "./_process.ts";
+import { GuestResources } from "./_resource.ts";
+import { GuestSignals } from "./_signal.ts";
+import { formatCall, formatReturn, formatSignal } from "./_strace.ts";
+import { clockGetres, clockGettime, clockNanosleep } from "./_time.ts";
+import type { GuestIo } from "./_streams.ts";
 
-/** The guest's standard streams. */
-export interface GuestIo {
-  /** Reads what is available into `buf`, like `Deno.stdin.readSync`: a count, or null at EOF. */
-  stdin: (buf: Uint8Array) => number | null;
-  /** Writes all of `bytes` to standard output. */
-  stdout: (bytes: Uint8Array) => void;
-  /** Writes all of `bytes` to standard error. */
-  stderr: (bytes: Uint8Array) => void;
-}
+export type { GuestIo };
 
 /** Options of {@linkcode LinuxSyscalls}. */
 export interface SyscallOptions {
@@ -75,12 +69,6 @@ export interface SyscallOptions {
   exePath?: string;
 }
 
-/**
- * Where mappings without a usable address hint start (growing up), well above the program, its
- * heap, and the stack the loader puts below 0x40800000.
- */
-export const MMAP_BASE = 0x60000000;
-
 type Handler = (a: readonly number[]) => number;
 
 /** sizeof(struct robust_list_head) on ilp32. */
@@ -91,10 +79,10 @@ const ROBUST_LIST_HEAD_SIZE = 12;
  *
  * @example Write to a captured stdout
  * ```ts
- * import { LinuxSyscalls } from "./syscalls.ts";
- * import { SYS } from "./syscall_numbers.ts";
- * import { CpuState } from "./cpu.ts";
- * import { Memory, PROT_READ, PROT_WRITE } from "./memory.ts";
+ * import { LinuxSyscalls } from "./mod.ts";
+ * import { SYS } from "./numbers.ts";
+ * import { CpuState } from "../cpu.ts";
+ * import { Memory, PROT_READ, PROT_WRITE } from "../memory.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const mem = new Memory();
