@@ -49,24 +49,32 @@ export const enum Mail {
   Done = 3,
 }
 
-/** Event ring record kinds (the first word of a record). */
+/**
+ * Event ring records, by their first word: a site id (>= 0) is an execution callback without
+ * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header, vaddr,
+ * value]`; the {@linkcode Rec} values start records that need an answer.
+ */
 export const enum Rec {
-  /** `[Exec, site]`: an execution callback without register access. */
-  Exec = 1,
-  /** `[Mem, site, info, vaddr, value]`: a memory callback without register access. */
-  Mem = 2,
   /** `[Call]`: a call whose JSON arguments are in the call buffer. */
-  Call = 3,
+  Call = -0x80000000,
   /** `[SyncExec, site]`: an execution callback run while rvplug waits. */
-  SyncExec = 4,
+  SyncExec = -0x7fffffff,
   /** `[SyncMem, site, info, vaddr, value]`: a memory callback run while rvplug waits. */
-  SyncMem = 5,
+  SyncMem = -0x7ffffffe,
+}
+
+/** Site ids must stay below this for {@linkcode memHeader} to fit a word. */
+export const MAX_SITES = 1 << 26;
+
+/** First word of a memory record: site `id` and the access's info, negative. */
+export function memHeader(id: number, info: number): number {
+  return -1 - (id * 16 + info);
 }
 
 /** Words of the event ring (a power of two). */
-export const RING_WORDS = 1 << 20;
+export const RING_WORDS = 1 << 17;
 /** rvplug publishes after this many words. */
-export const BATCH_WORDS = 1 << 12;
+export const BATCH_WORDS = 1 << 13;
 /** Bytes of the outbox (a power of two). */
 export const OUT_BYTES = 1 << 20;
 const GROWABLE = 1 << 30;

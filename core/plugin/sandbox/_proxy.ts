@@ -7,6 +7,7 @@
  */
 
 import { regNumber } from "../../cpu.ts";
+import { MAX_SITES } from "./_channel.ts";
 import { hex } from "../../errors.ts";
 import { CSR } from "../../isa/zicsr.ts";
 import {

@@ -8,7 +8,12 @@
 
 /// <reference lib="deno.worker" />
 
-import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "../api.ts";
+import {
+  type ExecCallback,
+  PLUGIN_API_VERSION,
+  type PluginArgs,
+  type PluginModule,
+} from "../api.ts";
 import {
   bump,
   Ctl,
@@ -195,25 +200,31 @@ async function start(init: InitMessage): Promise<void> {
       if (res.async) await res.value;
       continue;
     }
-    let pc: number | undefined;
+    let id = -1;
     try {
+      const sites = proxy.sites;
       while (r !== w) {
         const at = r, op = ring[at & MASK];
-        if (op === Rec.Exec) {
-          r = (r + 2) | 0;
+        if (op >= 0) {
+          r = (r + 1) | 0;
           if (dead || exited) continue;
-          const id = ring[(at + 1) & MASK];
-          pc = proxy.sites[id].pc;
-          proxy.exec(id);
-        } else if (op === Rec.Mem) {
-          r = (r + 5) | 0;
+          id = op;
+          const s = sites[op];
+          if (s.access !== 0) proxy.exec(op);
+          else {
+            const fn = s.fn as ExecCallback; // a plain call: stack frames name it as written
+            fn(0, s.udata);
+          }
+        } else if (op > Rec.SyncMem) {
+          r = (r + 3) | 0;
           if (dead || exited) continue;
-          const id = ring[(at + 1) & MASK];
-          pc = proxy.sites[id].pc;
-          proxy.mem(id, ring[(at + 2) & MASK], ring[(at + 3) & MASK], ring[(at + 4) & MASK]);
+          const h = -1 - op;
+          id = h >>> 4;
+          proxy.mem(id, h & 15, ring[(at + 1) & MASK], ring[(at + 2) & MASK]);
         } else {
           r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
           Atomics.store(ctl, Ctl.RingRead, r);
+          id = -1;
           serveCall(op, at);
         }
       }
@@ -221,7 +232,7 @@ async function start(init: InitMessage): Promise<void> {
       if (e instanceof ExitRequest) {
         exited = true;
         send({ t: "exit", status: e.status });
-      } else fail(e, pc);
+      } else fail(e, id < 0 ? undefined : proxy.sites[id].pc);
     }
     Atomics.store(ctl, Ctl.RingRead, r);
     bump(ctl);

@@ -30,12 +30,18 @@ export interface LoaderOptions {
   readonly sandbox?: boolean;
   /** `trust=on|off`, if given. */
   readonly trust?: boolean;
-  /** `timeout=SECONDS`: how long a sandboxed plugin may take to answer. @default {10} */
-  readonly timeoutMs: number;
+  /**
+   * `timeout=SECONDS`: how long a sandboxed plugin may take to answer, and to load. By default
+   * {@linkcode CALL_TIMEOUT_MS} and {@linkcode LOAD_TIMEOUT_MS}.
+   */
+  readonly timeoutMs?: number;
   readonly grants: Grants;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long a sandboxed plugin may take to answer a call, unless `timeout=` says otherwise. */
+export const CALL_TIMEOUT_MS = 20_000;
+/** How long loading a sandboxed plugin may go without progress, unless `timeout=` says otherwise. */
+export const LOAD_TIMEOUT_MS = 60_000;
 
 /**
  * Separates the loader's options from the plugin's own arguments.
@@ -55,7 +61,7 @@ export function splitLoaderOptions(
   };
   const rest: [string, string][] = [];
   let sandbox: boolean | undefined, trust: boolean | undefined;
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  let timeoutMs: number | undefined;
   for (const [key, value] of args) {
     if (key === "sandbox") sandbox = parseBool(key, value);
     else if (key === "trust") trust = parseBool(key, value);

@@ -27,7 +27,14 @@ import {
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
 import type { CallArgs, Done, InitMessage } from "./_worker.ts";
 import { describeImportError, missingPermission } from "./diagnose.ts";
-import { denialOf, denialReport, type LoaderOptions, workerPermissions } from "./options.ts";
+import {
+  CALL_TIMEOUT_MS,
+  denialOf,
+  denialReport,
+  LOAD_TIMEOUT_MS,
+  type LoaderOptions,
+  workerPermissions,
+} from "./options.ts";
 
 /** What {@linkcode loadSandboxed} needs to know of the plugin. */
 export interface SandboxSpec {
@@ -81,7 +88,8 @@ export async function loadSandboxed(
   const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
   const out = new Uint8Array(shared.out);
   const MASK = RING_WORDS - 1;
-  const timeoutMs = options.timeoutMs;
+  const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+  const loadTimeoutMs = options.timeoutMs ?? LOAD_TIMEOUT_MS;
   const worker = new Worker(new URL("./_worker.ts", import.meta.url).href, {
     type: "module",
     deno: { permissions: workerPermissions(spec.url, options.grants) },
@@ -165,9 +173,9 @@ export async function loadSandboxed(
       api.exit(status);
     }
   };
-  const hang = () =>
+  const hang = (ms = timeoutMs) =>
     detach(
-      `plugin "${spec.name}" did not answer within ${timeoutMs / 1000} s: ` +
+      `plugin "${spec.name}" did not answer within ${ms / 1000} s: ` +
         `it was stopped (give it longer with --plugin ${spec.specifier},timeout=SECONDS)`,
     );
   /** Waits until `ready()`, draining the outbox meanwhile; false if the plugin was detached. */
@@ -253,18 +261,15 @@ export async function loadSandboxed(
 
   // Stand-ins for the plugin's callbacks: the site id is their udata.
   const execStub = (_vcpu: number, id: unknown) => {
-    ring[w & MASK] = Rec.Exec;
-    ring[(w + 1) & MASK] = id as number;
-    w = (w + 2) | 0;
+    ring[w & MASK] = id as number;
+    w = (w + 1) | 0;
     if (((w - pub) | 0) >= BATCH_WORDS) publish();
   };
   const memStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
-    ring[w & MASK] = Rec.Mem;
-    ring[(w + 1) & MASK] = id as number;
-    ring[(w + 2) & MASK] = info;
-    ring[(w + 3) & MASK] = vaddr;
-    ring[(w + 4) & MASK] = value;
-    w = (w + 5) | 0;
+    ring[w & MASK] = -1 - ((id as number) * 16 + info);
+    ring[(w + 1) & MASK] = vaddr;
+    ring[(w + 2) & MASK] = value;
+    w = (w + 3) | 0;
     if (((w - pub) | 0) >= BATCH_WORDS) publish();
   };
   const syncExecStub = (_vcpu: number, id: unknown) => void call([Rec.SyncExec, id as number]);
@@ -397,15 +402,15 @@ export async function loadSandboxed(
     const res = Atomics.waitAsync(ctl, Ctl.Seq, seq, 100);
     const changed = res.async ? (await res.value) === "ok" : res.value !== "timed-out";
     if (changed) idleSince = performance.now();
-    else if (performance.now() - idleSince > timeoutMs) {
+    else if (performance.now() - idleSince > loadTimeoutMs) {
       if (!imported) {
         close();
         throw new TypeError(
           `Cannot load plugin "${spec.specifier}": its modules did not arrive within ` +
-            `${timeoutMs / 1000} s (a server that does not answer?)`,
+            `${loadTimeoutMs / 1000} s (a server that does not answer?)`,
         );
       }
-      hang();
+      hang(loadTimeoutMs);
     }
   }
   if (importError !== undefined) {
