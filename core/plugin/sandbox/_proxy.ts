@@ -224,7 +224,14 @@ export function createProxy(env: ProxyEnv): Proxy {
       udata: unknown,
       pc: number,
       o?: RegisterOptions,
-    ) => sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none") }) - 1;
+    ) => {
+      if (sites.length >= MAX_SITES) {
+        throw new RangeError(
+          `Cannot register a callback: a sandboxed plugin can have ${MAX_SITES} at most`,
+        );
+      }
+      return sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none") }) - 1;
+    };
     const exec =
       (at: number, pc: number) =>
       (cb: ExecCallback, udata?: unknown, o?: RegisterOptions, cond?: Condition) => {
