@@ -120,9 +120,10 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
 /** Rewrites QEMU's single-dash options (before the program name) to rvplug's. */
 function qemuSpellings(argv: string[]): string[] {
   const out = [...argv];
-  for (let i = 0; i < out.length && out[i].startsWith("-"); i++) {
-    out[i] = QEMU_SPELLINGS[out[i]] ?? out[i];
-    if (VALUE_OPTIONS.has(out[i])) i++;
+  for (let i = 0; i < out.length && out[i]!.startsWith("-"); i++) {
+    const arg = QEMU_SPELLINGS[out[i]!] ?? out[i]!;
+    out[i] = arg;
+    if (VALUE_OPTIONS.has(arg)) i++;
   }
   return out;
 }
@@ -154,10 +155,11 @@ const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"
  */
 function guestEnvironment(argv: string[]): string[] {
   let env = hostEnvironment().reverse();
-  for (let i = 0; i < argv.length && argv[i].startsWith("-"); i++) {
-    const [opt, inline] = argv[i].split(/=(.*)/s, 2);
+  for (let i = 0; i < argv.length && argv[i]!.startsWith("-"); i++) {
+    const [opt = "", inline] = argv[i]!.split(/=(.*)/s, 2);
     if (!VALUE_OPTIONS.has(opt)) continue;
-    const value = inline ?? argv[++i];
+    // parseCommandLine has refused an option without its value.
+    const value = inline ?? argv[++i] ?? "";
     if (opt === "-U") env = env.filter(([name]) => name !== value);
     if (opt !== "-E") continue;
     const eq = value.indexOf("=");

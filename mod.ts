@@ -16,29 +16,40 @@
  * @module
  */
 
+import { main } from "./cli.ts";
+
 export { Machine } from "./core/machine.ts";
 export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
 export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
-export { GuestExit, GuestFault } from "./core/errors.ts";
+export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";
 export type { FaultKind } from "./core/errors.ts";
+export type { ElfSymbol } from "./core/elf.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls/mod.ts";
 export { main, VERSION } from "./cli.ts";
-export { PluginError, PluginHost } from "./core/plugin/host.ts";
+export { PluginHost } from "./core/plugin/host.ts";
 export { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";
 export type { PluginSpec } from "./core/plugin/loader.ts";
-export { PLUGIN_API_VERSION } from "./core/plugin/api.ts";
+export { PLUGIN_API_MIN_VERSION, PLUGIN_API_VERSION } from "./core/plugin/api.ts";
 export type {
+  ArgCommon,
+  ArgSpec,
+  ArgSpecs,
+  ArgValue,
   CbFlags,
   Condition,
   CondOp,
+  DecodedInsn,
   DisconKind,
   ExecCallback,
+  GuestSymbol,
   MemCallback,
   MemInfo,
   MemRw,
+  OutputFile,
+  ParsedArgs,
   PluginApi,
   PluginArgs,
   PluginModule,
@@ -49,7 +60,6 @@ export type {
   VcpuIndex,
 } from "./core/plugin/api.ts";
 
-if (import.meta.main) {
-  const { main } = await import("./cli.ts");
-  Deno.exit(await main(Deno.args));
-}
+// The command's entry. No top-level await: a plugin the command loads may import a value from
+// this module, and would wait forever on a module that is still evaluating.
+if (import.meta.main) main(Deno.args).then(Deno.exit);

@@ -1,5 +1,7 @@
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "@std/assert";
 import * as mod from "./mod.ts";
+import { PLUGIN_API_VERSION } from "./mod.ts";
+import { runCli } from "./tests/_cli.ts";
 
 Deno.test("mod.ts exports exactly the documented public surface", () => {
   // Adding or removing a public export is an API change: update this list and the docs.
@@ -9,6 +11,7 @@ Deno.test("mod.ts exports exactly the documented public surface", () => {
     "GuestFault",
     "Machine",
     "Memory",
+    "PLUGIN_API_MIN_VERSION",
     "PLUGIN_API_VERSION",
     "PluginError",
     "PluginHost",
@@ -18,4 +21,15 @@ Deno.test("mod.ts exports exactly the documented public surface", () => {
     "main",
     "parsePluginSpec",
   ]);
+});
+
+Deno.test("mod.ts as the command loads and runs a plugin that imports a value from mod.ts", async () => {
+  // A top-level await in the entry would make the plugin's import wait on mod.ts forever.
+  const r = await runCli([
+    "--plugin",
+    "tests/fixtures/imports_mod_plugin.ts",
+    "examples/build/hello.elf",
+  ]);
+  assertEquals([r.status, r.stderr], [0, `api version ${PLUGIN_API_VERSION}\n`]);
+  assertStringIncludes(r.stdout, "Hello from RISC-V!");
 });

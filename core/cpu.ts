@@ -48,7 +48,7 @@ export class CpuState {
   /** Instructions retired so far (exact; a double holds 2^53). */
   instret = 0;
   /** Address reserved by the last lr.w, or -1 when there is no reservation. */
-  reservation = -1;
+  reservation: number = -1;
 }
 
 /**

@@ -4,7 +4,9 @@
  * Two families, kept apart on purpose:
  * - user mistakes (bad arguments, bad ELF files) use built-in classes (`TypeError`, `RangeError`,
  *   `SyntaxError`) and are printed by the CLI without a stack trace;
- * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals.
+ * - guest faults ({@linkcode GuestFault}) are events of the guest program, delivered as signals;
+ *   {@linkcode GuestExit} unwinds the emulator when the guest ends, and {@linkcode PluginError}
+ *   when a plugin's callback throws.
  * @module
  */
 
@@ -32,6 +34,7 @@ export class GuestFault extends Error {
   readonly addr: number;
 
   /**
+   * A fault of `kind` at `pc`.
    * @param kind the kind of fault
    * @param pc the guest pc of the faulting instruction
    * @param addr the faulting address
@@ -53,6 +56,7 @@ export class GuestExit extends Error {
   readonly signal: number | undefined;
 
   /**
+   * The guest's exit with `status`, or its death by `signal`.
    * @param status the exit status
    * @param signal the terminating signal, if any
    */
@@ -61,6 +65,31 @@ export class GuestExit extends Error {
     this.name = "GuestExit";
     this.status = status;
     this.signal = signal;
+  }
+}
+
+/**
+ * An exception thrown by a plugin callback: it stops the run, naming the plugin and the guest pc.
+ * The plugin's own exception is the `cause`.
+ */
+export class PluginError extends Error {
+  /** Name of the plugin whose callback threw. */
+  readonly plugin: string;
+  /** Guest pc when it threw (unsigned). */
+  readonly pc: number;
+
+  /**
+   * The failure of `plugin`'s callback at `pc`.
+   * @param plugin the plugin's name
+   * @param pc the guest pc when the callback threw
+   * @param cause what the callback threw
+   */
+  constructor(plugin: string, pc: number, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`Plugin "${plugin}" failed at pc ${hex(pc)}: ${why}`, { cause });
+    this.name = "PluginError";
+    this.plugin = plugin;
+    this.pc = pc >>> 0;
   }
 }
 

@@ -24,7 +24,8 @@ import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
-import { MAX_BLOCK_INSNS } from "./region.ts";
+import type { BlockSites } from "./plugin/sites.ts";
+import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
 import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
@@ -40,7 +41,10 @@ export interface MachineOptions {
   io?: GuestIo;
   /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
   strace?: (line: string) => void;
-  /** Receives the disassembly of each block when first translated (qemu `-d in_asm`). */
+  /**
+   * Receives the disassembly of each block when it is about to run for the first time since it
+   * was translated, as qemu `-d in_asm` logs it (blocks translated ahead that never run are not).
+   */
   inAsm?: (text: string) => void;
   /** Receives plugin output (`api.outs`). @default {writes to stderr} */
   log?: (text: string) => void;
@@ -74,9 +78,19 @@ export interface RunResult {
 
 /** One RV32IMAC Linux user-mode process. */
 export class Machine {
+  /** The hart's registers and pc. */
   readonly cpu: CpuState = new CpuState();
+  /** Guest memory. */
   readonly mem: Memory = new Memory();
+  /**
+   * The Linux syscall layer (internal).
+   * @ignore
+   */
   readonly syscalls: LinuxSyscalls;
+  /**
+   * The translation cache (internal).
+   * @ignore
+   */
   readonly translator: Translator;
   /** Plugins: load them with `loadPlugin(machine.plugins, spec)` before {@linkcode run}. */
   readonly plugins: PluginHost;
@@ -88,7 +102,9 @@ export class Machine {
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
   #code = { start: 0, end: 0, entry: 0 };
+  #inAsm: ((text: string) => void) | undefined;
 
+  /** A machine with nothing loaded; load a program with {@linkcode Machine.load}. */
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
@@ -119,7 +135,7 @@ export class Machine {
       siteError: (e, site) => this.plugins.siteError(e, site),
     });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
-    if (options.inAsm) this.#logInAsm(options.inAsm);
+    this.#inAsm = options.inAsm;
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
@@ -173,7 +189,7 @@ export class Machine {
     if (this.#engine === "interp" && plugins.names.length > 0) {
       throw new TypeError("Cannot run plugins with --interp: plugins instrument translated code");
     }
-    this.translator.instrument = plugins.instruments ? (b) => plugins.instrument(b) : undefined;
+    this.translator.instrument = this.#instrumenter();
     let result: RunResult;
     try {
       plugins.vcpuInit();
@@ -232,15 +248,18 @@ export class Machine {
     return this.cpu.x[n];
   }
 
-  #logInAsm(log: (text: string) => void): void {
-    // A block can sit in several regions; QEMU logs each TB once.
-    const logged = new Set<number>();
-    this.translator.onPlan = (plan) => {
-      for (const b of plan.blocks) {
-        if (logged.has(b.pc)) continue;
-        logged.add(b.pc);
-        log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
-      }
+  /**
+   * What the translator calls for each block about to run for the first time: plugins'
+   * `onTbTrans`, then the `-d in_asm` log (QEMU logs a TB after its plugins saw it).
+   */
+  #instrumenter(): ((block: Block) => BlockSites | undefined) | undefined {
+    const plugins = this.plugins, log = this.#inAsm;
+    const instrument = plugins.instruments ? (b: Block) => plugins.instrument(b) : undefined;
+    if (!log) return instrument;
+    return (b) => {
+      const sites = instrument?.(b);
+      log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
+      return sites;
     };
   }
 
@@ -273,7 +292,12 @@ export class Machine {
       x[10] = this.syscalls.call(num, args, pc);
       return next;
     }
-    x[10] = plugins.syscall(num, args, () => this.syscalls.call(num, args, pc));
+    let performed = false;
+    x[10] = plugins.syscall(num, args, () => {
+      performed = true;
+      return this.syscalls.call(num, args, pc);
+    });
+    if (!performed) this.syscalls.traceFiltered(num, args, x[10]);
     const to = cpu.pc === pc ? next : cpu.pc;
     plugins.discontinuity("hostcall", pc, to);
     return to;

@@ -27,3 +27,25 @@ Deno.test("run() stops at exactly maxInsns and reports it", () => {
   m.loadFile(EXITCODE);
   assertEquals(m.run(), { reason: "max-insns", status: 0, instret: 600 });
 });
+
+Deno.test("run() traces a syscall that a plugin's filter skipped, marked filtered", () => {
+  const strace: string[] = [];
+  let out = "";
+  const m = new Machine({
+    io: { ...quiet, stdout: (b) => (out += new TextDecoder().decode(b)) },
+    strace: (line) => strace.push(line),
+  });
+  m.loadFile(EXITCODE, { argv: ["exitcode", "3"] });
+  // Skip every write, answering that all of it was written.
+  m.plugins.createApi("t").onSyscallFilter((_vcpu, num, _fd, _buf, len) =>
+    num === 64 ? len : undefined
+  );
+  assertEquals(m.run().status, 3);
+  assertEquals(out, "");
+  const writes = strace.filter((line) => / write\(/.test(line));
+  assert(writes.length > 0);
+  for (const line of writes) {
+    assert(/ write\(1,0x[0-9a-f]+,(\d+)\) = \1 \(filtered\)$/.test(line), line);
+  }
+  assert(strace.some((line) => / exit_group\(3\)$/.test(line)), "the other syscalls still show");
+});

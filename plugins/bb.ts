@@ -10,24 +10,13 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-interface Options {
-  inline: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { inline: false };
-  for (const [key, value] of args) {
-    if (key === "inline") opts.inline = api.parseBool(key, value);
-    else if (key === "idle") api.parseBool(key, value);
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { inline } = parseArgs(api, args);
+  const { inline } = api.parseArgs(args, {
+    inline: { type: "bool", default: false },
+    idle: { type: "bool" },
+  });
   // State: [0] blocks entered, [1] instructions of those blocks.
   const counts = api.newScoreboard(2);
 

@@ -16,7 +16,7 @@
 
 import type { PluginApi, PluginArgs, Scoreboard } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 /** Counters per scoreboard: block counters live in chunks of this many. */
 const CHUNK = 4096;
@@ -27,30 +27,11 @@ interface Bb {
   index: number;
 }
 
-/** Creates (or truncates) the output file now, so that a bad path fails before the guest runs. */
-function create(path: string): Deno.FsFile {
-  try {
-    return Deno.openSync(path, { write: true, create: true, truncate: true });
-  } catch (e) {
-    throw new TypeError(`Cannot create "${path}": ${(e as Error).message}`);
-  }
-}
-
 export function install(api: PluginApi, args: PluginArgs): void {
-  let interval = 100_000_000, outfile: string | undefined;
-  for (const [key, value] of args) {
-    if (key === "interval") {
-      interval = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(interval) || interval < 1) {
-        throw new RangeError(`Cannot parse "${key}=${value}": expected a positive integer`);
-      }
-    } else if (key === "outfile") {
-      outfile = value;
-    } else {
-      throw new TypeError(`Unknown argument "${key}"`);
-    }
-  }
-  if (outfile === undefined) throw new TypeError('Cannot write vectors: no "outfile" given');
+  const { interval, outfile } = api.parseArgs(args, {
+    interval: { type: "int", min: 1, default: 100_000_000 },
+    outfile: { type: "string", required: true },
+  });
 
   // State: the vCPU's instructions this interval, every block by address, the blocks that ran
   // by id, and the output file with what is waiting to be written to it.
@@ -58,12 +39,11 @@ export function install(api: PluginApi, args: PluginArgs): void {
   const bbs = new Map<number, Bb>();
   const byId: Bb[] = [];
   let count: Scoreboard = api.newScoreboard(CHUNK);
-  const file = create(`${outfile}.0.bb`);
-  const encoder = new TextEncoder();
+  // Created now, so that a bad path fails before the guest runs.
+  const file = api.createOutputFile(`${outfile}.0.bb`);
   let pending: string[] = [], pendingLength = 0;
   const flush = () => {
-    const bytes = encoder.encode(pending.join(""));
-    for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+    file.write(pending.join(""));
     pending = [], pendingLength = 0;
   };
 

@@ -18,7 +18,7 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 type Policy = "lru" | "fifo" | "rand";
 
@@ -111,36 +111,41 @@ interface Options {
 }
 
 function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const d = { size: 16384, assoc: 8, blksize: 64 }, i = { ...d };
-  const l2 = { size: 2097152, assoc: 16, blksize: 64 };
-  let useL2 = false, policy: Policy = "lru", limit = 32, cores = 1;
-  const num = (key: string, value: string) => {
-    if (!/^[1-9]\d*$/.test(value)) {
-      throw new TypeError(`Cannot parse "${key}=${value}": expected a positive integer`);
-    }
-    return Number(value);
+  const count = (fallback: number) => ({ type: "int", min: 1, default: fallback }) as const;
+  const o = api.parseArgs(args, {
+    dcachesize: count(16384),
+    dassoc: count(8),
+    dblksize: count(64),
+    icachesize: count(16384),
+    iassoc: count(8),
+    iblksize: count(64),
+    l2: { type: "bool" },
+    l2cachesize: { type: "int", min: 1 },
+    l2assoc: { type: "int", min: 1 },
+    l2blksize: { type: "int", min: 1 },
+    evict: { type: "enum", values: ["lru", "fifo", "rand"], default: "lru" },
+    limit: count(32),
+    cores: count(1),
+  });
+  const l2 = {
+    size: o.l2cachesize ?? 2097152,
+    assoc: o.l2assoc ?? 16,
+    blksize: o.l2blksize ?? 64,
   };
-  for (const [key, value] of args) {
-    if (key === "dcachesize") d.size = num(key, value);
-    else if (key === "dassoc") d.assoc = num(key, value);
-    else if (key === "dblksize") d.blksize = num(key, value);
-    else if (key === "icachesize") i.size = num(key, value);
-    else if (key === "iassoc") i.assoc = num(key, value);
-    else if (key === "iblksize") i.blksize = num(key, value);
-    else if (key === "l2cachesize") (l2.size = num(key, value)), (useL2 = true);
-    else if (key === "l2assoc") (l2.assoc = num(key, value)), (useL2 = true);
-    else if (key === "l2blksize") (l2.blksize = num(key, value)), (useL2 = true);
-    else if (key === "l2") useL2 = api.parseBool(key, value);
-    else if (key === "limit") limit = num(key, value);
-    else if (key === "cores") cores = num(key, value);
-    else if (key === "evict") {
-      if (value !== "lru" && value !== "fifo" && value !== "rand") {
-        throw new TypeError(`Cannot parse "evict=${value}": expected lru, fifo or rand`);
-      }
-      policy = value;
-    } else throw new TypeError(`Unknown argument "${key}"`);
+  // An L2 size given turns the L2 on, unless l2=off comes after it.
+  let useL2 = false;
+  for (const [key] of args) {
+    if (key.startsWith("l2") && key !== "l2") useL2 = true;
+    else if (key === "l2") useL2 = o.l2 ?? false;
   }
-  return { d, i, l2: useL2 ? l2 : undefined, policy, limit, cores };
+  return {
+    d: { size: o.dcachesize, assoc: o.dassoc, blksize: o.dblksize },
+    i: { size: o.icachesize, assoc: o.iassoc, blksize: o.iblksize },
+    l2: useL2 ? l2 : undefined,
+    policy: o.evict,
+    limit: o.limit,
+    cores: o.cores,
+  };
 }
 
 /** An instruction and the misses it caused. */

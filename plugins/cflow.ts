@@ -18,28 +18,7 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-type Sort = "hottest" | "early" | "exceptions";
-
-interface Options {
-  sort: Sort;
-  notTaken: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { sort: "hottest", notTaken: false };
-  for (const [key, value] of args) {
-    if (key === "sort") {
-      if (value !== "hottest" && value !== "early" && value !== "exceptions") {
-        throw new TypeError(`Cannot parse "sort=${value}": expected hottest, early or exceptions`);
-      }
-      opts.sort = value;
-    } else if (key === "nottaken") opts.notTaken = api.parseBool(key, value);
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 /** How many nodes the report lists (QEMU's `topn`). */
 const TOPN = 10;
@@ -62,7 +41,10 @@ interface Node {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { sort, notTaken } = parseArgs(api, args);
+  const { sort, nottaken: notTaken } = api.parseArgs(args, {
+    sort: { type: "enum", values: ["hottest", "early", "exceptions"], default: "hottest" },
+    nottaken: { type: "bool", default: false },
+  });
   // State: the scoreboard the translated code keeps up to date, the nodes by address.
   const state = api.newScoreboard(4);
   const nodes = new Map<number, Node>();

@@ -15,7 +15,7 @@
 
 import type { PluginApi, PluginArgs } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 const HEADER = "DRCOV VERSION: 2\n" +
   "DRCOV FLAVOR: drcov-64\n" +
@@ -26,22 +26,12 @@ interface BbEntry {
   size: number;
 }
 
-/** Creates (or truncates) the output file at once, as QEMU does: a bad path fails before the run. */
-function create(path: string): Deno.FsFile {
-  try {
-    return Deno.openSync(path, { write: true, create: true, truncate: true });
-  } catch (e) {
-    throw new TypeError(`Cannot create "${path}": ${(e as Error).message}`);
-  }
-}
-
 export function install(api: PluginApi, args: PluginArgs): void {
-  let filename = "file.drcov.trace";
-  for (const [key, value] of args) {
-    if (key === "filename") filename = value;
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  const file = create(filename);
+  const { filename } = api.parseArgs(args, {
+    filename: { type: "string", default: "file.drcov.trace" },
+  });
+  // Created at once, as QEMU does: a bad path fails before the run.
+  const file = api.createOutputFile(filename);
 
   // State: the blocks that ran, by start and size, in the order they first ran.
   const blocks = new Map<number, BbEntry>();
@@ -71,7 +61,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
       view.setUint16(text.length + 8 * i + 4, bb.size, true);
       view.setUint16(text.length + 8 * i + 6, 0, true);
     });
-    for (let off = 0; off < out.length;) off += file.writeSync(out.subarray(off));
+    file.write(out);
     file.close();
   });
 }

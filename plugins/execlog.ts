@@ -18,30 +18,7 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-interface Options {
-  prefixes: string[];
-  addrs: number[];
-  regGlobs: string[];
-  rdisas: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { prefixes: [], addrs: [], regGlobs: [], rdisas: false };
-  for (const [key, value] of args) {
-    if (key === "ifilter") opts.prefixes.push(value);
-    else if (key === "afilter") {
-      if (!/^(0x)?[0-9a-f]+$/i.test(value)) {
-        throw new TypeError(`Cannot parse "afilter=${value}": expected a hex address`);
-      }
-      opts.addrs.push(parseInt(value.replace(/^0x/i, ""), 16));
-    } else if (key === "reg") opts.regGlobs.push(value);
-    else if (key === "rdisas") opts.rdisas = api.parseBool(key, value);
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 /** A glob (`*`, `?`) as an anchored regular expression. */
 function globRegExp(glob: string): RegExp {
@@ -56,7 +33,12 @@ interface Register {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { prefixes, addrs, regGlobs, rdisas } = parseArgs(api, args);
+  const { ifilter: prefixes, afilter: addrs, reg: regGlobs, rdisas } = api.parseArgs(args, {
+    ifilter: { type: "string", multiple: true },
+    afilter: { type: "int", radix: 16, multiple: true },
+    reg: { type: "string", multiple: true },
+    rdisas: { type: "bool", default: false },
+  });
   const filtering = prefixes.length > 0 || addrs.length > 0;
   // QEMU lists the general registers first, then pc.
   const allNames = api.registerNames().filter((n) => n !== "pc").concat("pc");

@@ -14,24 +14,7 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-interface Options {
-  inline: boolean;
-  limit: number;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { inline: false, limit: 20 };
-  for (const [key, value] of args) {
-    if (key === "inline") opts.inline = api.parseBool(key, value);
-    else if (key === "limit") {
-      if (!/^\d+$/.test(value)) throw new TypeError(`Cannot parse "${key}=${value}": not a count`);
-      opts.limit = Number(value);
-    } else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 /** A block, as QEMU identifies it: start address and instruction count. */
 interface ExecCount {
@@ -43,7 +26,10 @@ interface ExecCount {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { inline, limit } = parseArgs(api, args);
+  const { inline, limit } = api.parseArgs(args, {
+    inline: { type: "bool", default: false },
+    limit: { type: "int", min: 0, default: 20 },
+  });
   // State: blocks by address and size; execution counts in a growing scoreboard.
   const blocks = new Map<string, ExecCount>();
   const boards: Float64Array[] = [];

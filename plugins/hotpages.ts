@@ -17,34 +17,9 @@
 
 import type { MemInfo, PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 type SortBy = "rw" | "reads" | "writes" | "address";
-
-interface Options {
-  sortBy: SortBy;
-  io: boolean;
-  pageSize: number;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { sortBy: "rw", io: false, pageSize: 4096 };
-  for (const [key, value] of args) {
-    if (key === "sortby") {
-      if (value !== "reads" && value !== "writes" && value !== "address") {
-        throw new TypeError(`Cannot parse "${key}=${value}": expected reads, writes or address`);
-      }
-      opts.sortBy = value;
-    } else if (key === "io") opts.io = api.parseBool(key, value);
-    else if (key === "pagesize") {
-      if (!/^\d+$/.test(value) || +value < 1 || +value > 2 ** 31) {
-        throw new TypeError(`Cannot parse "${key}=${value}": expected a size from 1 to 2^31`);
-      }
-      opts.pageSize = Number(value);
-    } else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
 
 interface PageCounters {
   pageAddress: number;
@@ -55,7 +30,11 @@ interface PageCounters {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { sortBy, io, pageSize } = parseArgs(api, args);
+  const { sortby: sortBy, io, pagesize: pageSize } = api.parseArgs(args, {
+    sortby: { type: "enum", values: ["reads", "writes", "address"], default: "rw" },
+    io: { type: "bool", default: false },
+    pagesize: { type: "int", min: 1, max: 2 ** 31, default: 4096 },
+  });
   // State: counters by page address.
   const pages = new Map<number, PageCounters>();
   const pageMask = ~(pageSize - 1);

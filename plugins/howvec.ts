@@ -15,7 +15,7 @@
 
 import type { PluginApi, PluginArgs, Scoreboard, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 type CountType = "class" | "individual" | "none";
 
@@ -77,27 +77,15 @@ function riscvClasses(): InsnClass[] {
 /** How many individually counted opcodes the report lists (QEMU's `limit`). */
 const LIMIT = 50;
 
-interface Options {
-  inline: boolean;
-  verbose: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs, classes: InsnClass[]): Options {
-  const opts: Options = { inline: false, verbose: false };
-  for (const [key, value] of args) {
-    if (key === "inline") opts.inline = api.parseBool(key, value);
-    else if (key === "verbose") opts.verbose = api.parseBool(key, value);
-    else if (key === "count") {
-      const none = value.startsWith("!");
-      const cls = classes.find((c) => c.opt === (none ? value.slice(1) : value));
-      if (!cls) {
-        const names = classes.map((c) => c.opt).join(", ");
-        throw new TypeError(`Cannot parse "count=${value}": expected one of ${names}`);
-      }
-      cls.what = none ? "none" : "individual";
-    } else throw new TypeError(`Unknown argument "${key}"`);
+/** Parses `count=CLASS` (count its opcodes one by one) or `count=!CLASS` (do not count it). */
+function countOption(classes: InsnClass[], key: string, value: string): () => void {
+  const none = value.startsWith("!");
+  const cls = classes.find((c) => c.opt === (none ? value.slice(1) : value));
+  if (!cls) {
+    const names = classes.map((c) => c.opt).join(", ");
+    throw new TypeError(`Cannot parse "${key}=${value}": expected one of ${names}`);
   }
-  return opts;
+  return () => (cls.what = none ? "none" : "individual");
 }
 
 /** An opcode counted on its own. */
@@ -110,7 +98,16 @@ interface InsnRecord {
 
 export function install(api: PluginApi, args: PluginArgs): void {
   const classes = riscvClasses();
-  const { inline, verbose } = parseArgs(api, args, classes);
+  const { inline, verbose, count } = api.parseArgs(args, {
+    inline: { type: "bool", default: false },
+    verbose: { type: "bool", default: false },
+    count: {
+      type: "custom",
+      multiple: true,
+      parse: (value, key) => countOption(classes, key, value),
+    },
+  });
+  for (const apply of count) apply();
   // State: one counter per class, one scoreboard per individually counted opcode.
   const classCounts = api.newScoreboard(classes.length);
   const records = new Map<number, InsnRecord>();

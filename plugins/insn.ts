@@ -16,24 +16,7 @@
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-interface Options {
-  inline: boolean;
-  sizes: boolean;
-  matches: string[];
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { inline: true, sizes: false, matches: [] };
-  for (const [key, value] of args) {
-    if (key === "inline") opts.inline = api.parseBool(key, value);
-    else if (key === "sizes") opts.sizes = api.parseBool(key, value);
-    else if (key === "match") opts.matches.push(value);
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 /** A match: its prefix and statistics. */
 interface Match {
@@ -52,7 +35,11 @@ interface MatchedInsn {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { inline, sizes, matches: prefixes } = parseArgs(api, args);
+  const { inline, sizes, match: prefixes } = api.parseArgs(args, {
+    inline: { type: "bool", default: true },
+    sizes: { type: "bool", default: false },
+    match: { type: "string", multiple: true },
+  });
   // State: the executed-instruction count, sizes of translated instructions, the matches.
   const counts = api.newScoreboard(1);
   const sizeCounts: number[] = [];

@@ -12,38 +12,20 @@
  * @module
  */
 
-import type { MemRw, PluginApi, PluginArgs } from "../mod.ts";
+import type { PluginApi, PluginArgs } from "../mod.ts";
 
-export const apiVersion = 1;
-
-interface Options {
-  inline: boolean;
-  callback: boolean;
-  /** Neither inline nor callback was given: count inline, print the plain line. */
-  plain: boolean;
-  track: MemRw;
-  haddr: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { inline: false, callback: false, plain: true, track: "rw", haddr: false };
-  for (const [key, value] of args) {
-    if (key === "inline" || key === "callback") {
-      opts[key] = api.parseBool(key, value);
-      opts.plain = false;
-    } else if (key === "haddr") opts.haddr = api.parseBool(key, value);
-    else if (key === "track") {
-      if (value !== "r" && value !== "w" && value !== "rw") {
-        throw new TypeError(`Cannot parse "${key}=${value}": expected r, w or rw`);
-      }
-      opts.track = value;
-    } else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { inline, callback, plain, track, haddr } = parseArgs(api, args);
+  const opts = api.parseArgs(args, {
+    inline: { type: "bool" },
+    callback: { type: "bool" },
+    track: { type: "enum", values: ["r", "w", "rw"], default: "rw" },
+    haddr: { type: "bool", default: false },
+  });
+  const { track, haddr } = opts, inline = opts.inline ?? false, callback = opts.callback ?? false;
+  // Neither inline nor callback was given: count inline, print the plain line.
+  const plain = opts.inline === undefined && opts.callback === undefined;
   // State: [0] inline count, [1] callback count, [2] I/O accesses (none in user mode).
   const counts = api.newScoreboard(3);
 

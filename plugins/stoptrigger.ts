@@ -16,7 +16,7 @@
 
 import type { PluginApi, PluginArgs } from "../mod.ts";
 
-export const apiVersion = 1;
+export const apiVersion = 2;
 
 /** Parses an unsigned integer as C's `strtoull(s, NULL, 0)` does, but strictly; NaN if not one. */
 function parseNumber(text: string): number {
@@ -38,21 +38,21 @@ function parseTrigger(key: string, value: string): [number, number] {
 
 export function install(api: PluginApi, args: PluginArgs): void {
   // State: the instruction limit and its status, the addresses and theirs.
-  let icount = 0, icountCode = 0;
-  const addrs = new Map<number, number>();
-  for (const [key, value] of args) {
-    if (key === "icount") {
-      [icount, icountCode] = parseTrigger(key, value);
-      if (icount < 1) {
-        throw new RangeError(`Cannot parse "${key}=${value}": the count must be positive`);
-      }
-    } else if (key === "addr") {
-      const [addr, code] = parseTrigger(key, value);
-      addrs.set(addr >>> 0, code);
-    } else {
-      throw new TypeError(`Unknown argument "${key}"`);
-    }
-  }
+  const opts = api.parseArgs(args, {
+    icount: {
+      type: "custom",
+      parse(value, key) {
+        const trigger = parseTrigger(key, value);
+        if (trigger[0] < 1) {
+          throw new RangeError(`Cannot parse "${key}=${value}": the count must be positive`);
+        }
+        return trigger;
+      },
+    },
+    addr: { type: "custom", multiple: true, parse: (value, key) => parseTrigger(key, value) },
+  });
+  const [icount, icountCode] = opts.icount ?? [0, 0];
+  const addrs = new Map<number, number>(opts.addr.map(([addr, code]) => [addr >>> 0, code]));
   if (icount === 0 && addrs.size === 0) {
     throw new TypeError('Cannot stop: give an "icount" or an "addr" argument');
   }

@@ -6,64 +6,15 @@
  * By default prints at exit the table QEMU prints: `syscall no.  calls  errors`, then one row per
  * syscall number, most called first (ties by number here; QEMU leaves them in hash order), where
  * errors count negative results. A syscall that does not return (exit, exit_group) counts a call
- * and no error. `names=on` adds a column with the riscv32 name of each syscall. `print=on`
- * prints no table but logs each call as it happens, as QEMU does: `syscall #N` on entry and
- * `syscall #N returned -> R` on return.
+ * and no error. `names=on` adds a column with the name of each syscall, as `api.syscallName` gives
+ * it (QEMU's `-strace` spelling: `llseek`, `mmap2`). `print=on` prints no table but logs each call
+ * as it happens, as QEMU does: `syscall #N` on entry and `syscall #N returned -> R` on return.
  * @module
  */
 
 import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
 
-export const apiVersion = 1;
-
-/** riscv32 Linux syscall names (asm-generic numbers, the 64-bit time variants of rv32). */
-const NAMES: Record<number, string> = {
-  17: "getcwd",
-  25: "fcntl64",
-  29: "ioctl",
-  46: "ftruncate64",
-  48: "faccessat",
-  56: "openat",
-  57: "close",
-  62: "_llseek",
-  63: "read",
-  64: "write",
-  65: "readv",
-  66: "writev",
-  93: "exit",
-  94: "exit_group",
-  96: "set_tid_address",
-  129: "kill",
-  131: "tgkill",
-  134: "rt_sigaction",
-  135: "rt_sigprocmask",
-  160: "uname",
-  172: "getpid",
-  178: "gettid",
-  214: "brk",
-  215: "munmap",
-  222: "mmap2",
-  226: "mprotect",
-  261: "prlimit64",
-  278: "getrandom",
-  291: "statx",
-  403: "clock_gettime64",
-};
-
-interface Options {
-  print: boolean;
-  names: boolean;
-}
-
-function parseArgs(api: PluginApi, args: PluginArgs): Options {
-  const opts: Options = { print: false, names: false };
-  for (const [key, value] of args) {
-    if (key === "print") opts.print = api.parseBool(key, value);
-    else if (key === "names") opts.names = api.parseBool(key, value);
-    else throw new TypeError(`Unknown argument "${key}"`);
-  }
-  return opts;
-}
+export const apiVersion = 2;
 
 interface Stats {
   num: number;
@@ -72,7 +23,10 @@ interface Stats {
 }
 
 export function install(api: PluginApi, args: PluginArgs): void {
-  const { print, names } = parseArgs(api, args);
+  const { print, names } = api.parseArgs(args, {
+    print: { type: "bool", default: false },
+    names: { type: "bool", default: false },
+  });
   // State: statistics by syscall number.
   const stats = new Map<number, Stats>();
   const entry = (num: number): Stats => {
@@ -97,7 +51,9 @@ export function install(api: PluginApi, args: PluginArgs): void {
     let out = `syscall no.  calls  errors${names ? "  name" : ""}\n`;
     for (const { num, calls, errors } of rows) {
       out += `${String(num).padEnd(13)}${String(calls).padEnd(6)} `;
-      out += names ? `${String(errors).padEnd(6)}  ${NAMES[num] ?? "?"}\n` : `${errors}\n`;
+      out += names
+        ? `${String(errors).padEnd(6)}  ${api.syscallName(num) ?? "?"}\n`
+        : `${errors}\n`;
     }
     api.outs(out);
   });

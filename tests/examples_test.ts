@@ -5,7 +5,8 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { exampleCases, expandArgs, type GuestRun, hex32, runGuest } from "./_helpers.ts";
+import { exampleCases, expandArgs } from "./_examples.ts";
+import { type GuestRun, hex32, runGuest } from "./_guest.ts";
 import { ABI_NAMES } from "../core/cpu.ts";
 
 const ENGINES = ["translate", "interp"] as const;
@@ -15,7 +16,7 @@ function stateDiff(a: GuestRun, b: GuestRun): string[] {
   const diffs: string[] = [];
   for (let i = 1; i < 32; i++) {
     if (a.regs[i] !== b.regs[i]) {
-      diffs.push(`x${i} (${ABI_NAMES[i]}): ${hex32(a.regs[i])} vs ${hex32(b.regs[i])}`);
+      diffs.push(`x${i} (${ABI_NAMES[i]}): ${hex32(a.regs[i]!)} vs ${hex32(b.regs[i]!)}`);
     }
   }
   if (a.pc !== b.pc) diffs.push(`pc: ${hex32(a.pc)} vs ${hex32(b.pc)}`);

@@ -357,7 +357,7 @@ export interface Expect {
 const h32 = (v: number) => hex(v >>> 0);
 
 function readWord(mem: Memory, a: number): number {
-  return (mem.u8[a] | (mem.u8[a + 1] << 8) | (mem.u8[a + 2] << 16) | (mem.u8[a + 3] << 24)) >>> 0;
+  return new DataView(mem.u8.buffer, mem.u8.byteOffset).getUint32(a, true);
 }
 
 /** Checks one outcome against `want`; messages name the engine. */
@@ -372,7 +372,7 @@ export function check(o: Outcome, want: Expect): void {
   if (want.regs) {
     const got: Record<string, string> = {}, exp: Record<string, string> = {};
     for (const [r, v] of Object.entries(want.regs)) {
-      got[`x${r}`] = h32(o.x[Number(r)]);
+      got[`x${r}`] = h32(o.x[Number(r)]!);
       exp[`x${r}`] = h32(v);
     }
     assertEquals(got, exp, `${o.engine}: registers`);
@@ -405,11 +405,14 @@ export function checkAgree(a: Outcome, b: Outcome, pages: readonly number[] = []
   }
 }
 
-/** Runs `p` with both engines, checks each against `want` and the two against each other. */
-export function runBoth(p: Program, want: Expect = {}): Outcome[] {
-  const outcomes = ENGINES.map((e) => run(p, e));
+/**
+ * Runs `p` with both engines, checks each against `want` and the two against each other.
+ * @returns the interpreter's outcome and the translator's
+ */
+export function runBoth(p: Program, want: Expect = {}): [Outcome, Outcome] {
+  const outcomes: [Outcome, Outcome] = [run(p, "interp"), run(p, "translate")];
   for (const o of outcomes) check(o, want);
-  checkAgree(outcomes[0], outcomes[1], (p.maps ?? []).map(([a]) => a));
+  checkAgree(...outcomes, (p.maps ?? []).map(([a]) => a));
   return outcomes;
 }
 

@@ -69,7 +69,7 @@ function immediate(format: Format, w: number): number {
 export function decode(raw: number): Insn {
   const size = (raw & 3) === 3 ? 4 : 2;
   const bits = size === 4 ? raw >>> 0 : expandCompressed(raw & 0xffff);
-  const def = BY_OPCODE[bits & 0x7f].find((d) => ((bits & d.mask) >>> 0) === d.match) ?? ILLEGAL;
+  const def = BY_OPCODE[bits & 0x7f]!.find((d) => ((bits & d.mask) >>> 0) === d.match) ?? ILLEGAL;
   return {
     def,
     rd: (bits >>> 7) & 31,
@@ -83,7 +83,7 @@ export function decode(raw: number): Insn {
 
 /** The address a fetch at `pc` faults on: `pc`, or its second half for one crossing a page. */
 export function fetchFaultAddress(mem: Memory, pc: number): number {
-  return mem.perm[(pc >>> 0) >>> PAGE_SHIFT] & PROT_EXEC ? (pc + 2) >>> 0 : pc >>> 0;
+  return mem.perm[(pc >>> 0) >>> PAGE_SHIFT]! & PROT_EXEC ? (pc + 2) >>> 0 : pc >>> 0;
 }
 
 /**
@@ -92,10 +92,10 @@ export function fetchFaultAddress(mem: Memory, pc: number): number {
  */
 export function fetchInsn(mem: Memory, pc: number): Insn | undefined {
   pc >>>= 0;
-  const executable = (a: number) => (mem.perm[(a >>> PAGE_SHIFT) & 0xfffff] & PROT_EXEC) !== 0;
+  const executable = (a: number) => (mem.perm[(a >>> PAGE_SHIFT) & 0xfffff]! & PROT_EXEC) !== 0;
   if (!executable(pc)) return undefined;
-  const lo = mem.u8[pc] | (mem.u8[pc + 1] << 8);
+  const lo = mem.u8[pc]! | (mem.u8[pc + 1]! << 8);
   if ((lo & 3) !== 3) return decode(lo);
   if (!executable(pc + 2)) return undefined;
-  return decode((lo | (mem.u8[pc + 2] << 16) | (mem.u8[pc + 3] << 24)) >>> 0);
+  return decode((lo | (mem.u8[pc + 2]! << 16) | (mem.u8[pc + 3]! << 24)) >>> 0);
 }

@@ -42,7 +42,7 @@ interface Shown {
 
 type Layout = (f: Fields) => Shown;
 
-const x = (n: number) => ABI_NAMES[n];
+const x = (n: number) => ABI_NAMES[n]!;
 
 // The layouts below are QEMU's rv_fmt_* operand strings, named after them.
 const none: Layout = () => ({ ops: "" });
@@ -339,6 +339,6 @@ export function formatInAsmBlock(
       `Cannot format block: got ${insns.length} instructions but ${pcs.length} addresses`,
     );
   }
-  const lines = insns.map((insn, k) => formatInAsmLine(insn, pcs[k]) + "\n").join("");
+  const lines = insns.map((insn, k) => formatInAsmLine(insn, pcs[k]!) + "\n").join("");
   return `----------------\nIN: ${symbol ?? ""}\n${lines}\n`;
 }

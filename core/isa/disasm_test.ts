@@ -483,11 +483,11 @@ function parseLog(log: string): LoggedBlock[] {
     for (const line of lines.slice(1)) {
       const m = /^0x([0-9a-f]{8}): {2}([0-9a-f]{4}|[0-9a-f]{8}) /.exec(line);
       if (m) {
-        pcs.push(parseInt(m[1], 16));
-        raws.push(parseInt(m[2], 16));
+        pcs.push(parseInt(m[1]!, 16));
+        raws.push(parseInt(m[2]!, 16));
       }
     }
-    return { text: RULE + chunk, symbol: lines[0].replace(/^IN: /, ""), pcs, raws };
+    return { text: RULE + chunk, symbol: lines[0]!.replace(/^IN: /, ""), pcs, raws };
   });
 }
 
@@ -517,8 +517,8 @@ function compressedForm(c: number): string {
       return rd === 2 ? "c.addi16sp" : "c.lui";
     case "1.4":
       return ((c >>> 10) & 3) < 3
-        ? ["c.srli", "c.srai", "c.andi"][(c >>> 10) & 3]
-        : ["c.sub", "c.xor", "c.or", "c.and"][(c >>> 5) & 3];
+        ? ["c.srli", "c.srai", "c.andi"][(c >>> 10) & 3]!
+        : ["c.sub", "c.xor", "c.or", "c.and"][(c >>> 5) & 3]!;
     case "2.4":
       if (bit12 === 0) return rs2 === 0 ? "c.jr" : "c.mv";
       return rs2 !== 0 ? "c.add" : rd === 0 ? "c.ebreak" : "c.jalr";

@@ -42,10 +42,16 @@ export type Flow = "next" | "branch" | "jump" | "indirect" | "trap" | "sync";
 
 /** A decoded instruction. */
 export interface Insn {
-  /** Table entry of the instruction. */
+  /**
+   * Table entry of the instruction (internal: its semantics and emitter).
+   * @ignore
+   */
   readonly def: InsnDef;
+  /** Destination register number (0-31). */
   readonly rd: number;
+  /** First source register number (0-31). */
   readonly rs1: number;
+  /** Second source register number (0-31). */
   readonly rs2: number;
   /** Sign-extended immediate; the CSR number for CSR instructions. */
   readonly imm: number;

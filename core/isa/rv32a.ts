@@ -24,10 +24,10 @@ function amo(name: string, funct5: number, f: Op, js: OpJs): InsnDef {
     flow: "next",
     mem: "amo",
     exec(i, h, pc) {
-      const a = h.cpu.x[i.rs1];
+      const a = h.cpu.x[i.rs1]!;
       if (a & 3) throw new GuestFault("bus", pc, a);
       const old = h.mem.load32(a, pc);
-      h.mem.store32(a, f(old, h.cpu.x[i.rs2]), pc);
+      h.mem.store32(a, f(old, h.cpu.x[i.rs2]!), pc);
       h.cpu.x[i.rd] = old;
       return pc + i.size;
     },
@@ -51,7 +51,7 @@ export const RV32A: readonly InsnDef[] = [
     flow: "next",
     mem: "load",
     exec(i, h, pc) {
-      const a = h.cpu.x[i.rs1];
+      const a = h.cpu.x[i.rs1]!;
       if (a & 3) throw new GuestFault("bus", pc, a);
       h.cpu.x[i.rd] = h.mem.load32(a, pc);
       h.cpu.reservation = a;
@@ -72,11 +72,11 @@ export const RV32A: readonly InsnDef[] = [
     flow: "next",
     mem: "store",
     exec(i, h, pc) {
-      const a = h.cpu.x[i.rs1];
+      const a = h.cpu.x[i.rs1]!;
       if (a & 3) throw new GuestFault("bus", pc, a);
       const ok = h.cpu.reservation === a;
       h.cpu.reservation = -1;
-      if (ok) h.mem.store32(a, h.cpu.x[i.rs2], pc);
+      if (ok) h.mem.store32(a, h.cpu.x[i.rs2]!, pc);
       h.cpu.x[i.rd] = ok ? 0 : 1;
       return pc + i.size;
     },

@@ -26,7 +26,7 @@ function alu(
     match,
     flow: "next",
     exec(i, h, pc) {
-      h.cpu.x[i.rd] = f(h.cpu.x[i.rs1], reg ? h.cpu.x[i.rs2] : i.imm);
+      h.cpu.x[i.rd] = f(h.cpu.x[i.rs1]!, reg ? h.cpu.x[i.rs2]! : i.imm);
       return pc + i.size;
     },
     emit: (i, e) => e.w(i.rd, js(e.r(i.rs1), reg ? e.r(i.rs2) : String(i.imm))),
@@ -60,14 +60,14 @@ function branch(name: string, f3: number, f: Cmp, js: AluJs): InsnDef {
     mask: MASK_F3,
     match: enc(OPC.BRANCH, f3),
     flow: "branch",
-    exec: (i, h, pc) => (f(h.cpu.x[i.rs1], h.cpu.x[i.rs2]) ? (pc + i.imm) | 0 : pc + i.size),
+    exec: (i, h, pc) => (f(h.cpu.x[i.rs1]!, h.cpu.x[i.rs2]!) ? (pc + i.imm) | 0 : pc + i.size),
     emit: (i, e) => e.branch(js(e.r(i.rs1), e.r(i.rs2)), (e.pc + i.imm) >>> 0),
   };
 }
 
 function load(name: string, f3: number, size: 1 | 2 | 4, signed: boolean): InsnDef {
   const read = (i: Insn, h: Parameters<InsnDef["exec"]>[1], pc: number) => {
-    const a = (h.cpu.x[i.rs1] + i.imm) | 0;
+    const a = (h.cpu.x[i.rs1]! + i.imm) | 0;
     const v = size === 1
       ? h.mem.load8(a, pc)
       : size === 2
@@ -103,7 +103,7 @@ function store(name: string, f3: number, size: 1 | 2 | 4): InsnDef {
     flow: "next",
     mem: "store",
     exec(i, h, pc) {
-      const a = (h.cpu.x[i.rs1] + i.imm) | 0, v = h.cpu.x[i.rs2];
+      const a = (h.cpu.x[i.rs1]! + i.imm) | 0, v = h.cpu.x[i.rs2]!;
       if (size === 1) h.mem.store8(a, v, pc);
       else if (size === 2) h.mem.store16(a, v, pc);
       else h.mem.store32(a, v, pc);
@@ -162,7 +162,7 @@ export const RV32I: readonly InsnDef[] = [
     match: enc(OPC.JALR, 0),
     flow: "indirect",
     exec(i, h, pc) {
-      const target = (h.cpu.x[i.rs1] + i.imm) & ~1;
+      const target = (h.cpu.x[i.rs1]! + i.imm) & ~1;
       h.cpu.x[i.rd] = pc + i.size;
       return target;
     },

@@ -244,14 +244,14 @@ Deno.test("ecall() hands control to the syscall callback with registers written 
   const [a, b] = runBoth(program, { regs: { 10: 7, 11: 8, 12: 100, 13: 100 }, instret: 6 });
   for (const o of [a, b]) {
     assertEquals(o.ecalls.length, 1, o.engine);
-    const { pc, x } = o.ecalls[0];
+    const { pc, x } = o.ecalls[0]!;
     assertEquals([pc, x[10], x[12], x[17]], [CODE + 12, 42, 6, 64], o.engine);
   }
 });
 
 Deno.test("ecall() runs with cpu.instret counting the instructions before it in both engines", () => {
   const program: Program = { code: [addi(5, 0, 1), addi(6, 0, 1), ecall()] };
-  const seen = ENGINES.map((e) => run(program, e).ecalls[0].instret);
+  const seen = ENGINES.map((e) => run(program, e).ecalls[0]!.instret);
   assertEquals(seen, [2, 2], "instret seen by the syscall, [interp, translate]");
 });
 
@@ -262,7 +262,7 @@ Deno.test("ecall() in a loop runs its callback each time", () => {
     regs: { 5: 10 },
     onEcall: (cpu) => {
       calls++;
-      cpu.x[6] += 1;
+      cpu.x[6]! += 1;
     },
   }, { regs: { 5: 0, 6: 10 }, instret: 30 });
   assertEquals(calls, 20);

@@ -21,7 +21,7 @@ function m(
     match: enc(OPC.OP, f3, 1),
     flow: "next",
     exec(i, h, pc) {
-      h.cpu.x[i.rd] = f(h.cpu.x[i.rs1], h.cpu.x[i.rs2]);
+      h.cpu.x[i.rd] = f(h.cpu.x[i.rs1]!, h.cpu.x[i.rs2]!);
       return pc + i.size;
     },
     emit: (i, e) => {

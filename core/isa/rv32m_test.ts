@@ -91,9 +91,9 @@ const EDGE_PAIRS: readonly [number, number][] = [
 for (const [name, enc] of M_OPS) {
   Deno.test(`${name}() matches a 64-bit reference on edge and random values`, () => {
     const r = randoms(0x9e3779b9 ^ name.length * 7919, 24);
-    const pairs = [
+    const pairs: [number, number][] = [
       ...EDGE_PAIRS,
-      ...Array.from({ length: 12 }, (_, i) => [r[2 * i], r[2 * i + 1]]),
+      ...Array.from({ length: 12 }, (_, i): [number, number] => [r[2 * i]!, r[2 * i + 1]!]),
     ];
     for (const [a, b] of pairs) {
       runBoth({ code: [enc(5, 6, 7)], regs: { 6: a, 7: b } }, {

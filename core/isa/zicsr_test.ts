@@ -157,10 +157,10 @@ Deno.test("csrrs() reads time increasing with the host clock, timeh as its high 
     const o = run(program, engine);
     const after = timeTicks();
     assertEquals(o.fault, undefined, engine);
-    const step = (o.x[6] - o.x[5]) >>> 0;
+    const step = (o.x[6]! - o.x[5]!) >>> 0;
     assert(step >= 3 * 10_000 && step < 10_000_000, `${engine}: time stepped by ${step} ticks`);
     const high = [Math.floor(before / 2 ** 32), Math.floor(after / 2 ** 32)];
-    assert(high.includes(o.x[7]), `${engine}: timeh ${o.x[7]} is not one of ${high}`);
+    assert(high.includes(o.x[7]!), `${engine}: timeh ${o.x[7]} is not one of ${high}`);
   }
 });
 

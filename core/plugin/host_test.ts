@@ -1,9 +1,13 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { Machine } from "../machine.ts";
 import { planRegion } from "../region.ts";
 import { emitRegion } from "../emit.ts";
 import type { PluginApi, Tb } from "./api.ts";
-import { PluginError } from "./host.ts";
+import { PluginError } from "../errors.ts";
+import { loadPlugin, parsePluginSpec } from "./loader.ts";
+import { tempDir } from "../../tests/_files.ts";
+import { runQemu } from "../../tests/_qemu.ts";
+import { skipReason } from "../../tests/_tools.ts";
 
 const HELLO = new URL("../../examples/build/hello.elf", import.meta.url);
 const EXITCODE = new URL("../../examples/build/exitcode.elf", import.meta.url);
@@ -302,4 +306,161 @@ Deno.test("inline adds count the instruction that faults, as QEMU's do", () => {
     assertEquals(result.signal, 11, mode);
     assertEquals(count[0], result.instret + 1, mode);
   }
+});
+
+Deno.test('writeRegister("a0") in onSyscallReturn sets the result the guest sees', () => {
+  const plain = setUp(HELLO);
+  plain.machine.run();
+  const text = plain.out.stdout;
+  const { machine, out, api } = setUp(HELLO);
+  const seen: number[] = [], after: number[] = [];
+  let first = true;
+  api.onSyscallReturn((_vcpu, num) => {
+    // The first write reports 1 byte written: the guest's stdio writes the rest again.
+    if (num === 64 && first) api.writeRegister("a0", 1), first = false;
+  });
+  machine.plugins.createApi("later").onSyscallReturn((_v, num, ret) =>
+    num === 64 && seen.push(ret)
+  );
+  api.onDiscontinuity((_v, kind) => kind === "hostcall" && after.push(api.readRegister("a0")));
+  assertEquals(machine.run().status, 0);
+  assertEquals(out.stdout, text + text.slice(1));
+  // Later return callbacks get the result as the syscall gave it; a0 holds the one written.
+  assertEquals(seen, [text.length, text.length - 1]);
+  assertEquals(after.slice(0, 2), [1, text.length - 1]);
+});
+
+Deno.test("the site table frees the sites of code dropped by resets", () => {
+  const { machine, api } = setUp(HELLO);
+  let created = 0, runs = 0;
+  const instrument = (tb: Tb) => {
+    for (let i = 0; i < tb.nInsns; i++, created++) tb.insn(i).onExec(onInsn);
+  };
+  const onInsn = () => {
+    if (++runs % 100 === 0) api.reset(() => api.onTbTrans(instrument));
+  };
+  api.onTbTrans(instrument);
+  assertEquals(machine.run().status, 0);
+  assert(created > 1000, `created ${created} sites`);
+  assert(machine.plugins.siteCount < created / 4, `${machine.plugins.siteCount} of ${created}`);
+});
+
+Deno.test("symbols(), symbolAt() and readCString() read the guest program", () => {
+  const { machine, api } = setUp(HELLO, ["arg1"]);
+  const symbols = api.symbols();
+  const main = symbols.find((s) => s.name === "main")!;
+  assert(main.isFunc && main.size > 0);
+  assertEquals(api.symbolAt(main.addr + 2), main);
+  assertEquals(api.symbolAt(0x7fff0000), undefined);
+  symbols.length = 0; // a copy: the next call still has them all
+  assert(api.symbols().length > 10);
+  const args: string[] = [];
+  api.onVcpuInit(() => {
+    const sp = api.readRegister("sp") >>> 0;
+    const argv = (k: number) =>
+      new DataView(api.readMemory(sp + 4 + 4 * k, 4).buffer).getUint32(0, true);
+    args.push(api.readCString(argv(0)), api.readCString(argv(1)));
+    assertThrows(() => api.readCString(argv(0), 3), RangeError, "no NUL in 3 readable bytes");
+    assertThrows(() => api.readCString(0x1000), RangeError, "Cannot read a string at 0x00001000");
+  });
+  machine.run();
+  assertEquals(args, ["prog", "arg1"]);
+});
+
+Deno.test("syscallName() names riscv32 syscalls as QEMU's strace does", () => {
+  const { api } = setUp(HELLO);
+  const cases: [number, string | undefined][] = [
+    [64, "write"],
+    [94, "exit_group"],
+    [222, "mmap2"],
+    [403, "clock_gettime64"],
+    [4000, undefined],
+  ];
+  for (const [num, name] of cases) assertEquals(api.syscallName(num), name, String(num));
+});
+
+Deno.test("TbInsn.decoded() gives the mnemonic, operands and registers read and written", () => {
+  const { machine, api } = setUp(HELLO);
+  const seen = new Map<string, unknown>();
+  api.onTbTrans((tb) => {
+    for (let i = 0; i < tb.nInsns; i++) {
+      const insn = tb.insn(i), d = insn.decoded();
+      assertEquals(d.mnemonic, insn.disas().split(" ")[0]);
+      seen.set(insn.disas().replace(/ +/, " ").replace(/ +#.*/, ""), d);
+    }
+  });
+  machine.run();
+  const cases: [string, string, string[], string[], string[]][] = [
+    // disassembly, mnemonic, operands, read, written
+    ["sw s2,16(sp)", "sw", ["s2", "16(sp)"], ["sp", "s2"], []],
+    ["lw s2,0(a0)", "lw", ["s2", "0(a0)"], ["a0"], ["s2"]],
+    ["add s1,s1,s0", "add", ["s1", "s1", "s0"], ["s1", "s0"], ["s1"]],
+    ["mv a0,sp", "mv", ["a0", "sp"], ["sp"], ["a0"]],
+    ["lui s3,73728", "lui", ["s3", "73728"], [], ["s3"]],
+    ["jal ra,142", "jal", ["ra", "142"], [], ["ra"]],
+    ["ret", "ret", [], ["ra"], []],
+    ["bne s2,s0,46", "bne", ["s2", "s0", "46"], ["s2", "s0"], []],
+    ["ecall", "ecall", [], [], []],
+  ];
+  for (const [text, mnemonic, operands, regsRead, regsWritten] of cases) {
+    assertEquals(seen.get(text), { mnemonic, operands, regsRead, regsWritten }, text);
+  }
+});
+
+Deno.test("createOutputFile() creates the file at once and writes text and bytes", () => {
+  const { api } = setUp(HELLO);
+  const path = `${tempDir()}/out.txt`;
+  const file = api.createOutputFile(path);
+  assertEquals(Deno.readTextFileSync(path), "");
+  file.write("abc");
+  file.write(new Uint8Array([0x64, 0x0a]));
+  file.close();
+  file.close();
+  assertEquals(Deno.readTextFileSync(path), "abcd\n");
+  assertThrows(() => file.write("x"), TypeError, "the file is closed");
+  assertThrows(
+    () => api.createOutputFile(`${path}/no/such`),
+    TypeError,
+    `Cannot create "${path}/no`,
+  );
+});
+
+Deno.test("loadPlugin() loads plugins written for API versions 1 and 2, not 3", async () => {
+  const dir = tempDir();
+  for (const version of [1, 2, 3]) {
+    const path = `${dir}/v${version}.ts`;
+    Deno.writeTextFileSync(
+      path,
+      `export const apiVersion = ${version};\n` +
+        "export function install(api) { api.onExit(() => {}); }\n",
+    );
+    const { machine } = setUp(HELLO);
+    const load = loadPlugin(machine.plugins, parsePluginSpec(path));
+    if (version <= 2) await load;
+    else await assertRejects(() => load, TypeError, "rvplug supports versions 1 to 2");
+  }
+});
+
+Deno.test({
+  name: "inAsm logs the blocks qemu-riscv32 -d in_asm logs, in the same order",
+  ignore: skipReason("qemu") !== undefined,
+  fn: async () => {
+    const starts = (log: string) => [...log.matchAll(/^IN:.*\n(0x[0-9a-f]+)/gm)].map((m) => m[1]);
+    for (const name of ["hello", "smc", "bench_sort"]) {
+      const elf = new URL(`../../examples/build/${name}.elf`, import.meta.url);
+      let ours = "";
+      const machine = new Machine({
+        inAsm: (text) => (ours += text),
+        io: { stdin: () => null, stdout: () => {}, stderr: () => {} },
+      });
+      // The same argv[0] as qemu's: string lengths steer printf's paths.
+      machine.load(Deno.readFileSync(elf), { argv: [elf.pathname] });
+      machine.run();
+      const logFile = `${tempDir()}/in_asm.log`;
+      await runQemu(elf.pathname, [], { qemuArgs: ["-d", "in_asm", "-D", logFile] });
+      const qemu = starts(Deno.readTextFileSync(logFile));
+      assertEquals(starts(ours).length, qemu.length, name);
+      assertEquals(starts(ours), qemu, name);
+    }
+  },
 });

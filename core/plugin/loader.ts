@@ -5,7 +5,12 @@
  */
 
 import { basename, extname, resolve, toFileUrl } from "@std/path";
-import { PLUGIN_API_VERSION, type PluginArgs, type PluginModule } from "./api.ts";
+import {
+  PLUGIN_API_MIN_VERSION,
+  PLUGIN_API_VERSION,
+  type PluginArgs,
+  type PluginModule,
+} from "./api.ts";
 import type { PluginHost } from "./host.ts";
 import { loadSandboxed } from "./sandbox/sandbox.ts";
 import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
@@ -17,6 +22,7 @@ export interface PluginSpec {
   readonly specifier: string;
   /** The plugin's name: its file name without the extension. */
   readonly name: string;
+  /** Its `key=value` arguments, in order. */
   readonly args: PluginArgs;
 }
 
@@ -76,10 +82,11 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
     throw new TypeError(`Cannot load plugin "${spec.specifier}": it exports no install function`);
   }
   const version = mod.apiVersion ?? 1;
-  if (version !== PLUGIN_API_VERSION) {
+  // As QEMU: every version from the oldest still supported to the current one loads.
+  if (!(version >= PLUGIN_API_MIN_VERSION && version <= PLUGIN_API_VERSION)) {
     throw new TypeError(
       `Cannot load plugin "${spec.name}": it needs plugin API version ${version}, ` +
-        `rvplug supports version ${PLUGIN_API_VERSION}`,
+        `rvplug supports versions ${PLUGIN_API_MIN_VERSION} to ${PLUGIN_API_VERSION}`,
     );
   }
   const api = host.createApi(spec.name);

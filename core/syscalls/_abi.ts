@@ -40,6 +40,12 @@ export const AT = {
   STATX_DONT_SYNC: 0x4000,
 } as const;
 
+/** `renameat2` flags. */
+export const RENAME = { NOREPLACE: 1, EXCHANGE: 2, WHITEOUT: 4 } as const;
+
+/** `utimensat` tv_nsec values that set a time to now or leave it alone. */
+export const UTIME = { NOW: (1 << 30) - 1, OMIT: (1 << 30) - 2 } as const;
+
 /** `faccessat` modes. */
 export const ACCESS = { F_OK: 0, X_OK: 1, W_OK: 2, R_OK: 4 } as const;
 

@@ -3,17 +3,18 @@
  *
  * Descriptors 0-2 start out as the standard streams; `openat` hands out the lowest free number,
  * like Linux (the table is in `_fdtable.ts`, reads and writes in `_io.ts`). Guest
- * paths are host paths. Each method takes the already-typed arguments of its syscall and returns
+ * paths are host paths; the guest's working directory starts as the host's, and `chdir` changes
+ * the guest's alone (relative paths are then taken from it), never the host process's. Each method takes the already-typed arguments of its syscall and returns
  * the result or a negative errno; host errors thrown by Deno propagate to `LinuxSyscalls.call()`,
  * which maps them.
  * @module
  */
 
 import type { Memory } from "../memory.ts";
-import { ACCESS, AT, O, S_IF, SEEK, STATX } from "./_abi.ts";
+import { ACCESS, AT, O, RENAME, S_IF, SEEK, SIZE, STATX, UTIME } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
 import type { FdTable } from "./_fdtable.ts";
-import { canWrite, type HostIds, readPath, sysInfo } from "./_guest.ts";
+import { canRead, canWrite, type HostIds, readPath, sysInfo } from "./_guest.ts";
 import { readFull } from "./_io.ts";
 import {
   encodeStat64,
@@ -42,6 +43,8 @@ export class GuestFiles {
   readonly #ids: HostIds;
   readonly #exePath: string | undefined;
   readonly #fds: FdTable;
+  /** The guest's working directory (absolute, symlinks resolved) once it has changed it. */
+  #cwd: string | undefined;
 
   /**
    * @param mem guest memory
@@ -194,7 +197,7 @@ export class GuestFiles {
 
   /** getcwd(buf, size): returns the length including the NUL. */
   getcwd(buf: number, size: number): number {
-    const bytes = encoder.encode(Deno.cwd() + "\0");
+    const bytes = encoder.encode((this.#cwd ?? Deno.cwd()) + "\0");
     if (size < bytes.length) return -ERRNO.ERANGE;
     const err = this.#put(buf, bytes);
     return err < 0 ? err : bytes.length;
@@ -220,6 +223,139 @@ export class GuestFiles {
     if (path === "") return -ERRNO.ENOENT;
     Deno.mkdirSync(path, { mode: mode & 0o7777 });
     this.#applyUmask(path, mode & 0o7777);
+    return 0;
+  }
+
+  /** chdir(path) */
+  chdir(pathAddr: number): number {
+    const path = this.#resolve(AT.FDCWD, pathAddr);
+    if (typeof path === "number") return path;
+    if (path === "") return -ERRNO.ENOENT;
+    return this.#enter(path);
+  }
+
+  /** fchdir(fd): the descriptor must name a directory (opened with O_DIRECTORY or O_PATH). */
+  fchdir(fd: number): number {
+    const entry = this.#fds.entry(fd);
+    if (!entry) return -ERRNO.EBADF;
+    return entry.kind === "dir" || entry.kind === "path" ? this.#enter(entry.path) : -ERRNO.ENOTDIR;
+  }
+
+  /**
+   * renameat2(olddirfd, oldpath, newdirfd, newpath, flags). RENAME_NOREPLACE is checked before
+   * the rename, not atomically (nothing else runs in the guest). RENAME_EXCHANGE and
+   * RENAME_WHITEOUT fail with EINVAL, as on a file system without them: Deno has neither.
+   */
+  renameat2(
+    oldDirfd: number,
+    oldAddr: number,
+    newDirfd: number,
+    newAddr: number,
+    flags: number,
+  ): number {
+    const { NOREPLACE, EXCHANGE, WHITEOUT } = RENAME;
+    if (flags & ~(NOREPLACE | EXCHANGE | WHITEOUT)) return -ERRNO.EINVAL;
+    if (flags & EXCHANGE && flags & (NOREPLACE | WHITEOUT)) return -ERRNO.EINVAL;
+    const from = this.#resolve(oldDirfd, oldAddr);
+    if (typeof from === "number") return from;
+    const to = this.#resolve(newDirfd, newAddr);
+    if (typeof to === "number") return to;
+    if (from === "" || to === "") return -ERRNO.ENOENT;
+    if (flags & (EXCHANGE | WHITEOUT)) return -ERRNO.EINVAL;
+    if (flags & NOREPLACE) {
+      Deno.lstatSync(from);
+      if (statOrUndefined(to, false)) return -ERRNO.EEXIST;
+    }
+    Deno.renameSync(from, to);
+    return 0;
+  }
+
+  /** truncate64(path, length_low, length_high) */
+  truncate64(pathAddr: number, low: number, high: number): number {
+    const length = high * 2 ** 32 + low;
+    const path = this.#resolve(AT.FDCWD, pathAddr);
+    if (typeof path === "number") return path;
+    if (path === "") return -ERRNO.ENOENT;
+    if (length < 0) return -ERRNO.EINVAL;
+    Deno.truncateSync(path, length);
+    return 0;
+  }
+
+  /** ftruncate64(fd, length_low, length_high): the file must be open for writing. */
+  ftruncate64(fd: number, low: number, high: number): number {
+    const length = high * 2 ** 32 + low;
+    if (length < 0) return -ERRNO.EINVAL;
+    const entry = this.#fds.entry(fd);
+    if (!entry || entry.kind === "path") return -ERRNO.EBADF;
+    if (entry.kind !== "file" || !entry.writable) return -ERRNO.EINVAL;
+    entry.file.truncateSync(length);
+    return 0;
+  }
+
+  /**
+   * fsync(fd), or fdatasync(fd) when `dataOnly`. Directories need nothing; pipes and the
+   * standard streams (a pipe or a terminal, usually) cannot be synced, as on Linux.
+   */
+  fsync(fd: number, dataOnly: boolean): number {
+    const entry = this.#fds.entry(fd);
+    if (!entry || entry.kind === "path") return -ERRNO.EBADF;
+    if (entry.kind === "dir") return 0;
+    if (entry.kind !== "file") return -ERRNO.EINVAL;
+    if (dataOnly) entry.file.syncDataSync();
+    else entry.file.syncSync();
+    return 0;
+  }
+
+  /**
+   * utimensat_time64(dirfd, path, times, flags); a NULL path means `dirfd` itself (futimens).
+   * Deno sets times to the millisecond; AT_SYMLINK_NOFOLLOW on a symlink fails with EOPNOTSUPP
+   * (Deno cannot change a link's own times).
+   */
+  utimensat(dirfd: number, pathAddr: number, timesAddr: number, flags: number): number {
+    let times: [Time, Time] = [UTIME.NOW, UTIME.NOW];
+    if (timesAddr !== 0) {
+      if (!canRead(this.#mem, timesAddr, 2 * SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
+      const v = new DataView(this.#mem.read(timesAddr, 2 * SIZE.TIMESPEC64).buffer);
+      // As for every time64 timespec, the kernel reads tv_nsec as a 32-bit long on riscv32.
+      times = [0, 1].map((i) => {
+        const nsec = v.getInt32(i * SIZE.TIMESPEC64 + 8, true);
+        return nsec === UTIME.NOW || nsec === UTIME.OMIT ? nsec : {
+          sec: Number(v.getBigInt64(i * SIZE.TIMESPEC64, true)),
+          nsec,
+        };
+      }) as [Time, Time];
+      if (times[0] === UTIME.OMIT && times[1] === UTIME.OMIT) return 0;
+    }
+    let target: Deno.FsFile | string;
+    if (pathAddr === 0 && dirfd !== AT.FDCWD) {
+      if (flags) return -ERRNO.EINVAL;
+      const entry = this.#fds.entry(dirfd);
+      if (!entry) return -ERRNO.EBADF;
+      if (entry.kind === "file") target = entry.file;
+      else if (entry.kind === "dir" || entry.kind === "path") target = entry.path;
+      else return 0; // pipes and streams: times nothing shows
+    } else {
+      if (flags & ~(AT.SYMLINK_NOFOLLOW | AT.EMPTY_PATH)) return -ERRNO.EINVAL;
+      if (pathAddr === 0) return -ERRNO.EFAULT;
+      const path = this.#resolve(dirfd, pathAddr);
+      if (typeof path === "number") return path;
+      if (path === "") {
+        return flags & AT.EMPTY_PATH ? this.utimensat(dirfd, 0, timesAddr, 0) : -ERRNO.ENOENT;
+      }
+      if (flags & AT.SYMLINK_NOFOLLOW && Deno.lstatSync(path).isSymlink) return -ERRNO.EOPNOTSUPP;
+      target = path;
+    }
+    const valid = (t: Time) => typeof t === "number" || (t.nsec >= 0 && t.nsec < 1e9);
+    if (!valid(times[0]) || !valid(times[1])) return -ERRNO.EINVAL;
+    const info = typeof target === "string" ? Deno.statSync(target) : target.statSync();
+    const now = Date.now() / 1000;
+    const [atime, mtime] = times.map((t, i) => {
+      if (typeof t !== "number") return t.sec + t.nsec / 1e9;
+      if (t === UTIME.NOW) return now;
+      return ((i === 0 ? info.atime : info.mtime)?.getTime() ?? 0) / 1000;
+    });
+    if (typeof target === "string") Deno.utimeSync(target, atime, mtime);
+    else target.utimeSync(atime, mtime);
     return 0;
   }
 
@@ -253,12 +389,18 @@ export class GuestFiles {
     if (hostMask !== this.umask) Deno.chmodSync(path, perm & ~this.umask);
   }
 
+  /** Makes `path`, which must be a directory, the guest's working directory. */
+  #enter(path: string): number {
+    if (!Deno.statSync(path).isDirectory) return -ERRNO.ENOTDIR;
+    this.#cwd = Deno.realPathSync(path);
+    return 0;
+  }
+
   /** The host path of `pathAddr` taken relative to `dirfd`, "" for an empty path, or -errno. */
   #resolve(dirfd: number, pathAddr: number): string | number {
     const path = readPath(this.#mem, pathAddr);
-    if (typeof path === "number" || path === "" || path.startsWith("/") || dirfd === AT.FDCWD) {
-      return path;
-    }
+    if (typeof path === "number" || path === "" || path.startsWith("/")) return path;
+    if (dirfd === AT.FDCWD) return this.#cwd === undefined ? path : `${this.#cwd}/${path}`;
     const entry = this.#fds.entry(dirfd);
     if (!entry) return -ERRNO.EBADF;
     if (entry.kind !== "dir" && entry.kind !== "path") return -ERRNO.ENOTDIR;
@@ -266,7 +408,7 @@ export class GuestFiles {
   }
 
   #statFd(fd: number): StatInfo | number {
-    if (fd === AT.FDCWD) return statInfo(Deno.statSync("."));
+    if (fd === AT.FDCWD) return statInfo(Deno.statSync(this.#cwd ?? "."));
     const entry = this.#fds.entry(fd);
     if (!entry) return -ERRNO.EBADF;
     switch (entry.kind) {
@@ -297,6 +439,9 @@ export class GuestFiles {
     return 0;
   }
 }
+
+/** A time utimensat sets: UTIME.NOW, UTIME.OMIT, or seconds and nanoseconds. */
+type Time = number | { sec: number; nsec: number };
 
 /** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */
 function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined {

@@ -5,7 +5,11 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { crossAssemble, runCli, runQemu, skipReason, tempDir } from "../../tests/_helpers.ts";
+import { crossAssemble } from "../../tests/_asm.ts";
+import { runCli } from "../../tests/_cli.ts";
+import { tempDir } from "../../tests/_files.ts";
+import { runQemu } from "../../tests/_qemu.ts";
+import { skipReason } from "../../tests/_tools.ts";
 
 /**
  * Makes two traces comparable: the pid (the first field of the first line) becomes PID, the

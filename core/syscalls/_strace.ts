@@ -303,6 +303,13 @@ const FORMATS: ReadonlyMap<number, ArgFormat> = new Map<number, ArgFormat>([
   [SYS.getcwd, (a) => [p(a[0]), d(a[1])].join(",")],
   [SYS.mkdirat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), fileMode(a[2])].join(",")],
   [SYS.unlinkat, (a, mem) => [dirfd(a[0]), str(mem, a[1]), flags(UNLINKAT_FLAGS, a[2])].join(",")],
+  [SYS.chdir, (a, mem) => str(mem, a[0])],
+  [SYS.fchdir, (a) => d(a[0])],
+  [SYS.fsync, (a) => d(a[0])],
+  [SYS.fdatasync, (a) => d(a[0])],
+  // QEMU prints the 64-bit length through a 32-bit parameter: only the low word shows.
+  [SYS.truncate64, (a, mem) => [str(mem, a[0]), u(a[1])].join(",")],
+  [SYS.ftruncate64, (a) => [d(a[0]), u(a[1])].join(",")],
   [SYS.kill, (a) => [d(a[0]), signalName(a[1] >>> 0)].join(",")],
   [SYS.dup, (a) => d(a[0])],
   [SYS.dup3, (a) => [d(a[0]), d(a[1]), d(a[2])].join(",")],
@@ -364,6 +371,26 @@ export function formatReturn(
     return ` = ${ret} ({tv_sec = ${sec},tv_nsec = ${nsec}})`;
   }
   return ` = ${ret}`;
+}
+
+/**
+ * Formats the line of a syscall that did not run because a plugin's `onSyscallFilter` answered
+ * it: the line it would have had with the filter's result, marked ` (filtered)` (QEMU has no such
+ * line). Arguments are read from memory after the filter ran.
+ * @param num the syscall number
+ * @param args a0..a5
+ * @param ret the filter's result
+ * @param mem guest memory, for the strings among the arguments
+ * @returns the line without the pid, or `undefined` where QEMU would print nothing
+ */
+export function formatFiltered(
+  num: number,
+  args: readonly number[],
+  ret: number,
+  mem: Memory,
+): string | undefined {
+  const call = formatCall(num, args, mem);
+  return call && `${call}${formatReturn(num, args, ret, mem)} (filtered)`;
 }
 
 /**

@@ -56,6 +56,23 @@ Deno.test("call() traces each syscall in the format of qemu-riscv32 -strace", ()
         `fstatat64(AT_FDCWD,"${dir}",${b},AT_SYMLINK_NOFOLLOW) = 0`,
       ],
       [SYS.fstatat64, [3, "", B, AT.EMPTY_PATH], `fstatat64(3,"",${b},0x1000) = 0`],
+      [SYS.ftruncate64, [3, 5, 0], "ftruncate64(3,5) = 0"],
+      [
+        SYS.ftruncate64,
+        [3, -1, -1],
+        "ftruncate64(3,4294967295) = -1 errno=22 (Invalid argument)",
+      ],
+      [SYS.truncate64, [`${dir}/f.txt`, 2, 0], `truncate64("${dir}/f.txt",2) = 0`],
+      [SYS.fsync, [3], "fsync(3) = 0"],
+      [SYS.fdatasync, [3], "fdatasync(3) = 0"],
+      [SYS.fchdir, [77], "fchdir(77) = -1 errno=9 (Bad file descriptor)"],
+      [SYS.chdir, [dir], `chdir("${dir}") = 0`],
+      [
+        SYS.renameat2,
+        [AT.FDCWD, `${dir}/f.txt`, AT.FDCWD, 0, 0, 0],
+        "renameat2(-100,65536,-100,0,0,0) = -1 errno=14 (Bad address)",
+      ],
+      [SYS.utimensat_time64, [AT.FDCWD, dir, 0, 0], "Unknown syscall 412"],
       [
         SYS.statx,
         [AT.FDCWD, dir, AT.SYMLINK_NOFOLLOW, 0xfff, B],
@@ -235,4 +252,19 @@ Deno.test("call() traces the descriptor and process syscalls in the format of qe
     g.sys.call(num, args, 0);
     assertEquals(g.strace, [`${Deno.pid} ${expected}`]);
   }
+});
+
+Deno.test("traceFiltered() traces a skipped syscall with the filter's result, marked filtered", () => {
+  const g = guest();
+  const pid = Deno.pid;
+  g.sys.traceFiltered(SYS.write, [1, g.str(BUF, "hi"), 2], 2);
+  g.sys.traceFiltered(SYS.openat, [AT.FDCWD, BUF, O.RDONLY, 0], -2);
+  g.sys.traceFiltered(500, [], 0);
+  g.sys.traceFiltered(SYS.riscv_flush_icache, [0, 0, 0], 0);
+  assertEquals(g.strace, [
+    `${pid} write(1,0x10000,2) = 2 (filtered)`,
+    `${pid} openat(AT_FDCWD,"hi",O_RDONLY) = -1 errno=2 (No such file or directory) (filtered)`,
+    `${pid} Unknown syscall 500 (filtered)`,
+  ]);
+  assertEquals(g.stdout, [], "nothing ran");
 });

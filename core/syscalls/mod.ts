@@ -42,7 +42,7 @@ import { GuestMappings } from "./_mm.ts";
 import { GuestProcess } from "./_process.ts";
 import { GuestResources } from "./_resource.ts";
 import { GuestSignals } from "./_signal.ts";
-import { formatCall, formatReturn, formatSignal } from "./_strace.ts";
+import { formatCall, formatFiltered, formatReturn, formatSignal } from "./_strace.ts";
 import { clockGetres, clockGettime, clockNanosleep } from "./_time.ts";
 import type { GuestIo } from "./_streams.ts";
 
@@ -192,6 +192,18 @@ export class LinuxSyscalls {
     return ret;
   }
 
+  /**
+   * Traces a syscall that did not run because a plugin's filter answered it (see
+   * `formatFiltered`): with --strace, a skipped call still shows.
+   * @param num the syscall number
+   * @param args a0..a5
+   * @param ret the result the filter supplied
+   */
+  traceFiltered(num: number, args: readonly number[], ret: number): void {
+    const line = this.#strace && formatFiltered(num, args, ret, this.#mem);
+    if (line) this.#strace?.(`${this.#ids.pid} ${line}`);
+  }
+
   /** Closes the host files the guest left open. */
   close(): void {
     this.#files.closeAll();
@@ -226,6 +238,17 @@ export class LinuxSyscalls {
       [SYS.getcwd, (a) => f.getcwd(a[0] >>> 0, a[1] >>> 0)],
       [SYS.unlinkat, (a) => f.unlinkat(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
       [SYS.mkdirat, (a) => f.mkdirat(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
+      [
+        SYS.renameat2,
+        (a) => f.renameat2(a[0] | 0, a[1] >>> 0, a[2] | 0, a[3] >>> 0, a[4] >>> 0),
+      ],
+      [SYS.chdir, (a) => f.chdir(a[0] >>> 0)],
+      [SYS.fchdir, (a) => f.fchdir(a[0] | 0)],
+      [SYS.truncate64, (a) => f.truncate64(a[0] >>> 0, a[1] >>> 0, a[2] | 0)],
+      [SYS.ftruncate64, (a) => f.ftruncate64(a[0] | 0, a[1] >>> 0, a[2] | 0)],
+      [SYS.fsync, (a) => f.fsync(a[0] | 0, false)],
+      [SYS.fdatasync, (a) => f.fsync(a[0] | 0, true)],
+      [SYS.utimensat_time64, (a) => f.utimensat(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.ioctl, (a) => f.ioctl(a[0] | 0)],
       [SYS.dup, (a) => fds.dup(a[0] | 0)],
       [SYS.dup3, (a) => fds.dup3(a[0] | 0, a[1] | 0, a[2] >>> 0)],

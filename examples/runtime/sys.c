@@ -1,7 +1,10 @@
 /*
  * sys.c - syscall wrappers and the POSIX hooks picolibc needs
- * (read, write, open, close, lseek, sbrk, _exit, getpid, kill).
+ * (read, write, open, close, lseek, sbrk, _exit, getpid, kill); the file
+ * system hooks are in fs.c.
  */
+/* The Linux-only errno names (ECHRNG, EBADFD...), which picolibc numbers too. */
+#define __LINUX_ERRNO_EXTENSIONS__ 1
 #include "sys.h"
 
 #include <errno.h>
@@ -67,6 +70,12 @@ long sys_clock_gettime64(int clock, struct linux_timespec64 *ts)
 	return rv_syscall2(SYS_clock_gettime64, clock, (long)ts);
 }
 
+long sys_statx(int dirfd, const char *path, int linux_flags, unsigned mask,
+	       struct linux_statx *buf)
+{
+	return rv_syscall5(SYS_statx, dirfd, (long)path, linux_flags, (long)mask, (long)buf);
+}
+
 long sys_mprotect(void *addr, size_t len, int prot)
 {
 	return rv_syscall3(SYS_mprotect, (long)addr, (long)len, prot);
@@ -85,11 +94,113 @@ long sys_puts(int fd, const char *s)
 
 /* ---- POSIX hooks used by picolibc (tinystdio with POSIX_IO, abort) ---- */
 
-/* Turn a raw kernel result into the libc convention. */
-static long set_errno(long r)
+/* Linux errno values from EDEADLK (35) on, by their picolibc names; 0 where
+ * picolibc has none. Below 35 the numbers agree. */
+#define LINUX_EDEADLK 35
+static const short errno_from_linux[] = {
+	[35 - LINUX_EDEADLK] = EDEADLK,
+	[36 - LINUX_EDEADLK] = ENAMETOOLONG,
+	[37 - LINUX_EDEADLK] = ENOLCK,
+	[38 - LINUX_EDEADLK] = ENOSYS,
+	[39 - LINUX_EDEADLK] = ENOTEMPTY,
+	[40 - LINUX_EDEADLK] = ELOOP,
+	[42 - LINUX_EDEADLK] = ENOMSG,
+	[43 - LINUX_EDEADLK] = EIDRM,
+	[44 - LINUX_EDEADLK] = ECHRNG,
+	[45 - LINUX_EDEADLK] = EL2NSYNC,
+	[46 - LINUX_EDEADLK] = EL3HLT,
+	[47 - LINUX_EDEADLK] = EL3RST,
+	[48 - LINUX_EDEADLK] = ELNRNG,
+	[49 - LINUX_EDEADLK] = EUNATCH,
+	[50 - LINUX_EDEADLK] = ENOCSI,
+	[51 - LINUX_EDEADLK] = EL2HLT,
+	[52 - LINUX_EDEADLK] = EBADE,
+	[53 - LINUX_EDEADLK] = EBADR,
+	[54 - LINUX_EDEADLK] = EXFULL,
+	[55 - LINUX_EDEADLK] = ENOANO,
+	[56 - LINUX_EDEADLK] = EBADRQC,
+	[57 - LINUX_EDEADLK] = EBADSLT,
+	[59 - LINUX_EDEADLK] = EBFONT,
+	[60 - LINUX_EDEADLK] = ENOSTR,
+	[61 - LINUX_EDEADLK] = ENODATA,
+	[62 - LINUX_EDEADLK] = ETIME,
+	[63 - LINUX_EDEADLK] = ENOSR,
+	[64 - LINUX_EDEADLK] = ENONET,
+	[65 - LINUX_EDEADLK] = ENOPKG,
+	[66 - LINUX_EDEADLK] = EREMOTE,
+	[67 - LINUX_EDEADLK] = ENOLINK,
+	[68 - LINUX_EDEADLK] = EADV,
+	[69 - LINUX_EDEADLK] = ESRMNT,
+	[70 - LINUX_EDEADLK] = ECOMM,
+	[71 - LINUX_EDEADLK] = EPROTO,
+	[72 - LINUX_EDEADLK] = EMULTIHOP,
+	[73 - LINUX_EDEADLK] = EDOTDOT,
+	[74 - LINUX_EDEADLK] = EBADMSG,
+	[75 - LINUX_EDEADLK] = EOVERFLOW,
+	[76 - LINUX_EDEADLK] = ENOTUNIQ,
+	[77 - LINUX_EDEADLK] = EBADFD,
+	[78 - LINUX_EDEADLK] = EREMCHG,
+	[79 - LINUX_EDEADLK] = ELIBACC,
+	[80 - LINUX_EDEADLK] = ELIBBAD,
+	[81 - LINUX_EDEADLK] = ELIBSCN,
+	[82 - LINUX_EDEADLK] = ELIBMAX,
+	[83 - LINUX_EDEADLK] = ELIBEXEC,
+	[84 - LINUX_EDEADLK] = EILSEQ,
+	[86 - LINUX_EDEADLK] = ESTRPIPE,
+	[87 - LINUX_EDEADLK] = EUSERS,
+	[88 - LINUX_EDEADLK] = ENOTSOCK,
+	[89 - LINUX_EDEADLK] = EDESTADDRREQ,
+	[90 - LINUX_EDEADLK] = EMSGSIZE,
+	[91 - LINUX_EDEADLK] = EPROTOTYPE,
+	[92 - LINUX_EDEADLK] = ENOPROTOOPT,
+	[93 - LINUX_EDEADLK] = EPROTONOSUPPORT,
+	[94 - LINUX_EDEADLK] = ESOCKTNOSUPPORT,
+	[95 - LINUX_EDEADLK] = EOPNOTSUPP,
+	[96 - LINUX_EDEADLK] = EPFNOSUPPORT,
+	[97 - LINUX_EDEADLK] = EAFNOSUPPORT,
+	[98 - LINUX_EDEADLK] = EADDRINUSE,
+	[99 - LINUX_EDEADLK] = EADDRNOTAVAIL,
+	[100 - LINUX_EDEADLK] = ENETDOWN,
+	[101 - LINUX_EDEADLK] = ENETUNREACH,
+	[102 - LINUX_EDEADLK] = ENETRESET,
+	[103 - LINUX_EDEADLK] = ECONNABORTED,
+	[104 - LINUX_EDEADLK] = ECONNRESET,
+	[105 - LINUX_EDEADLK] = ENOBUFS,
+	[106 - LINUX_EDEADLK] = EISCONN,
+	[107 - LINUX_EDEADLK] = ENOTCONN,
+	[108 - LINUX_EDEADLK] = ESHUTDOWN,
+	[109 - LINUX_EDEADLK] = ETOOMANYREFS,
+	[110 - LINUX_EDEADLK] = ETIMEDOUT,
+	[111 - LINUX_EDEADLK] = ECONNREFUSED,
+	[112 - LINUX_EDEADLK] = EHOSTDOWN,
+	[113 - LINUX_EDEADLK] = EHOSTUNREACH,
+	[114 - LINUX_EDEADLK] = EALREADY,
+	[115 - LINUX_EDEADLK] = EINPROGRESS,
+	[116 - LINUX_EDEADLK] = ESTALE,
+	[122 - LINUX_EDEADLK] = EDQUOT,
+	[123 - LINUX_EDEADLK] = ENOMEDIUM,
+	[125 - LINUX_EDEADLK] = ECANCELED,
+	[130 - LINUX_EDEADLK] = EOWNERDEAD,
+	[131 - LINUX_EDEADLK] = ENOTRECOVERABLE,
+};
+#define ERRNO_TABLE_SIZE (sizeof errno_from_linux / sizeof errno_from_linux[0])
+/* Where picolibc leaves room for numbers of its users. */
+#define RV_ERRNO_UNNAMED 2000
+
+int rv_errno(long linux_errno)
+{
+	if (linux_errno < LINUX_EDEADLK)
+		return (int)linux_errno;
+	unsigned long i = (unsigned long)(linux_errno - LINUX_EDEADLK);
+	if (i < ERRNO_TABLE_SIZE && errno_from_linux[i] != 0)
+		return errno_from_linux[i];
+	return RV_ERRNO_UNNAMED + (int)linux_errno;
+}
+
+long rv_set_errno(long r)
 {
 	if (SYS_IS_ERR(r)) {
-		errno = (int)-r;
+		errno = rv_errno(-r);
 		return -1;
 	}
 	return r;
@@ -97,12 +208,12 @@ static long set_errno(long r)
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-	return set_errno(sys_read(fd, buf, len));
+	return rv_set_errno(sys_read(fd, buf, len));
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
-	return set_errno(sys_write(fd, buf, len));
+	return rv_set_errno(sys_write(fd, buf, len));
 }
 
 int open(const char *path, int flags, ...)
@@ -123,12 +234,12 @@ int open(const char *path, int flags, ...)
 		lf |= LINUX_O_TRUNC;
 	if (flags & O_APPEND)
 		lf |= LINUX_O_APPEND;
-	return (int)set_errno(sys_openat(LINUX_AT_FDCWD, path, lf, mode));
+	return (int)rv_set_errno(sys_openat(LINUX_AT_FDCWD, path, lf, mode));
 }
 
 int close(int fd)
 {
-	return (int)set_errno(sys_close(fd));
+	return (int)rv_set_errno(sys_close(fd));
 }
 
 off_t lseek(int fd, off_t offset, int whence)
@@ -136,7 +247,7 @@ off_t lseek(int fd, off_t offset, int whence)
 	int64_t pos;
 	long r = sys_llseek(fd, offset, &pos, whence);
 	if (SYS_IS_ERR(r))
-		return (off_t)set_errno(r);
+		return (off_t)rv_set_errno(r);
 	if (pos != (off_t)pos) {
 		errno = EOVERFLOW;
 		return -1;
@@ -149,7 +260,7 @@ _off64_t lseek64(int fd, _off64_t offset, int whence)
 	int64_t pos;
 	long r = sys_llseek(fd, offset, &pos, whence);
 	if (SYS_IS_ERR(r))
-		return set_errno(r);
+		return rv_set_errno(r);
 	return pos;
 }
 
@@ -160,7 +271,7 @@ pid_t getpid(void)
 
 int kill(pid_t pid, int sig)
 {
-	return (int)set_errno(sys_kill(pid, sig));
+	return (int)rv_set_errno(sys_kill(pid, sig));
 }
 
 void _exit(int status)

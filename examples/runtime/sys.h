@@ -14,12 +14,21 @@
 /* System call numbers of the generic Linux ABI as used by riscv32
  * (include/uapi/asm-generic/unistd.h; riscv32 has only the time64 and
  * 64-bit-offset variants). */
+#define SYS_getcwd 17
+#define SYS_mkdirat 34
+#define SYS_unlinkat 35
+#define SYS_truncate64 45 /* truncate64(path, len_lo, len_hi) */
+#define SYS_ftruncate64 46 /* ftruncate64(fd, len_lo, len_hi) */
+#define SYS_chdir 49
+#define SYS_fchdir 50
 #define SYS_openat 56
 #define SYS_close 57
 #define SYS_llseek 62 /* _llseek(fd, off_hi, off_lo, loff_t *res, whence) */
 #define SYS_read 63
 #define SYS_write 64
 #define SYS_writev 66
+#define SYS_fsync 82
+#define SYS_fdatasync 83
 #define SYS_exit 93
 #define SYS_exit_group 94
 #define SYS_set_tid_address 96
@@ -28,15 +37,18 @@
 #define SYS_rt_sigaction 134
 #define SYS_rt_sigprocmask 135
 #define SYS_uname 160
+#define SYS_umask 166
 #define SYS_getpid 172
 #define SYS_gettid 178
 #define SYS_brk 214
 #define SYS_munmap 215
 #define SYS_mmap2 222 /* riscv32: offset in 4096-byte units */
 #define SYS_mprotect 226
+#define SYS_renameat2 276
 #define SYS_getrandom 278
 #define SYS_statx 291
 #define SYS_clock_gettime64 403
+#define SYS_utimensat_time64 412
 
 /* Linux open(2) flags (generic ABI). picolibc's O_* differ for O_EXCL, so
  * the open() hook translates. */
@@ -48,7 +60,19 @@
 #define LINUX_O_EXCL 0200
 #define LINUX_O_TRUNC 01000
 #define LINUX_O_APPEND 02000
+#define LINUX_O_DIRECTORY 0200000
 #define LINUX_AT_FDCWD (-100)
+/* picolibc numbers the AT_* flags differently too. */
+#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
+#define LINUX_AT_REMOVEDIR 0x200
+#define LINUX_AT_EMPTY_PATH 0x1000
+/* picolibc declares utimensat and futimens but not these for Linux targets:
+ * the kernel's values, which fs.c passes on unchanged. */
+#ifndef UTIME_NOW
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#endif
+#define LINUX_STATX_BASIC_STATS 0x7ff
 
 #define LINUX_SEEK_SET 0
 #define LINUX_SEEK_CUR 1
@@ -76,6 +100,32 @@
 struct linux_timespec64 {
 	int64_t tv_sec;
 	int64_t tv_nsec;
+};
+
+struct linux_statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+/* struct statx (include/uapi/linux/stat.h): riscv32 has no stat64 family
+ * in the kernel's table, so stat() goes through statx as in glibc. */
+struct linux_statx {
+	uint32_t stx_mask;
+	uint32_t stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink;
+	uint32_t stx_uid;
+	uint32_t stx_gid;
+	uint16_t stx_mode;
+	uint16_t spare0;
+	uint64_t stx_ino;
+	uint64_t stx_size;
+	uint64_t stx_blocks;
+	uint64_t stx_attributes_mask;
+	struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t spare2[14];
 };
 
 /* The generic syscall trampolines: number in a7, arguments in a0..a5,
@@ -172,6 +222,21 @@ long sys_getrandom(void *buf, size_t len, unsigned flags);
 long sys_clock_gettime64(int clock, struct linux_timespec64 *ts);
 long sys_mprotect(void *addr, size_t len, int prot);
 __attribute__((noreturn)) void sys_exit_group(int status);
+
+/* lstat, which picolibc's <sys/stat.h> declares only for some targets (fs.c). */
+struct stat;
+int lstat(const char *path, struct stat *st);
+
+long sys_statx(int dirfd, const char *path, int linux_flags, unsigned mask,
+	       struct linux_statx *buf);
+
+/* picolibc's errno for a Linux errno value: the two agree up to ERANGE (34)
+ * and differ from there on (ENOSYS is 38 on Linux, 88 in picolibc). Values
+ * picolibc has no name for become 2000 + the Linux value. */
+int rv_errno(long linux_errno);
+/* Turns a raw result into the libc convention: -1 with errno set (through
+ * rv_errno) for -4095..-1, the result otherwise. */
+long rv_set_errno(long r);
 
 /* Write a NUL-terminated string to fd with one write syscall (no stdio). */
 long sys_puts(int fd, const char *s);

@@ -5,7 +5,9 @@
  */
 
 import { loadPlugin, Machine, parsePluginSpec } from "../../mod.ts";
-import { buildQemuPlugin, QEMU, REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT } from "../_files.ts";
+import { buildQemuPlugin } from "../_qemu_plugins.ts";
+import { QEMU } from "../_tools.ts";
 
 export { QEMU, REPO_ROOT };
 
@@ -40,7 +42,7 @@ const SCHEDSTAT = `/proc/self/task/${Deno.pid}/schedstat`;
 /** Main-thread [on-CPU, waiting] nanoseconds so far, if the kernel tells. */
 function schedstat(): [number, number] | undefined {
   try {
-    const [run, wait] = Deno.readTextFileSync(SCHEDSTAT).split(" ").map(Number);
+    const [run = NaN, wait = NaN] = Deno.readTextFileSync(SCHEDSTAT).split(" ").map(Number);
     return Number.isFinite(run) && Number.isFinite(wait) ? [run, wait] : undefined;
   } catch {
     return undefined;
@@ -162,7 +164,7 @@ export async function runProcess(
   const argv = cpu
     ? ["bash", "-c", `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time "$@" >/dev/null`, "bench", cmd]
     : [cmd];
-  const command = new Deno.Command(argv[0], {
+  const command = new Deno.Command(argv[0]!, {
     args: [...argv.slice(1), ...args],
     cwd: REPO_ROOT,
     stdin: "null",
@@ -177,7 +179,10 @@ export async function runProcess(
   if (!cpu) return { time: { wall }, status, stderr };
   const at = stderr.lastIndexOf(TIME_MARK);
   if (at < 0) return { time: { wall }, status, stderr };
-  const [real, user, sys] = stderr.slice(at + TIME_MARK.length).trim().split(/\s+/).map(Number);
+  const [real = NaN, user = NaN, sys = NaN] = stderr.slice(at + TIME_MARK.length).trim().split(
+    /\s+/,
+  )
+    .map(Number);
   stderr = stderr.slice(0, at);
   return { time: { wall: real * 1e3, cpu: (user + sys) * 1e3 }, status, stderr };
 }
@@ -201,7 +206,7 @@ export function firstLine(cmd: string, args: readonly string[]): string | undefi
     const out = new Deno.Command(cmd, { args: [...args], stdout: "piped", stderr: "null" })
       .outputSync();
     if (!out.success) return undefined;
-    return new TextDecoder().decode(out.stdout).split("\n")[0].trim();
+    return new TextDecoder().decode(out.stdout).split("\n")[0]!.trim();
   } catch {
     return undefined;
   }
@@ -210,11 +215,14 @@ export function firstLine(cmd: string, args: readonly string[]): string | undefi
 /** The C plugins of `tests/bench/qemu_plugins/`, built. */
 export interface QemuPlugins {
   /** Shared objects by plugin name (`insn_inline`, `tb_cb`, `insn_cb`). */
-  readonly so: Record<string, string>;
+  readonly so: Record<QemuPluginName, string>;
 }
 
 /** The C plugins bench.ts uses. */
 export const QEMU_PLUGIN_NAMES = ["insn_inline", "tb_cb", "insn_cb"] as const;
+
+/** The name of a C plugin bench.ts uses. */
+export type QemuPluginName = (typeof QEMU_PLUGIN_NAMES)[number];
 
 /**
  * Builds the C plugins (with the tests' {@linkcode buildQemuPlugin}: `gcc -shared -fPIC -O2`,
@@ -222,7 +230,7 @@ export const QEMU_PLUGIN_NAMES = ["insn_inline", "tb_cb", "insn_cb"] as const;
  * @returns the plugins, or a reason why they could not be built
  */
 export function buildQemuPlugins(): QemuPlugins | string {
-  const so: Record<string, string> = {};
+  const so: Partial<Record<QemuPluginName, string>> = {};
   for (const name of QEMU_PLUGIN_NAMES) {
     let path: string | undefined;
     try {
@@ -233,7 +241,7 @@ export function buildQemuPlugins(): QemuPlugins | string {
     if (path === undefined) return "gcc not found";
     so[name] = path;
   }
-  return { so };
+  return { so: so as Record<QemuPluginName, string> };
 }
 
 /**
@@ -279,7 +287,7 @@ export function times(v: number | undefined, digits = 2): string {
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const out = [line(headers), rule];

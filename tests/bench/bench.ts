@@ -119,7 +119,7 @@ function parseOptions(argv: readonly string[]): Options | "help" {
     clock: "cpu",
   };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=")
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [arg, undefined];
@@ -316,7 +316,7 @@ async function engineSection(
   const outputs = new Map<string, string>();
   for (let rep = 1; rep <= opts.reps; rep++) {
     for (const [i, g] of opts.guests.entries()) {
-      const row = rows[i];
+      const row = rows[i]!;
       progress(`bench: engine ${g.name} translator, rep ${rep}/${opts.reps}`, true);
       const r = await runInProcess(elfPath(g.name), bytes.get(g.name)!, [String(g.size)]);
       expect(r.status === 0, `${g.name}: translator exited with status ${r.status}`);
@@ -342,7 +342,7 @@ async function engineSection(
   }
   for (let rep = 1; rep <= opts.reps; rep++) {
     for (const [i, g] of opts.guests.entries()) {
-      const row = rows[i];
+      const row = rows[i]!;
       progress(`bench: engine ${g.name} interpreter, rep ${rep}/${opts.reps}`, true);
       const r = await runInProcess(elfPath(g.name), bytes.get(g.name)!, [String(row.interpSize)], {
         engine: "interp",
@@ -362,10 +362,10 @@ async function engineSection(
         elfPath(g.name),
         String(g.size),
       ], CLOCK === "cpu");
-      rows[i].qemuInsns = countLine(q.stderr, "insns");
+      rows[i]!.qemuInsns = countLine(q.stderr, "insns");
       expect(
-        rows[i].qemuInsns === rows[i].insns,
-        `${g.name}: qemu executed ${rows[i].qemuInsns} instructions, rvplug ${rows[i].insns}`,
+        rows[i]!.qemuInsns === rows[i]!.insns,
+        `${g.name}: qemu executed ${rows[i]!.qemuInsns} instructions, rvplug ${rows[i]!.insns}`,
       );
     }
   }
@@ -433,14 +433,14 @@ function engineReport(rows: EngineRow[], opts: Options, qemu: boolean): string {
     );
   }
   if (!qemu) out.push("  qemu-riscv32 not run: its columns read n/a.");
-  const worst = ds.reduce((w, d, i) => (d.ofQemu < ds[w].ofQemu ? i : w), 0);
+  const worst = ds.reduce((w, d, i) => (d.ofQemu < ds[w]!.ofQemu ? i : w), 0);
   out.push("");
   out.push(
     `Summary (engine): translator geomean ${fmt(gm((d) => d.mips))} MIPS, ` +
       `${times(gm((d) => d.vsInterp), 1)} the interpreter` +
       (qemu
         ? `, ${(gm((d) => d.ofQemu) * 100).toFixed(0)}% of qemu-riscv32's MIPS ` +
-          `(lowest: ${rows[worst].guest} ${(ds[worst].ofQemu * 100).toFixed(0)}%)`
+          `(lowest: ${rows[worst]!.guest} ${(ds[worst]!.ofQemu * 100).toFixed(0)}%)`
         : "") +
       ".",
   );
@@ -528,8 +528,8 @@ function cliReport(rows: CliRow[], opts: Options, qemu: boolean): string {
     "",
     `Summary (CLI): the ${guests.length} guests take ${fmt(sumCli)} ms with rvplug` +
     (qemu ? ` vs ${fmt(sumQemu)} ms with qemu-riscv32 (${times(sumCli / sumQemu)} its time)` : "") +
-    `; start-up ${fmt(bestOf(rows[0].cliTimes))} ms` +
-    (qemu ? ` vs ${fmt(bestOf(rows[0].qemuTimes))} ms.` : "."),
+    `; start-up ${fmt(bestOf(rows[0]!.cliTimes))} ms` +
+    (qemu ? ` vs ${fmt(bestOf(rows[0]!.qemuTimes))} ms.` : "."),
   ].join("\n");
 }
 
@@ -574,7 +574,7 @@ async function pluginSection(
       const args = [String(row.size)];
       // Rotate the order each repetition so that no configuration always runs first.
       const configs = PLUGIN_CONFIGS.map((_, i) =>
-        PLUGIN_CONFIGS[(i + rep - 1) % PLUGIN_CONFIGS.length]
+        PLUGIN_CONFIGS[(i + rep - 1) % PLUGIN_CONFIGS.length]!
       );
       for (const c of configs) {
         progress(`bench: plugins ${row.guest} ${c.label}, rep ${rep}/${opts.reps}`, true);

@@ -39,7 +39,7 @@ export class Rng {
   }
   /** One element of `xs`. */
   pick<T>(xs: readonly T[]): T {
-    return xs[this.u32() % xs.length];
+    return xs[this.u32() % xs.length]!;
   }
   /** True with probability `p`. */
   chance(p: number): boolean {

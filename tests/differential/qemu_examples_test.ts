@@ -5,7 +5,10 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { exampleCases, expandArgs, runGuest, runQemu, skipReason } from "../_helpers.ts";
+import { exampleCases, expandArgs } from "../_examples.ts";
+import { runGuest } from "../_guest.ts";
+import { runQemu } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 
 const SKIP = skipReason("qemu", "gcc");
 

@@ -12,15 +12,10 @@
 
 import { assertEquals } from "@std/assert";
 import { ABI_NAMES } from "../../core/cpu.ts";
-import {
-  crossAssemble,
-  type GuestRun,
-  hex32,
-  type QemuRun,
-  runGuest,
-  runQemu,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { type GuestRun, hex32, runGuest } from "../_guest.ts";
+import { type QemuRun, runQemu } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 import { OUTPUT_SIZE, randomProgram, Rng } from "./_random_program.ts";
 
 /** Fixed default base seed; any value works. */
@@ -35,7 +30,7 @@ const ITEMS = 160;
 function baseSeed(): number {
   const env = Deno.env.get("RVPLUG_SEED");
   if (env === undefined || env === "") return DEFAULT_SEED;
-  if (env === "random") return crypto.getRandomValues(new Uint32Array(1))[0];
+  if (env === "random") return crypto.getRandomValues(new Uint32Array(1))[0]!;
   const n = Number(env);
   if (!Number.isInteger(n)) {
     throw new TypeError(`Cannot parse RVPLUG_SEED "${env}": expected an integer`);
@@ -78,7 +73,7 @@ function runTrials(): Promise<Trial[]> {
   let next = 0;
   const worker = async () => {
     while (next < seeds.length) {
-      const seed = seeds[next++];
+      const seed = seeds[next++]!;
       const source = randomProgram(seed, ITEMS);
       const elf = (await crossAssemble(source))!;
       const qemu = SKIP_QEMU ? undefined : await runQemu(elf, [], { icount: true });
@@ -167,7 +162,7 @@ function stateDiff(a: GuestRun, b: GuestRun): string[] {
   const diffs: string[] = [];
   for (let n = 1; n < 32; n++) {
     if (a.regs[n] !== b.regs[n]) {
-      diffs.push(`x${n} (${ABI_NAMES[n]}): ${hex32(a.regs[n])} vs ${hex32(b.regs[n])}`);
+      diffs.push(`x${n} (${ABI_NAMES[n]}): ${hex32(a.regs[n]!)} vs ${hex32(b.regs[n]!)}`);
     }
   }
   if (a.pc !== b.pc) diffs.push(`pc: ${hex32(a.pc)} vs ${hex32(b.pc)}`);

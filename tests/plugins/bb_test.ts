@@ -5,15 +5,10 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  COUNTED_LOOP,
-  crossAssemble,
-  HELLO,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { COUNTED_LOOP, crossAssemble } from "../_asm.ts";
+import { HELLO, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("bb");
 

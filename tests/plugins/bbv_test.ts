@@ -6,18 +6,12 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  HELLO,
-  LOOP_AND_DEAD_BLOCK,
-  pluginUrl,
-  qemuPluginSpec,
-  runQemu,
-  skipReason,
-  tempDir,
-} from "../_helpers.ts";
+import { crossAssemble, LOOP_AND_DEAD_BLOCK } from "../_asm.ts";
+import { exampleElf, HELLO, pluginUrl, tempDir } from "../_files.ts";
+import { assertRejectsArgs } from "../_plugins.ts";
+import { runQemu } from "../_qemu.ts";
+import { qemuPluginSpec } from "../_qemu_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const BBV = pluginUrl("bbv");
 const INSN = pluginUrl("insn");
@@ -38,7 +32,7 @@ function parseBbv(text: string): [number, number][][] {
   return text.split("\n").slice(0, -1).map((line) => {
     assertMatch(line, /^T(:\d+:\d+ )+$/);
     return line.slice(1).trim().split(" ").map((e) => {
-      const [, id, count] = e.split(":").map(Number);
+      const [, id = NaN, count = NaN] = e.split(":").map(Number);
       return [id, count];
     });
   });

@@ -6,14 +6,10 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { exampleElf, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const CACHE = pluginUrl("cache");
 const MEMOPS = exampleElf("memops");
@@ -56,7 +52,7 @@ buf: .zero 192
 
 /** The numbers of the report's line for core 0: accesses, misses and rates. */
 function stats(report: string): number[] {
-  return report.split("\n")[1].split(/%? +|%$/).filter((s) => s !== "").map(Number).slice(1);
+  return report.split("\n")[1]!.split(/%? +|%$/).filter((s) => s !== "").map(Number).slice(1);
 }
 
 /** The report's lines of instructions with misses, without the symbols (QEMU's aliases differ). */
@@ -70,7 +66,7 @@ Deno.test({
   ignore: skipReason("cross-gcc") !== undefined,
   fn: async () => {
     const elf = (await crossAssemble(SWEEP))!;
-    for (const [size, misses] of [[1024, 64], [2048, 32]]) {
+    for (const [size, misses] of [[1024, 64], [2048, 32]] as const) {
       const r = await runWithPlugins(elf, [`${CACHE},dcachesize=${size},dassoc=1,dblksize=64`]);
       const [dAccesses, dMisses, dRate, iAccesses] = stats(r.log);
       assertEquals([dAccesses, dMisses, dRate], [1024, misses, misses / 1024 * 100]);
@@ -91,7 +87,7 @@ Deno.test({
       assertEquals(stats(r.log).slice(0, 2), [5, misses]);
     }
     const rand = await runWithPlugins(elf, [`${CACHE},dcachesize=128,dassoc=2,evict=rand`]);
-    assertEquals([3, 4].includes(stats(rand.log)[1]), true);
+    assertEquals([3, 4].includes(stats(rand.log)[1]!), true);
   },
 });
 

@@ -6,14 +6,10 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { exampleElf, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const CFLOW = pluginUrl("cflow");
 const EXITCODE = exampleElf("exitcode");
@@ -52,7 +48,7 @@ function parse(report: string): Node[] {
     const node = nodes.at(-1)!;
     if (m?.[1]) nodes.push({ addr: parseInt(m[1], 16), branches: 0, dests: [] });
     else if (m?.[2]) node.branches = +m[2];
-    else if (m?.[3]) node.dests.push([parseInt(m[3], 16), +m[4]]);
+    else if (m?.[3]) node.dests.push([parseInt(m[3], 16), +m[4]!]);
     else if (m?.[5]) node.notTaken = +m[5];
   }
   return nodes;
@@ -91,7 +87,7 @@ Deno.test({
           s.split("\n").slice(1).map((l) => l.replace(/^( {2}addr: \w+) \S+:/, "$1"));
         assertEquals(body(ours.log), body(qemu.log), `${elf}${args}`);
         // Each instruction translated is a node; both translate exactly the blocks that run.
-        const collected = (s: string) => +s.split(" ")[1];
+        const collected = (s: string) => +s.split(" ")[1]!;
         assertEquals(collected(ours.log), collected(qemu.log), `${elf}${args}`);
       }
     }

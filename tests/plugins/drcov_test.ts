@@ -8,19 +8,13 @@ import { assert, assertEquals, fail } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { parseElf } from "../../core/elf.ts";
 import { PROT_EXEC } from "../../core/memory.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  HELLO,
-  hex,
-  LOOP_AND_DEAD_BLOCK,
-  pluginUrl,
-  qemuPluginSpec,
-  runQemu,
-  skipReason,
-  tempDir,
-} from "../_helpers.ts";
+import { crossAssemble, LOOP_AND_DEAD_BLOCK } from "../_asm.ts";
+import { exampleElf, HELLO, pluginUrl, tempDir } from "../_files.ts";
+import { hex } from "../_guest.ts";
+import { assertRejectsArgs } from "../_plugins.ts";
+import { runQemu } from "../_qemu.ts";
+import { qemuPluginSpec } from "../_qemu_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const DRCOV = pluginUrl("drcov");
 
@@ -75,7 +69,7 @@ Deno.test("drcov writes the header, the module and blocks inside it", async () =
     `BB Table: ${bbs.length} bbs`,
   ]);
   assert(bbs.length > 50, `only ${bbs.length} blocks`);
-  const [, base, end] = lines[4].split(", ").map(Number);
+  const [, base = NaN, end = NaN] = lines[4]!.split(", ").map(Number);
   for (const bb of bbs) {
     assert(bb.start >= base && bb.start + bb.size <= end, `block ${bb.start} outside the module`);
     assert(bb.size > 0 && bb.mod === 0);

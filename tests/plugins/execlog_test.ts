@@ -6,14 +6,10 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { exampleElf, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const EXECLOG = pluginUrl("execlog");
 const EXITCODE = exampleElf("exitcode");
@@ -41,7 +37,7 @@ Deno.test({
   fn: async () => {
     const elf = (await crossAssemble(PROG))!;
     const r = await runWithPlugins(elf, [`${EXECLOG},reg=a?`]);
-    const sp = (r.machine.cpu.x[2] >>> 0) - 4;
+    const sp = (r.machine.cpu.x[2]! >>> 0) - 4;
     const addr = "0x" + sp.toString(16).padStart(8, "0");
     assertEquals(lines(r.log), [
       '0, 0x10000, 0x500513, "addi                    a0,zero,5", a0 -> 0x00000005',

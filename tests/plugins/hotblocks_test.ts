@@ -5,16 +5,10 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  COUNTED_LOOP,
-  crossAssemble,
-  exampleElf,
-  HELLO,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { COUNTED_LOOP, crossAssemble } from "../_asm.ts";
+import { exampleElf, HELLO, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("hotblocks");
 const SORT = exampleElf("bench_sort");

@@ -6,14 +6,10 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  crossAssemble,
-  exampleElf,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { crossAssemble } from "../_asm.ts";
+import { exampleElf, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const HOWVEC = pluginUrl("howvec");
 const BENCH = exampleElf("bench_mix");
@@ -44,7 +40,7 @@ buf: .word 1, 2
 /** The report's `Class:` lines as {name: hits}. */
 function classHits(report: string): Record<string, number> {
   const hits: Record<string, number> = {};
-  for (const m of report.matchAll(/^Class: (.+?) *\t\((\d+) hits\)$/gm)) hits[m[1]] = +m[2];
+  for (const m of report.matchAll(/^Class: (.+?) *\t\((\d+) hits\)$/gm)) hits[m[1]!] = +m[2]!;
   return hits;
 }
 
@@ -72,7 +68,7 @@ Deno.test({
     const r = await runWithPlugins(elf, [`${HOWVEC},count=alui`]);
     assertEquals(r.log.includes("Class: ALU (imm)               \tcounted individually\n"), true);
     const top = "Instr: addi                    t0,t0,-1\t(10 hits)\t(op=0xfff28293/ALU (imm))";
-    assertEquals(r.log.split("Individual Instructions:\n")[1].split("\n")[0], top);
+    assertEquals(r.log.split("Individual Instructions:\n")[1]!.split("\n")[0], top);
   },
 });
 
@@ -84,7 +80,7 @@ Deno.test("howvec class totals add up to instret, less the classes not counted",
     assertEquals(sum(r.log), r.instret);
   }
   const [all, noAlu] = [await run(""), await run(",count=!calu")];
-  assertEquals(sum(noAlu.log) + classHits(all.log)["C ALU"], all.instret);
+  assertEquals(sum(noAlu.log) + classHits(all.log)["C ALU"]!, all.instret);
   assertEquals(noAlu.log.includes("Class: C ALU                   \tnot counted\n"), true);
 });
 

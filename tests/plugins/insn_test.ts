@@ -5,16 +5,11 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  COUNTED_LOOP,
-  crossAssemble,
-  HELLO,
-  pluginUrl,
-  qemuPluginLog,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { COUNTED_LOOP, crossAssemble } from "../_asm.ts";
+import { HELLO, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { qemuPluginLog } from "../_qemu.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("insn");
 
@@ -63,17 +58,22 @@ Deno.test({
   ignore: skipReason("qemu", "gcc", "cross-gcc") !== undefined,
   fn: async () => {
     const loop = (await crossAssemble(COUNTED_LOOP))!;
-    for (
-      const [elf, args] of [[HELLO, ",inline=on"], [HELLO, ",inline=off"], [loop, ",sizes=on"]]
-    ) {
+    const runs: [string, string][] = [
+      [HELLO, ",inline=on"],
+      [HELLO, ",inline=off"],
+      [loop, ",sizes=on"],
+    ];
+    for (const [elf, args] of runs) {
       const { ours, qemu } = await runWithOracle("insn", args, elf);
       assertEquals(ours.log, qemu.log, `${elf}${args}`);
     }
     // QEMU 7.2's disassembly starts with the encoding ("00000073          ecall"): match it by
     // encoding there, by mnemonic here, and compare without the encoding.
-    for (
-      const [elf, ourMatch, qemuMatch] of [[HELLO, "ecall", "00000073"], [loop, "bnez", "fe029fe3"]]
-    ) {
+    const matches: [string, string, string][] = [
+      [HELLO, "ecall", "00000073"],
+      [loop, "bnez", "fe029fe3"],
+    ];
+    for (const [elf, ourMatch, qemuMatch] of matches) {
       const ours = await runWithPlugins(elf, [`${PLUGIN},inline=off,match=${ourMatch}`]);
       const qemu = await qemuPluginLog("insn", `,inline=off,match=${qemuMatch}`, elf);
       assertEquals(ours.log, qemu.replace(/'[0-9a-f]+ +/g, "'").replace(/ +',/g, "',"), elf);

@@ -7,14 +7,10 @@
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { parseElf } from "../../core/elf.ts";
-import {
-  assertRejectsArgs,
-  exampleElf,
-  hex,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { exampleElf, pluginUrl } from "../_files.ts";
+import { hex } from "../_guest.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const STOP = pluginUrl("stoptrigger");
 const INSN = pluginUrl("insn");

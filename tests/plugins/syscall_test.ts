@@ -5,14 +5,9 @@
 
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
-import {
-  assertRejectsArgs,
-  exampleElf,
-  HELLO,
-  pluginUrl,
-  runWithOracle,
-  skipReason,
-} from "../_helpers.ts";
+import { exampleElf, HELLO, pluginUrl } from "../_files.ts";
+import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
+import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("syscall");
 const SYSCALLS = exampleElf("syscalls");

@@ -1,17 +1,16 @@
 /**
  * The command line as a user runs it (`deno run -A mod.ts ...` in a subprocess): options, exit
- * statuses, one-line error messages without stack traces, and the guest environment compared
- * with qemu-riscv32's.
+ * statuses, one-line error messages without stack traces. Its guest environment compared with
+ * qemu-riscv32's is in tests/differential/cli_env_test.ts.
  */
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { VERSION } from "../../mod.ts";
-import { type CliRun, REPO_ROOT, runCli, runQemu, skipReason, tempDir } from "../_helpers.ts";
+import { VERSION } from "./cli.ts";
+import { type CliRun, DENO_HOME, runCli } from "./tests/_cli.ts";
+import { REPO_ROOT, tempDir } from "./tests/_files.ts";
 
 const BUILD = "examples/build";
 const HELLO = `${BUILD}/hello.elf`;
-/** Deno needs HOME to find its cache when a test gives the CLI an exact environment. */
-const HOME = `HOME=${Deno.env.get("HOME") ?? "/"}`;
 
 /** Asserts an error report: exactly one line, starting with "rvplug:", and no stack trace. */
 function assertOneLineError(r: CliRun): void {
@@ -143,28 +142,10 @@ Deno.test("main() adds a variable to the guest environment when given -E", async
 });
 
 Deno.test("main() removes a variable from the guest environment when given -U", async () => {
-  const r = await runCli(["-U", "FOO", HELLO], { env: [HOME, "FOO=bar", "KEEP=1"] });
+  const r = await runCli(["-U", "FOO", HELLO], { env: [DENO_HOME, "FOO=bar", "KEEP=1"] });
   assertEquals(r.status, 0);
   assert(!r.stdout.includes("FOO="), r.stdout);
   assertMatch(r.stdout, /^env\[\d+\]=KEEP=1$/m);
-});
-
-Deno.test({
-  name: "main() applies -E and -U in command-line order, as qemu-riscv32 does",
-  ignore: skipReason("qemu") !== undefined,
-  fn: async (t) => {
-    const foo = (stdout: string) =>
-      stdout.split("\n").filter((l) => l.includes("FOO=")).map((l) =>
-        l.replace(/^env\[\d+\]=/, "")
-      );
-    for (const options of [["-E", "FOO=bar", "-U", "FOO"], ["-U", "FOO", "-E", "FOO=bar"]]) {
-      await t.step(options.join(" "), async () => {
-        const qemu = await runQemu(HELLO, [], { qemuArgs: options });
-        const ours = await runCli([...options, "-U", "HOME", HELLO], { env: [HOME] });
-        assertEquals(foo(ours.stdout), foo(qemu.stdout));
-      });
-    }
-  },
 });
 
 Deno.test("main() logs each syscall to stderr when given --strace", async () => {
@@ -191,20 +172,6 @@ Deno.test("main() prints the same with --interp as with the translator", async (
       assertEquals(interpreted, translated);
     });
   }
-});
-
-Deno.test({
-  name: "main() hands the guest the host environment in qemu-riscv32's order",
-  ignore: skipReason("qemu") !== undefined,
-  fn: async () => {
-    const vars = ["A=1", "B=2", "C=3", "D=4", "E=5", "PATH=/usr/bin:/bin"];
-    const envLines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("env["));
-    const qemu = await runQemu(HELLO, [], { env: vars });
-    // -U takes HOME, which Deno needs, out of the guest's environment again.
-    const ours = await runCli(["-U", "HOME", HELLO], { env: [HOME, ...vars] });
-    assertEquals(ours.status, 0, ours.stderr);
-    assertEquals(envLines(ours.stdout), envLines(qemu.stdout));
-  },
 });
 
 Deno.test("main() accepts QEMU's -plugin, -strace and -d plugin spellings", async () => {
