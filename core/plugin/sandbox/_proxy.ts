@@ -7,14 +7,20 @@
  */
 
 import { regNumber } from "../../cpu.ts";
+import { type ElfSymbol, symbolAt } from "../../elf.ts";
+import { syscallName } from "../../syscalls/numbers.ts";
+import { parseArgs } from "../_args.ts";
+import { createOutputFile } from "../_output.ts";
 import { MAX_SITES } from "./_channel.ts";
 import { hex } from "../../errors.ts";
 import { CSR } from "../../isa/zicsr.ts";
 import {
   type CbFlags,
   type Condition,
+  type DecodedInsn,
   type DisconKind,
   type ExecCallback,
+  type GuestSymbol,
   type MemCallback,
   memIsSigned,
   memIsStore,
@@ -35,6 +41,8 @@ export interface ProxyEnv {
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
+  /** The program's symbols, sorted by address. */
+  readonly symbols: GuestSymbol[];
   readonly arena: SharedArrayBuffer;
   /** Sends a message to rvplug, in order with everything sent before. */
   send(msg: OutMessage): void;
@@ -64,6 +72,8 @@ export type Request =
   | { q: "wr"; name: string; value: number }
   | { q: "pc"; pc: number }
   | { q: "rm"; vaddr: number; len: number }
+  | { q: "cs"; vaddr: number; max?: number }
+  | { q: "decoded" }
   | { q: "wm"; vaddr: number; bytes: number[] }
   | { q: "disas" }
   | { q: "sym" };
@@ -212,6 +222,7 @@ export function createProxy(env: ProxyEnv): Proxy {
   const tbHandle = (wire: WireTb, regs: WireReg[]): { handle: Tb; close(): void } => {
     let open = true;
     let disas: string[] | undefined, symbols: (string | null)[] | undefined;
+    let decoded: DecodedInsn[] | undefined;
     const check = () => {
       if (!open) {
         throw new TypeError(
@@ -280,6 +291,11 @@ export function createProxy(env: ProxyEnv): Proxy {
           check();
           disas ??= env.request!({ q: "disas" }) as string[];
           return disas[k];
+        },
+        decoded: () => {
+          check();
+          decoded ??= env.request!({ q: "decoded" }) as DecodedInsn[];
+          return structuredClone(decoded[k]);
         },
         symbol: () => {
           check();
@@ -385,6 +401,17 @@ export function createProxy(env: ProxyEnv): Proxy {
       const what = `read ${len} bytes at ${hex(vaddr)}`;
       return new Uint8Array(ask({ q: "rm", vaddr, len }, what) as number[]);
     },
+    readCString(vaddr, max) {
+      return ask({ q: "cs", vaddr, max }, `read a string at ${hex(vaddr)}`) as string;
+    },
+    symbols: () => env.symbols.map((s) => ({ ...s })),
+    symbolAt(vaddr) {
+      const s = symbolAt(env.symbols as ElfSymbol[], vaddr);
+      return s && { name: s.name, addr: s.addr, size: s.size, isFunc: s.isFunc };
+    },
+    syscallName,
+    parseArgs,
+    createOutputFile,
     writeMemory(vaddr, bytes) {
       need(Access.Write, `write memory at ${hex(vaddr)}`);
       ask({ q: "wm", vaddr, bytes: [...bytes] }, `write memory at ${hex(vaddr)}`);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { REPO_ROOT } from "../../../tests/_helpers.ts";
+import { REPO_ROOT } from "../../../tests/_files.ts";
 
 /** A file served: its text, and optionally its media type or an HTTP status. */
 export interface ServedFile {

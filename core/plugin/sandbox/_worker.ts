@@ -10,6 +10,8 @@
 
 import {
   type ExecCallback,
+  type GuestSymbol,
+  PLUGIN_API_MIN_VERSION,
   PLUGIN_API_VERSION,
   type PluginArgs,
   type PluginModule,
@@ -46,6 +48,7 @@ export interface InitMessage {
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
+  readonly symbols: GuestSymbol[];
 }
 
 /** A call's JSON arguments. */
@@ -98,6 +101,7 @@ async function start(init: InitMessage): Promise<void> {
     programPath: init.programPath,
     code: init.code,
     registerNames: init.registerNames,
+    symbols: init.symbols,
     arena: shared.arena,
     send,
     request,
@@ -131,10 +135,11 @@ async function start(init: InitMessage): Promise<void> {
     return fail(new TypeError("it exports no install function"), undefined, "import");
   }
   const version = mod.apiVersion ?? 1;
-  if (version !== PLUGIN_API_VERSION) {
+  if (!(version >= PLUGIN_API_MIN_VERSION && version <= PLUGIN_API_VERSION)) {
     return fail(
       new TypeError(
-        `it needs plugin API version ${version}, rvplug supports version ${PLUGIN_API_VERSION}`,
+        `it needs plugin API version ${version}, rvplug supports versions ` +
+          `${PLUGIN_API_MIN_VERSION} to ${PLUGIN_API_VERSION}`,
       ),
       undefined,
       "import",

@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { exampleElf, tempDir } from "../../../tests/_helpers.ts";
+import { exampleElf, tempDir } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 /** A plugin that tries one thing at vCPU start (during the run) and prints how it went. */

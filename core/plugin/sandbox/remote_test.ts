@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { exampleElf } from "../../../tests/_helpers.ts";
+import { exampleElf } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 const EXITCODE = exampleElf("exitcode");

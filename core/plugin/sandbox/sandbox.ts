@@ -226,6 +226,10 @@ export async function loadSandboxed(
         return api.setPc(q.pc);
       case "rm":
         return [...api.readMemory(q.vaddr, q.len)];
+      case "cs":
+        return api.readCString(q.vaddr, q.max);
+      case "decoded":
+        return currentInsns.map((i) => i.decoded());
       case "wm":
         return api.writeMemory(q.vaddr, new Uint8Array(q.bytes));
       case "disas":
@@ -373,6 +377,7 @@ export async function loadSandboxed(
     programPath: api.programPath,
     code: { start: api.startCode(), end: api.endCode(), entry: api.entryCode() },
     registerNames: api.registerNames(),
+    symbols: api.symbols(),
   };
   let workerError: string | undefined;
   worker.onerror = (e) => {

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "@std/assert";
-import { exampleElf, pluginUrl, tempDir } from "../../../tests/_helpers.ts";
+import { exampleElf, pluginUrl, tempDir } from "../../../tests/_files.ts";
 import { runWithPlugins } from "../../../testing.ts";
 
 /** A shipped plugin with arguments, on a guest; `files` are outputs it writes, compared too. */
@@ -75,3 +75,21 @@ for (const c of CASES) {
     assertEquals(runs[1], runs[0]);
   });
 }
+
+Deno.test("loadSandboxed() gives a plugin using every API member the same view as in-process", async () => {
+  const plugin = new URL("./testdata/api_probe.ts", import.meta.url).href;
+  const runs = [];
+  for (const sandbox of [false, true]) {
+    const dir = tempDir();
+    try {
+      const grant = sandbox ? `,sandbox=on,allow-write=${dir}/out.txt` : "";
+      const r = await runWithPlugins(exampleElf("hello"), [`${plugin},out=${dir}/out.txt${grant}`]);
+      runs.push({ log: r.log, stdout: r.stdout, file: Deno.readTextFileSync(`${dir}/out.txt`) });
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+  assert(runs[0].stdout.startsWith("Jello"), runs[0].stdout);
+  assert(runs[0].log.includes("mem "), runs[0].log);
+  assertEquals(runs[1], runs[0]);
+});
