@@ -9,6 +9,7 @@ import { Machine, type RunResult } from "./core/machine.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
+import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -30,6 +31,19 @@ Options:
   --stats             print guest instructions, translated blocks, time and MIPS at exit
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
                       are ES modules exporting install(api, args), named after their file
+
+Plugin loader options, in a --plugin SPEC (never passed to the plugin):
+  sandbox=on|off      run the plugin in its own Worker with only the permissions granted
+                      below: on by default for http(s):, jsr: and npm: plugins, off for files
+  trust=on            run a remote plugin in-process, with all of rvplug's permissions
+  allow-read=PATH     let a sandboxed plugin read PATH; likewise allow-write=PATH,
+                      allow-net=HOST[:PORT], allow-env=VAR, allow-run=CMD, allow-import=HOST
+                      and allow-sys=NAME (each repeatable). Nothing else is granted, except
+                      reading a local plugin's own folder or importing from a remote one's host
+  timeout=SECONDS     how long a sandboxed plugin may take to answer (default 20; to load, 60)
+A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
+guest run goes on. On a terminal, give deno --no-prompt (before mod.ts) so that Deno never asks
+you to grant a sandboxed plugin more; rvplug refuses to sandbox without it.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
@@ -109,7 +123,9 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     stats: flags.stats,
     plugins: (flags.plugin as string[]).map((spec) => {
       try {
-        return parsePluginSpec(spec);
+        const parsed = parsePluginSpec(spec);
+        splitLoaderOptions(parsed.args); // checks the loader's own options now
+        return parsed;
       } catch (e) {
         throw new UsageError((e as Error).message);
       }

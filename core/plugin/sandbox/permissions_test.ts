@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { exampleElf, tempDir } from "../../../tests/_files.ts";
+import { exampleElf, REPO_ROOT, tempDir } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 /** A plugin that tries one thing at vCPU start (during the run) and prints how it went. */
@@ -117,5 +117,47 @@ function onBlock() {
     );
   } finally {
     await server.close();
+  }
+});
+
+Deno.test("on a terminal, rvplug refuses to sandbox a plugin unless Deno cannot prompt, so no prompt ever grants it anything", async () => {
+  const plugin = `${tempDir()}/snoop.ts`;
+  Deno.writeTextFileSync(
+    plugin,
+    `export function install(api) { api.onVcpuInit(() => Deno.readTextFileSync("/etc/hostname")); }`,
+  );
+  const run = async (deno: string) => {
+    // script(1) gives the command a pseudo-terminal; stdin stays a terminal that never answers.
+    const r = await new Deno.Command("script", {
+      args: [
+        "-qec",
+        `${deno} --plugin ${plugin},sandbox=on examples/build/exitcode.elf 6`,
+        "/dev/null",
+      ],
+      cwd: REPO_ROOT,
+      env: { NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).spawn();
+    const out = await r.output();
+    return { status: out.code, text: new TextDecoder().decode(out.stdout).replaceAll("\r", "") };
+  };
+  try {
+    const refused = await run(`${Deno.execPath()} run -A mod.ts`);
+    assertEquals(refused.status, 1);
+    assertStringIncludes(refused.text, 'Cannot sandbox plugin "snoop": on a terminal');
+    for (
+      const deno of [
+        `${Deno.execPath()} run -A --no-prompt mod.ts`,
+        `DENO_NO_PROMPT=1 ${Deno.execPath()} run -A mod.ts`,
+      ]
+    ) {
+      const safe = await run(deno);
+      assertEquals(safe.status, 6, safe.text);
+      assertStringIncludes(safe.text, 'plugin "snoop" was denied read access to "/etc/hostname"');
+    }
+  } finally {
+    Deno.removeSync(plugin.slice(0, plugin.lastIndexOf("/")), { recursive: true });
   }
 });
