@@ -15,6 +15,7 @@ import type { PluginHost } from "./host.ts";
 import { loadSandboxed } from "./sandbox/sandbox.ts";
 import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
 import { describeImportError, missingPermission } from "./sandbox/diagnose.ts";
+import { checkPins, projectLockProblem } from "./sandbox/pin.ts";
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
@@ -65,6 +66,8 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
   // The loader's own options (sandbox=, trust=, allow-*=) never reach the plugin.
   const { args, options } = splitLoaderOptions(spec.args);
   const url = moduleUrl(spec.specifier);
+  const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
+  if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
   if (sandboxed(spec.specifier, options)) {
     await loadSandboxed(host, { specifier: spec.specifier, url, name: spec.name, args }, options);
     return;

@@ -36,6 +36,12 @@ export interface LoaderOptions {
    */
   readonly timeoutMs?: number;
   readonly grants: Grants;
+  /** `lock=FILE`: pin the plugin's modules in FILE (see pin.ts). */
+  readonly lock?: string;
+  /** `refresh=on`: download a pinned plugin again and check it. */
+  readonly refresh?: boolean;
+  /** `update=on`: download a pinned plugin again and pin what comes. */
+  readonly update?: boolean;
 }
 
 /** How long a sandboxed plugin may take to answer a call, unless `timeout=` says otherwise. */
@@ -61,11 +67,17 @@ export function splitLoaderOptions(
   };
   const rest: [string, string][] = [];
   let sandbox: boolean | undefined, trust: boolean | undefined;
+  let lock: string | undefined, refresh: boolean | undefined, update: boolean | undefined;
   let timeoutMs: number | undefined;
   for (const [key, value] of args) {
     if (key === "sandbox") sandbox = parseBool(key, value);
     else if (key === "trust") trust = parseBool(key, value);
-    else if (key === "timeout") {
+    else if (key === "refresh") refresh = parseBool(key, value);
+    else if (key === "update") update = parseBool(key, value);
+    else if (key === "lock") {
+      if (value === "") throw new TypeError(`Cannot parse "lock=": expected a file`);
+      lock = value;
+    } else if (key === "timeout") {
       const s = Number(value);
       if (!(s > 0) || !Number.isFinite(s)) {
         throw new TypeError(`Cannot parse "timeout=${value}": expected seconds`);
@@ -76,7 +88,7 @@ export function splitLoaderOptions(
       grants[GRANT_OPTIONS[key as keyof typeof GRANT_OPTIONS]].push(value);
     } else rest.push([key, value]);
   }
-  return { args: rest, options: { sandbox, trust, timeoutMs, grants } };
+  return { args: rest, options: { sandbox, trust, timeoutMs, grants, lock, refresh, update } };
 }
 
 const REMOTE = /^(https?|jsr|npm):/i;

@@ -1,5 +1,5 @@
-import { assertEquals } from "@std/assert";
-import { exampleElf } from "../../../tests/_files.ts";
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { exampleElf, REPO_ROOT, tempDir } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 const EXITCODE = exampleElf("exitcode");
@@ -94,6 +94,57 @@ Deno.test("loadPlugin() names the Deno flag rvplug lacks to load a plugin, to gi
         `(deno run --allow-import=${s.host} ... mod.ts ...)\n`,
       ],
     );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("loadPlugin() pins a remote plugin with lock=FILE and refuses it once changed, until update=on", async () => {
+  const dir = tempDir();
+  const s = serveFiles({
+    "pinned.ts": `import { v } from "./v.ts";
+export function install(api) { api.onExit(() => api.outs("version " + v + "\\n")); }`,
+    "v.ts": `export const v = 1;`,
+  });
+  try {
+    const lock = `${dir}/plugins.lock`;
+    const spec = `${s.base}pinned.ts,lock=${lock}`;
+    const first = await rvplug(["--plugin", spec, EXITCODE, "0"]);
+    assertEquals([first.status, first.stderr], [0, "version 1\n"]);
+    assertStringIncludes(Deno.readTextFileSync(lock), `${s.base}v.ts`);
+    s.set("v.ts", `export const v = 2;`);
+    const refused = await rvplug(["--plugin", `${spec},refresh=on`, EXITCODE, "0"]);
+    assertEquals(refused.status, 1);
+    assertStringIncludes(
+      refused.stderr,
+      `rvplug: Cannot load plugin "${s.base}pinned.ts": "${s.base}v.ts" changed since it was ` +
+        `pinned in "${lock}"`,
+    );
+    assertStringIncludes(
+      refused.stderr,
+      `accept it with --plugin ${s.base}pinned.ts,lock=${lock},update=on`,
+    );
+    const updated = await rvplug(["--plugin", `${spec},update=on`, EXITCODE, "0"]);
+    assertEquals([updated.status, updated.stderr], [0, "version 2\n"]);
+    const again = await rvplug(["--plugin", spec, EXITCODE, "0"]);
+    assertEquals([again.status, again.stderr], [0, "version 2\n"]);
+  } finally {
+    await s.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadPlugin() refuses a remote plugin Deno would record in the project's deno.lock", async () => {
+  const s = serveFiles(FILES);
+  try {
+    const before = Deno.readTextFileSync(`${REPO_ROOT}/deno.lock`);
+    const r = await rvplug(["--plugin", `${s.base}counter.ts`, EXITCODE, "5"], [
+      "-A",
+      "--no-prompt",
+    ]);
+    assertEquals(r.status, 1);
+    assertStringIncludes(r.stderr, "run deno with --no-lock before mod.ts");
+    assertEquals(Deno.readTextFileSync(`${REPO_ROOT}/deno.lock`), before);
   } finally {
     await s.close();
   }
