@@ -41,9 +41,13 @@ Plugin loader options, in a --plugin SPEC (never passed to the plugin):
                       and allow-sys=NAME (each repeatable). Nothing else is granted, except
                       reading a local plugin's own folder or importing from a remote one's host
   timeout=SECONDS     how long a sandboxed plugin may take to answer (default 20; to load, 60)
+  lock=FILE           pin a remote plugin's modules in FILE (a Deno lockfile): the first run
+                      records them, later runs refuse a changed module; refresh=on downloads
+                      it again and checks it, update=on downloads it again and pins what comes
 A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
 guest run goes on. On a terminal, give deno --no-prompt (before mod.ts) so that Deno never asks
-you to grant a sandboxed plugin more; rvplug refuses to sandbox without it.
+you to grant a sandboxed plugin more; rvplug refuses to sandbox without it. For remote plugins,
+give deno --no-lock too: rvplug will not let Deno record them in the project's deno.lock.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
