@@ -8,8 +8,10 @@ import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
-import { loadPlugin, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
+import { loadPlugin, moduleUrl, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
+import { typeCheck } from "./core/plugin/sandbox/check.ts";
 import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
+import { pluginFrames } from "./core/plugin/sandbox/diagnose.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -29,6 +31,7 @@ Options:
   --interp            run with the reference interpreter instead of the translator
   --max-insns N       stop after N guest instructions (exit status 124)
   --stats             print guest instructions, translated blocks, time and MIPS at exit
+  --check             type-check the plugins (and what they import) with deno check first
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
                       are ES modules exporting install(api, args), named after their file
 
@@ -76,6 +79,7 @@ interface CliOptions {
   engine: "translate" | "interp";
   maxInsns?: number;
   stats: boolean;
+  check: boolean;
   plugins: PluginSpec[];
 }
 
@@ -85,7 +89,7 @@ const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace
 function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats"],
+    boolean: ["help", "version", "strace", "interp", "stats", "check"],
     string: ["E", "U", "d", "D", "max-insns", "plugin"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
@@ -125,6 +129,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
     stats: flags.stats,
+    check: flags.check,
     plugins: (flags.plugin as string[]).map((spec) => {
       try {
         const parsed = parsePluginSpec(spec);
@@ -272,6 +277,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (opts.check) {
+    const report = await typeCheck(opts.plugins.map((p) => moduleUrl(p.specifier)));
+    if (report !== undefined) {
+      stderrLog(`rvplug: Cannot load plugins: they do not type-check (--check):\n${report}\n`);
+      return EXIT_LOAD;
+    }
+  }
   try {
     for (const spec of opts.plugins) await loadPlugin(machine.plugins, spec);
   } catch (e) {
@@ -287,7 +299,8 @@ export async function main(argv: string[]): Promise<number> {
     result = machine.run();
   } catch (e) {
     if (e instanceof PluginError) {
-      stderrLog(`rvplug: ${e.message}\n`);
+      // The plugin's own frames (file:line) help its author; rvplug's would not.
+      stderrLog(`rvplug: ${e.message}${pluginFrames(e.cause)}\n`);
       return EXIT_PLUGIN;
     }
     throw e;

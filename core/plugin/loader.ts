@@ -14,7 +14,7 @@ import {
 import type { PluginHost } from "./host.ts";
 import { loadSandboxed } from "./sandbox/sandbox.ts";
 import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
-import { describeImportError, missingPermission } from "./sandbox/diagnose.ts";
+import { describeImportError, missingPermission, pluginFrames } from "./sandbox/diagnose.ts";
 import { checkPins, projectLockProblem } from "./sandbox/pin.ts";
 
 /** A `--plugin` argument, parsed. */
@@ -51,7 +51,7 @@ export function parsePluginSpec(text: string): PluginSpec {
 }
 
 /** The URL to import for a specifier: URLs as they are, paths resolved against the cwd. */
-function moduleUrl(specifier: string): string {
+export function moduleUrl(specifier: string): string {
   if (URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)) return specifier;
   return toFileUrl(resolve(specifier)).href;
 }
@@ -98,7 +98,7 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
   } catch (e) {
     // A plugin rejecting its arguments says so with a TypeError or RangeError: keep the class.
     const why = e instanceof Error ? e.message : String(e);
-    const message = `Cannot install plugin "${spec.name}": ${why}`;
+    const message = `Cannot install plugin "${spec.name}": ${why}${pluginFrames(e)}`;
     throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
   }
 }

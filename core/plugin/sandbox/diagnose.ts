@@ -131,3 +131,20 @@ export function missingPermission(url: string, grants?: Grants): string | undefi
   return `Deno was not given ${m.what}: run deno with ${m.flag} before mod.ts ` +
     `(deno run ${m.flag} ... mod.ts ...)`;
 }
+
+/** rvplug's own source files, whose frames are left out of what a plugin's author is shown. */
+const RVPLUG_ROOT = new URL("../../../", import.meta.url).href;
+const RVPLUG_OWN = ["core/", "cli.ts", "mod.ts", "testing.ts"].map((p) => RVPLUG_ROOT + p);
+
+/**
+ * The frames of `error`'s stack that are the plugin's (not rvplug's, not Deno's), one per line
+ * with a leading newline and indented: `\n    at onBlock (file:///p/snoop.ts:5:9)`.
+ */
+export function pluginFrames(error: unknown): string {
+  if (!(error instanceof Error) || !error.stack) return "";
+  return error.stack.split("\n")
+    .filter((l) =>
+      /^\s+at /.test(l) && !l.includes("ext:") && !RVPLUG_OWN.some((p) => l.includes(p))
+    )
+    .map((l) => `\n    ${l.trim()}`).join("");
+}

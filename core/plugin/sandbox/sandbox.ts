@@ -26,7 +26,7 @@ import {
 } from "./_channel.ts";
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
 import type { CallArgs, Done, InitMessage } from "./_worker.ts";
-import { describeImportError, missingPermission } from "./diagnose.ts";
+import { describeImportError, missingPermission, pluginFrames } from "./diagnose.ts";
 import {
   CALL_TIMEOUT_MS,
   denialOf,
@@ -130,14 +130,15 @@ export async function loadSandboxed(
       return;
     }
     if (m.load && !installed) {
-      const message = `Cannot install plugin "${spec.name}": ${m.error.message}`;
+      const message = `Cannot install plugin "${spec.name}": ${m.error.message}${
+        pluginFrames(error)
+      }`;
       loadError = m.error.name === "RangeError" ? new RangeError(message) : new TypeError(message);
-      loadError.stack = `${loadError.name}: ${message}${pluginFrames(error, spec.url)}`;
       close();
       return;
     }
     const at = m.pc === undefined ? "" : ` at pc ${hex(m.pc)}`;
-    detach(`plugin "${spec.name}" failed${at}: ${error.message}${pluginFrames(error, spec.url)}`);
+    detach(`plugin "${spec.name}" failed${at}: ${error.message}${pluginFrames(error)}`);
   };
   const handleOut = () => {
     for (const msg of drainOut(ctl, out) as OutMessage[]) {
@@ -430,15 +431,6 @@ export async function loadSandboxed(
     },
     close,
   };
-}
-
-/** The plugin's own frames of `error`'s stack (those under the plugin's folder), indented. */
-export function pluginFrames(error: Error, url: string): string {
-  const base = url.slice(0, url.lastIndexOf("/") + 1);
-  const frames = (error.stack ?? "").split("\n").filter((l) =>
-    /^\s+at /.test(l) && l.includes(base)
-  );
-  return frames.map((l) => `\n    ${l.trim()}`).join("");
 }
 
 /**
