@@ -11,6 +11,7 @@
 import {
   type ExecCallback,
   type GuestSymbol,
+  type MemCallback,
   PLUGIN_API_MIN_VERSION,
   PLUGIN_API_VERSION,
   type PluginArgs,
@@ -225,7 +226,13 @@ async function start(init: InitMessage): Promise<void> {
           if (dead || exited) continue;
           const h = -1 - op;
           id = h >>> 4;
-          proxy.mem(id, h & 15, ring[(at + 1) & MASK], ring[(at + 2) & MASK]);
+          const s = sites[id];
+          if (s.access !== 0) {
+            proxy.mem(id, h & 15, ring[(at + 1) & MASK], ring[(at + 2) & MASK]);
+          } else {
+            const fn = s.fn as MemCallback;
+            fn(0, h & 15, ring[(at + 1) & MASK] >>> 0, ring[(at + 2) & MASK] >>> 0, s.udata);
+          }
         } else {
           r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
           Atomics.store(ctl, Ctl.RingRead, r);
