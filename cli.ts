@@ -6,12 +6,21 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { serveGdb } from "./core/gdb/server.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
-import { loadPlugin, moduleUrl, parsePluginSpec, type PluginSpec } from "./core/plugin/loader.ts";
+import { toFileUrl } from "@std/path";
+import {
+  linkPlugins,
+  loadPlugins,
+  moduleUrl,
+  parsePluginSpec,
+  type PluginSpec,
+} from "./core/plugin/loader.ts";
 import { typeCheck } from "./core/plugin/sandbox/check.ts";
-import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
 import { pluginFrames } from "./core/plugin/sandbox/diagnose.ts";
+import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
+import { formatQppList } from "./qpp/list.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -33,9 +42,18 @@ Options:
   --stats             print guest instructions, translated blocks, time and MIPS at exit
   --check             type-check the plugins (and what they import) with deno check first
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
-                      are ES modules exporting install(api, args), named after their file
+                      are ES modules exporting install(api, args), named after their file;
+                      the plugins they use (qppUses) are loaded too, from beside them or from
+                      rvplug's plugins/. Loader options in SPEC, not passed to the plugin:
+                        name=NAME   load it under NAME instead of its file name (two plugins
+                                    with one file name, or one plugin twice)
+  --qpp-list          load and link the --plugin plugins, print their QPP interfaces
+                      (functions and callbacks with parameter types, versions) and who uses
+                      what, and exit without running a program
+  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
+                      protocol; also from the QEMU_GDB environment variable)
 
-Plugin loader options, in a --plugin SPEC (never passed to the plugin):
+Sandbox options, in a --plugin SPEC too (loader options, not passed to the plugin):
   sandbox=on|off      run the plugin in its own Worker with only the permissions granted
                       below: on by default for http(s):, jsr: and npm: plugins, off for files
   trust=on            run a remote plugin in-process, with all of rvplug's permissions
@@ -48,9 +66,10 @@ Plugin loader options, in a --plugin SPEC (never passed to the plugin):
                       records them, later runs refuse a changed module; refresh=on downloads
                       it again and checks it, update=on downloads it again and pins what comes
 A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
-guest run goes on. On a terminal, give deno --no-prompt (before mod.ts) so that Deno never asks
-you to grant a sandboxed plugin more; rvplug refuses to sandbox without it. For remote plugins,
-give deno --no-lock too: rvplug will not let Deno record them in the project's deno.lock.
+guest run goes on; sandboxed plugins take no part in QPP. On a terminal, give deno --no-prompt
+(before mod.ts) so that Deno never asks you to grant a sandboxed plugin more; rvplug refuses to
+sandbox without it. For remote plugins, give deno --no-lock too: rvplug will not let Deno record
+them in the project's deno.lock.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
@@ -81,16 +100,19 @@ interface CliOptions {
   stats: boolean;
   check: boolean;
   plugins: PluginSpec[];
+  gdbPort?: number;
 }
 
 /** QEMU's single-dash spellings, accepted before the program name. */
 const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace": "--strace" };
 
-function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
+function parseCommandLine(
+  argv: string[],
+): CliOptions | "help" | "version" | { qppList: PluginSpec[] } {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats", "check"],
-    string: ["E", "U", "d", "D", "max-insns", "plugin"],
+    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "check"],
+    string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
     stopEarly: true,
@@ -101,6 +123,19 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   });
   if (flags.help) return "help";
   if (flags.version) return "version";
+  const plugins = (flags.plugin as string[]).map((spec) => {
+    try {
+      const parsed = parsePluginSpec(spec);
+      splitLoaderOptions(parsed.args); // checks the sandbox's options now
+      return parsed;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  if (flags["qpp-list"]) {
+    if (plugins.length === 0) throw new UsageError("Cannot list QPP interfaces: no --plugin given");
+    return { qppList: plugins };
+  }
   const [program, ...args] = flags._.map(String);
   if (!program) throw new UsageError("Cannot run: no program given (see --help)");
   if (flags.interp && (flags.plugin as string[]).length > 0) {
@@ -111,6 +146,14 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     maxInsns = Number(flags["max-insns"]);
     if (!Number.isSafeInteger(maxInsns) || maxInsns < 0) {
       throw new UsageError(`Cannot parse --max-insns "${flags["max-insns"]}": expected a count`);
+    }
+  }
+  const gdb = flags.g ?? envVar("QEMU_GDB");
+  let gdbPort: number | undefined;
+  if (gdb !== undefined) {
+    gdbPort = Number(gdb);
+    if (!/^\d+$/.test(gdb) || gdbPort < 1 || gdbPort > 65535) {
+      throw new UsageError(`Cannot parse -g "${gdb}": expected a TCP port`);
     }
   }
   const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
@@ -128,17 +171,10 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
     logFile: flags.D,
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
+    gdbPort,
     stats: flags.stats,
     check: flags.check,
-    plugins: (flags.plugin as string[]).map((spec) => {
-      try {
-        const parsed = parsePluginSpec(spec);
-        splitLoaderOptions(parsed.args); // checks the loader's own options now
-        return parsed;
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }),
+    plugins,
   };
 }
 
@@ -151,6 +187,15 @@ function qemuSpellings(argv: string[]): string[] {
     if (VALUE_OPTIONS.has(arg)) i++;
   }
   return out;
+}
+
+/** A host environment variable, or undefined when unset or not permitted. */
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The host environment in its real order (`Deno.env` is unordered), or [] without permission. */
@@ -172,7 +217,7 @@ function hostEnvironment(): [string, string][] {
 }
 
 /** Options that take a value, as parseCommandLine declares them. */
-const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"]);
+const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin", "-g"]);
 
 /**
  * The guest environment as qemu-user builds it: the host's variables in reverse order, then each
@@ -222,6 +267,26 @@ function report(result: RunResult, log: (text: string) => void): void {
   }
 }
 
+/** Prints the QPP interfaces and uses of `specs` (`--qpp-list`). */
+async function qppList(specs: PluginSpec[]): Promise<number> {
+  const machine = new Machine();
+  let plugins;
+  try {
+    plugins = await linkPlugins(machine.plugins, specs);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) {
+      console.error(`rvplug: ${e.message}`);
+      return EXIT_LOAD;
+    }
+    throw e;
+  }
+  const cwd = toFileUrl(Deno.cwd() + "/").href;
+  console.log(
+    formatQppList(plugins, (s) => s.startsWith(cwd) ? s.slice(cwd.length) : s).trimEnd(),
+  );
+  return 0;
+}
+
 /**
  * Runs the command line `argv` and returns the process exit status.
  * @param argv the arguments after the command name
@@ -245,6 +310,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`rvplug ${VERSION}`);
     return 0;
   }
+  if ("qppList" in opts) return await qppList(opts.qppList);
   const stderrLog = openLog(undefined);
   let log = stderrLog;
   let bytes: Uint8Array;
@@ -285,7 +351,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    for (const spec of opts.plugins) await loadPlugin(machine.plugins, spec);
+    await loadPlugins(machine.plugins, opts.plugins);
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError) {
       stderrLog(`rvplug: ${e.message}\n`);
@@ -296,12 +362,19 @@ export async function main(argv: string[]): Promise<number> {
   const start = performance.now();
   let result: RunResult;
   try {
-    result = machine.run();
+    const debugged = opts.gdbPort === undefined
+      ? undefined
+      : await serveGdb(machine, { port: opts.gdbPort });
+    result = debugged ?? machine.run();
   } catch (e) {
     if (e instanceof PluginError) {
       // The plugin's own frames (file:line) help its author; rvplug's would not.
       stderrLog(`rvplug: ${e.message}${pluginFrames(e.cause)}\n`);
       return EXIT_PLUGIN;
+    }
+    if (e instanceof RangeError) { // the gdb port
+      stderrLog(`rvplug: ${e.message}\n`);
+      return EXIT_LOAD;
     }
     throw e;
   }

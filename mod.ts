@@ -30,7 +30,13 @@ export type { Insn } from "./core/isa/insn.ts";
 export type { GuestIo } from "./core/syscalls/mod.ts";
 export { main, VERSION } from "./cli.ts";
 export { PluginHost } from "./core/plugin/host.ts";
-export { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";
+export {
+  linkPlugins,
+  LOADER_OPTIONS,
+  loadPlugin,
+  loadPlugins,
+  parsePluginSpec,
+} from "./core/plugin/loader.ts";
 export type { PluginSpec } from "./core/plugin/loader.ts";
 export { PLUGIN_API_MIN_VERSION, PLUGIN_API_VERSION } from "./core/plugin/api.ts";
 export type {
@@ -59,6 +65,27 @@ export type {
   TbInsn,
   VcpuIndex,
 } from "./core/plugin/api.ts";
+
+export { QppCallbackError, QppCallError, QppLinker, QppLinkError } from "./qpp/mod.ts";
+export type {
+  QppApi,
+  QppCallback,
+  QppCallbackName,
+  QppCallbacks,
+  QppCheck,
+  QppExports,
+  QppFunction,
+  QppFunctions,
+  QppInterface,
+  QppMember,
+  QppName,
+  QppPlugin,
+  QppProvides,
+  QppRegOptions,
+  QppReservedExport,
+  QppUses,
+  QppVersion,
+} from "./qpp/mod.ts";
 
 // The command's entry. No top-level await: a plugin the command loads may import a value from
 // this module, and would wait forever on a module that is still evaluating.

@@ -11,7 +11,7 @@
  */
 
 import { Machine, type RunResult } from "./core/machine.ts";
-import { loadPlugin, parsePluginSpec } from "./core/plugin/loader.ts";
+import { loadPlugins, parsePluginSpec } from "./core/plugin/loader.ts";
 
 /** Options of {@linkcode runWithPlugins}. */
 export interface RunWithPluginsOptions {
@@ -73,7 +73,7 @@ export async function runWithPlugins(
     env: options.env ?? [],
     name: program,
   });
-  for (const spec of specs) await loadPlugin(machine.plugins, parsePluginSpec(spec));
+  await loadPlugins(machine.plugins, specs.map(parsePluginSpec));
   const result = machine.run();
   return { ...result, stdout, stderr, log, machine };
 }

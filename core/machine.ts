@@ -18,18 +18,25 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
+import { SignalDelivery } from "./signal_delivery.ts";
+import { mapSigtramp } from "./signal_frame.ts";
+import { SYS } from "./syscalls/numbers.ts";
+import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
 import { step } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
-import { Memory, PROT_EXEC, PROT_READ } from "./memory.ts";
+import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
 import type { BlockSites } from "./plugin/sites.ts";
 import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
-import { type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
+import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
+
+/** Instructions between two looks at the interval timer and host signals. */
+const POLL_INSNS = 1 << 20;
 
 /** Options of {@linkcode Machine}. */
 export interface MachineOptions {
@@ -50,6 +57,12 @@ export interface MachineOptions {
   log?: (text: string) => void;
   /** Host path of the program, for `/proc/self/exe` and plugins. @default {"program"} */
   exePath?: string;
+  /**
+   * Polled between translated regions (every million or so instructions) and while the guest
+   * waits in rt_sigsuspend: returns a host signal (SIGINT, SIGTERM...) to deliver to the guest,
+   * or 0. @default {never one}
+   */
+  hostSignal?: () => number;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -62,10 +75,28 @@ export interface LoadOptions {
   name?: string;
 }
 
-/** How a run ended. */
+/** Options of {@linkcode Machine.run}. */
+export interface RunOptions {
+  /**
+   * Pause (reason `paused`) after about this many instructions: translated code pauses at the
+   * first exit from a region after them (cheap: no region is cut short for it). @default {Infinity}
+   */
+  insns?: number;
+}
+
+/**
+ * How a run ended or paused. `exit`, `signal` and `max-insns` end the run for good (plugins'
+ * exit callbacks have run); the others pause it, and {@linkcode Machine.run} or
+ * {@linkcode Machine.step} go on from there.
+ */
 export interface RunResult {
-  /** `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit. */
-  reason: "exit" | "signal" | "max-insns";
+  /**
+   * `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit;
+   * `breakpoint`: pc reached a breakpoint (its instruction has not run); `watchpoint`: an
+   * instruction accessed a watched range (it has run); `step`: one instruction ran;
+   * `paused`: the `insns` of {@linkcode RunOptions} ran.
+   */
+  reason: "exit" | "signal" | "max-insns" | "breakpoint" | "watchpoint" | "step" | "paused";
   /** Exit status as a shell sees it: the guest's, or 128 + signal. */
   status: number;
   /** The fatal signal, if any. */
@@ -74,6 +105,8 @@ export interface RunResult {
   fault?: GuestFault;
   /** Instructions retired. */
   instret: number;
+  /** For a `watchpoint` stop: the watchpoint, and the address the instruction accessed. */
+  watch?: WatchHit;
 }
 
 /** One RV32IMAC Linux user-mode process. */
@@ -103,6 +136,13 @@ export class Machine {
   #strace: ((line: string) => void) | undefined;
   #code = { start: 0, end: 0, entry: 0 };
   #inAsm: ((text: string) => void) | undefined;
+  #debug = new DebugState();
+  #signals: SignalDelivery;
+  /** Instruction count at which the run loop next looks for timers and host signals. */
+  #nextPoll = 0;
+  #started = false;
+  /** The result that ended the run, once it has ended. */
+  #final: RunResult | undefined;
 
   /** A machine with nothing loaded; load a program with {@linkcode Machine.load}. */
   constructor(options: MachineOptions = {}) {
@@ -135,6 +175,15 @@ export class Machine {
       siteError: (e, site) => this.plugins.siteError(e, site),
     });
     this.translator = new Translator(this.mem, this.cpu, this.#rt);
+    this.translator.breakpoints = this.#debug.breakpoints;
+    this.#signals = new SignalDelivery(
+      this.mem,
+      this.cpu,
+      this.syscalls,
+      (kind, from, to) => this.plugins.discontinuity(kind, from, to),
+      options.hostSignal,
+    );
+    this.syscalls.waitForSignal = () => this.#signals.wait();
     this.#inAsm = options.inAsm;
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
@@ -146,7 +195,7 @@ export class Machine {
     this.#hart = {
       cpu,
       mem: this.mem,
-      ecall: (pc) => void this.#syscall(pc, pc + 4),
+      ecall: (pc) => this.#syscall(pc, pc + 4),
       readCsr: (csr, pc) => {
         const v = readCsr(csr, cpu.instret, timeTicks);
         if (v === undefined) throw new GuestFault("ill", pc, pc);
@@ -163,6 +212,7 @@ export class Machine {
     const name = options.name ?? "program";
     const image = parseElf(bytes, name);
     mapSegments(this.mem, bytes, image);
+    mapSigtramp(this.mem);
     const sp = setupStack(this.mem, image, {
       argv: options.argv ?? [name],
       env: options.env ?? [],
@@ -181,43 +231,203 @@ export class Machine {
   }
 
   /**
-   * Runs the guest until it exits, dies of a signal, or reaches the instruction limit.
+   * Runs the guest until it exits, dies of a signal, reaches the instruction limit, or stops
+   * at a breakpoint or watchpoint (or after `options.insns` instructions). Once the run has
+   * ended, returns the same result again.
    * @throws PluginError when a plugin callback throws
    */
-  run(): RunResult {
+  run(options: RunOptions = {}): RunResult {
+    if (this.#final) return this.#final;
     const plugins = this.plugins;
     if (this.#engine === "interp" && plugins.names.length > 0) {
       throw new TypeError("Cannot run plugins with --interp: plugins instrument translated code");
     }
+    const cpu = this.cpu;
+    const pauseAt = cpu.instret + (options.insns ?? Infinity);
+    let resume = true;
+    return this.#guard(() => {
+      // Regions run on between looks at timers and host signals (a compare per region exit).
+      for (;;) {
+        const max = this.#maxInsns, until = Math.min(pauseAt, this.#nextPoll);
+        if (this.#debug.active) {
+          const stop = this.#runDebug(Math.min(max, until), resume);
+          if (stop) return stop;
+        } else if (this.#engine === "interp") this.#interpret(Math.min(max, until));
+        else this.#translate(max, until);
+        resume = false;
+        if (cpu.instret >= max || cpu.instret >= pauseAt) return undefined;
+        if (cpu.instret >= this.#nextPoll) {
+          this.#nextPoll = cpu.instret + POLL_INSNS;
+          this.#signals.poll();
+        }
+      }
+    });
+  }
+
+  /**
+   * Runs one instruction (the one at a breakpoint too), then stops with reason `step`, unless
+   * the run ends or a watchpoint fires.
+   * @throws PluginError when a plugin callback throws
+   */
+  step(): RunResult {
+    if (this.#final) return this.#final;
+    return this.#guard(() => this.#stepOne(), true);
+  }
+
+  /**
+   * Sets a breakpoint: {@linkcode run} stops before the instruction at `pc` (unless it starts
+   * there). Regions of translated code end at breakpoints; code without any runs as fast as ever.
+   * @returns false if one was already set there
+   */
+  addBreakpoint(pc: number): boolean {
+    const bps = this.#debug.breakpoints;
+    if (bps.has(pc >>> 0)) return false;
+    bps.add(pc >>> 0);
+    this.translator.invalidatePage(pc >>> PAGE_SHIFT);
+    return true;
+  }
+
+  /** Removes a breakpoint; false if none was set at `pc`. */
+  removeBreakpoint(pc: number): boolean {
+    if (!this.#debug.breakpoints.delete(pc >>> 0)) return false;
+    this.translator.invalidatePage(pc >>> PAGE_SHIFT);
+    return true;
+  }
+
+  /**
+   * Sets a watchpoint on `[addr, addr + len)`: an instruction that writes (or reads, or
+   * accesses) it stops the run after it. While any is set the guest runs in the interpreter,
+   * one instruction at a time, and plugins do not see those instructions.
+   * @returns false if the same one was already set
+   */
+  addWatchpoint(addr: number, len: number, kind: WatchKind = "write"): boolean {
+    if (!(len > 0)) throw new RangeError(`Cannot watch ${len} bytes: expected a positive length`);
+    return this.#debug.addWatch({ addr: addr >>> 0, len, kind });
+  }
+
+  /** Removes a watchpoint set by {@linkcode addWatchpoint}; false if it was not set. */
+  removeWatchpoint(addr: number, len: number, kind: WatchKind = "write"): boolean {
+    return this.#debug.removeWatch({ addr: addr >>> 0, len, kind });
+  }
+
+  /** The result that ended the run, or undefined while it can go on. */
+  get ended(): RunResult | undefined {
+    return this.#final;
+  }
+
+  /**
+   * Ends the run where it stands (a debugger's kill), as if the guest had exited with `status`:
+   * plugins' exit callbacks run.
+   */
+  end(status = 0): RunResult {
+    if (this.#final) return this.#final;
+    this.#started = true;
+    this.#final = { reason: "exit", status, instret: this.cpu.instret };
+    this.plugins.exit();
+    return this.#final;
+  }
+
+  /**
+   * Runs `body` (which returns a stop, or undefined when it ran to its pause point) and turns
+   * how it ended into a result; the run's first call starts the plugins, its end stops them.
+   */
+  #guard(body: () => RunResult | undefined, once = false): RunResult {
+    const plugins = this.plugins, cpu = this.cpu;
     this.translator.instrument = this.#instrumenter();
     let result: RunResult;
-    try {
-      plugins.vcpuInit();
-      if (this.#engine === "interp") this.#interpret(this.#maxInsns);
-      else this.#translate();
-      result = { reason: "max-insns", status: 0, instret: this.cpu.instret };
-    } catch (e) {
-      if (e instanceof GuestExit) {
-        const { status, signal } = e;
-        result = { reason: signal ? "signal" : "exit", status, signal, instret: this.cpu.instret };
-      } else if (e instanceof GuestFault) {
-        this.cpu.pc = e.pc;
-        const signal = SIGNAL_OF_FAULT[e.kind];
-        this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
-        plugins.discontinuity("exception", e.pc, 0);
-        result = {
-          reason: "signal",
-          status: 128 + signal,
-          signal,
-          fault: e,
-          instret: this.cpu.instret,
-        };
-      } else {
-        throw e;
+    for (;;) {
+      try {
+        if (!this.#started) {
+          this.#started = true;
+          plugins.vcpuInit();
+        }
+        const stop = body();
+        if (stop) return stop;
+        if (cpu.instret < this.#maxInsns) {
+          return { reason: "paused", status: 0, instret: cpu.instret };
+        }
+        result = { reason: "max-insns", status: 0, instret: cpu.instret };
+      } catch (e) {
+        if (e instanceof GuestExit) {
+          const { status, signal } = e;
+          result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
+        } else if (e instanceof GuestFault) {
+          try {
+            if (this.#signals.fault(e)) {
+              // The handler runs: go on (a single step stops there).
+              if (once) return { reason: "step", status: 0, instret: cpu.instret };
+              continue;
+            }
+          } catch (exit) {
+            if (!(exit instanceof GuestExit)) throw exit;
+            const { status, signal } = exit;
+            result = { reason: "signal", status, signal, instret: cpu.instret };
+            break;
+          }
+          cpu.pc = e.pc;
+          const signal = SIGNAL_OF_FAULT[e.kind];
+          this.#strace?.(faultLine(e, this.mem.check(e.addr, 1, 0)));
+          plugins.discontinuity("exception", e.pc, 0);
+          result = {
+            reason: "signal",
+            status: 128 + signal,
+            signal,
+            fault: e,
+            instret: cpu.instret,
+          };
+        } else {
+          throw e;
+        }
       }
+      break;
     }
+    this.#final = result;
     plugins.exit();
     return result;
+  }
+
+  /** One instruction: through translated code when plugins instrument it, else interpreted. */
+  #stepOne(): RunResult | undefined {
+    const cpu = this.cpu;
+    if (this.#debug.watchpoints.length > 0) {
+      const hit = this.#debug.stepWatched(this.#hart);
+      if (hit) return { reason: "watchpoint", status: 0, instret: cpu.instret, watch: hit };
+    } else if (this.#engine === "translate" && this.translator.instrument) {
+      this.#rt.budget = 1;
+      cpu.pc = this.translator.lookupLimited(cpu.pc, 1)();
+    } else {
+      step(this.#hart);
+    }
+    return cpu.instret < this.#maxInsns
+      ? { reason: "step", status: 0, instret: cpu.instret }
+      : undefined;
+  }
+
+  /**
+   * The run loop while breakpoints or watchpoints are set. A run that starts (`resume`) at a
+   * breakpoint runs its instruction: it is resuming from there.
+   */
+  #runDebug(until: number, resume: boolean): RunResult | undefined {
+    const cpu = this.cpu, rt = this.#rt, translator = this.translator, debug = this.#debug;
+    let resuming = resume && debug.breakpoints.has(cpu.pc);
+    while (cpu.instret < until) {
+      if (!resuming && debug.breakpoints.has(cpu.pc)) {
+        return { reason: "breakpoint", status: 0, instret: cpu.instret };
+      }
+      if (debug.watchpoints.length > 0 || this.#engine === "interp" || resuming) {
+        resuming = false;
+        const stop = this.#stepOne();
+        if (stop?.reason === "watchpoint") return stop;
+        continue;
+      }
+      const left = until - cpu.instret;
+      rt.budget = Math.min(left, 2 ** 30);
+      const region = left < MAX_BLOCK_INSNS
+        ? translator.lookupLimited(cpu.pc, left)
+        : translator.lookup(cpu.pc);
+      cpu.pc = region();
+    }
+    return undefined;
   }
 
   /**
@@ -268,11 +478,12 @@ export class Machine {
     while (cpu.instret < until) step(hart);
   }
 
-  #translate(): void {
-    const cpu = this.cpu, rt = this.#rt, translator = this.translator, max = this.#maxInsns;
+  /** Runs translated code up to exactly `max` instructions, or a region exit after `pause`. */
+  #translate(max: number, pause: number): void {
+    const cpu = this.cpu, rt = this.#rt, translator = this.translator;
     for (;;) {
       const left = max - cpu.instret;
-      if (left <= 0) return;
+      if (left <= 0 || cpu.instret >= pause) return;
       rt.budget = Math.min(left, 2 ** 30);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left < MAX_BLOCK_INSNS
@@ -282,25 +493,36 @@ export class Machine {
     }
   }
 
-  /** Runs the syscall of the ecall at `pc`; returns where to continue (a plugin may redirect). */
+  /**
+   * Runs the syscall of the ecall at `pc`; returns where to continue: `next`, or where a plugin
+   * redirected, rt_sigreturn restored, or a signal handler starts.
+   */
   #syscall(pc: number, next: number): number {
     const cpu = this.cpu, x = cpu.x;
     const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
     cpu.pc = pc;
     const plugins = this.plugins;
-    if (!plugins.watchesSyscalls) {
-      x[10] = this.syscalls.call(num, args, pc);
-      return next;
+    const watched = plugins.watchesSyscalls;
+    let performed = !watched;
+    const ret = watched
+      ? plugins.syscall(num, args, () => {
+        performed = true;
+        return this.syscalls.call(num, args, pc);
+      })
+      : this.syscalls.call(num, args, pc);
+    if (!performed) this.syscalls.traceFiltered(num, args, ret);
+    let to: number;
+    if (num === SYS.rt_sigreturn && ret === -ERRNO_SIGRETURN) {
+      to = cpu.pc; // the registers came back from the signal frame, a0 with them
+    } else {
+      x[10] = ret;
+      to = cpu.pc === pc ? next : cpu.pc;
     }
-    let performed = false;
-    x[10] = plugins.syscall(num, args, () => {
-      performed = true;
-      return this.syscalls.call(num, args, pc);
-    });
-    if (!performed) this.syscalls.traceFiltered(num, args, x[10]);
-    const to = cpu.pc === pc ? next : cpu.pc;
-    plugins.discontinuity("hostcall", pc, to);
-    return to;
+    if (watched) plugins.discontinuity("hostcall", pc, to);
+    if (!this.#signals.pending) return to;
+    cpu.pc = to;
+    this.#signals.deliverPending();
+    return cpu.pc;
   }
 }
 

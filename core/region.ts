@@ -45,10 +45,16 @@ export interface RegionPlan {
 }
 
 /**
- * Decodes the block starting at `pc`.
+ * Decodes the block starting at `pc`. It ends before any instruction at an address in `stops`
+ * (debugger breakpoints) other than its first.
  * @throws GuestFault (segv) when `pc` itself is not executable
  */
-export function discoverBlock(mem: Memory, pc: number, maxInsns = MAX_BLOCK_INSNS): Block {
+export function discoverBlock(
+  mem: Memory,
+  pc: number,
+  maxInsns = MAX_BLOCK_INSNS,
+  stops?: ReadonlySet<number>,
+): Block {
   pc >>>= 0;
   const page = pc >>> PAGE_SHIFT;
   const insns: Insn[] = [], pcs: number[] = [];
@@ -61,6 +67,7 @@ export function discoverBlock(mem: Memory, pc: number, maxInsns = MAX_BLOCK_INSN
     }
     // Only the first instruction may leave the block's first page (QEMU's rule for TBs).
     if (insns.length > 0 && ((at + insn.size - 1) >>> PAGE_SHIFT) !== page) break;
+    if (insns.length > 0 && stops?.has(at)) break;
     insns.push(insn);
     pcs.push(at);
     at = (at + insn.size) >>> 0;
@@ -108,24 +115,27 @@ function fallThroughOrder(blocks: Block[]): Block[] {
 
 /**
  * Plans the region entered at `entry`, its blocks cut at `maxBlockInsns` instructions (QEMU
- * likewise cuts TBs short to stop at an exact instruction count).
+ * likewise cuts TBs short to stop at an exact instruction count). No instruction at an address
+ * in `stops` is in the region but at its entry: the region leaves there, so that the run loop
+ * can stop at a breakpoint.
  */
 export function planRegion(
   mem: Memory,
   entry: number,
   maxBlockInsns = MAX_BLOCK_INSNS,
+  stops?: ReadonlySet<number>,
 ): RegionPlan {
-  const first = discoverBlock(mem, entry, maxBlockInsns);
+  const first = discoverBlock(mem, entry, maxBlockInsns, stops);
   const blocks = [first];
   const seen = new Set([first.pc]);
   let insnCount = first.insns.length;
   for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
     for (const next of successors(blocks[i])) {
-      if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS) continue;
+      if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS || stops?.has(next)) continue;
       seen.add(next);
       let b: Block;
       try {
-        b = discoverBlock(mem, next, maxBlockInsns);
+        b = discoverBlock(mem, next, maxBlockInsns, stops);
       } catch {
         continue; // not executable: the region exits there and the fault happens if it runs
       }

@@ -41,6 +41,11 @@ export class Translator {
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
+  /**
+   * Debugger breakpoints: regions leave before them (see planRegion). Whoever changes the set
+   * invalidates the pages of the addresses it added or removed.
+   */
+  breakpoints: ReadonlySet<number> | undefined;
   /** Builds the plugin instrumentation of a block (core/plugin/host.ts): runs `onTbTrans`. */
   instrument: ((block: Block) => BlockSites | undefined) | undefined;
   /** Instrumentation of the blocks that have run, by `pc:length`, built once per block. */
@@ -71,11 +76,12 @@ export class Translator {
    * instructions, so that an instruction limit falls on a block boundary.
    */
   lookupLimited(pc: number, maxInsns: number): RegionFn {
-    return (this.#current = this.#compile(planRegion(this.#mem, pc, maxInsns))).fn;
+    return (this.#current = this.#compile(planRegion(this.#mem, pc, maxInsns, this.breakpoints)))
+      .fn;
   }
 
   #translate(pc: number): Region {
-    const region = this.#compile(planRegion(this.#mem, pc));
+    const region = this.#compile(planRegion(this.#mem, pc, undefined, this.breakpoints));
     (this.#byPage[pc >>> PAGE_SHIFT] ??= new Array(2048))[(pc & 0xfff) >>> 1] = region;
     return region;
   }

@@ -41,6 +41,12 @@ export const hostGccAvailable: () => boolean = once(() => commandWorks("gcc", ["
 /** Whether the RISC-V cross toolchain can be run (checked once per test process). */
 export const crossGccAvailable: () => boolean = once(() => commandWorks(CROSS_GCC, ["--version"]));
 
+/** The debugger the GDB stub is tested with. */
+export const GDB = "gdb-multiarch";
+
+/** Whether `gdb-multiarch` can be run (checked once per test process). */
+export const gdbAvailable: () => boolean = once(() => commandWorks(GDB, ["--version"]));
+
 /** The tools whose absence this test file has reported already. */
 const skipNotices = new Set<string>();
 
@@ -50,11 +56,17 @@ const skipNotices = new Set<string>();
  * it are skipped. Use as `ignore: skipReason("qemu") !== undefined`.
  * @param tools the tools the tests need
  */
-export function skipReason(...tools: ("qemu" | "gcc" | "cross-gcc")[]): string | undefined {
-  const names = { qemu: QEMU, gcc: "gcc", "cross-gcc": CROSS_GCC };
-  const missing = tools.filter((t) =>
-    t === "qemu" ? !qemuAvailable() : t === "gcc" ? !hostGccAvailable() : !crossGccAvailable()
-  ).map((t) => names[t]);
+export function skipReason(
+  ...tools: ("qemu" | "gcc" | "cross-gcc" | "gdb")[]
+): string | undefined {
+  const names = { qemu: QEMU, gcc: "gcc", "cross-gcc": CROSS_GCC, gdb: GDB };
+  const available = {
+    qemu: qemuAvailable,
+    gcc: hostGccAvailable,
+    "cross-gcc": crossGccAvailable,
+    gdb: gdbAvailable,
+  };
+  const missing = tools.filter((t) => !available[t]()).map((t) => names[t]);
   for (const tool of missing) {
     if (skipNotices.has(tool)) continue;
     skipNotices.add(tool);

@@ -65,8 +65,11 @@ export interface Insn {
 export interface Hart {
   readonly cpu: CpuState;
   readonly mem: Memory;
-  /** Runs the syscall in a7 with a0..a5, writing the result to a0. */
-  ecall(pc: number): void;
+  /**
+   * Runs the syscall in a7 with a0..a5, writing the result to a0; may return where to go on
+   * (a signal handler, rt_sigreturn's restored pc) instead of the next instruction.
+   */
+  ecall(pc: number): number | void;
   /** Reads a user CSR; throws an illegal-instruction fault for one that does not exist. */
   readCsr(csr: number, pc: number): number;
 }

@@ -225,8 +225,7 @@ export const RV32I: readonly InsnDef[] = [
     match: OPC.SYSTEM,
     flow: "trap",
     exec(i, h, pc) {
-      h.ecall(pc);
-      return pc + i.size;
+      return h.ecall(pc) ?? pc + i.size;
     },
     emit: (_i, e) => e.ecall(),
   },

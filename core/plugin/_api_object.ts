@@ -25,6 +25,8 @@ import {
   type PluginApi,
 } from "./api.ts";
 
+import type { QppApi } from "../../qpp/types.ts";
+
 /** What the host needs from the machine. */
 export interface HostMachine {
   readonly cpu: CpuState;
@@ -46,6 +48,8 @@ export interface ApiContext {
   readonly machine: HostMachine;
   readonly registry: CallbackRegistry;
   readonly access: AccessGate;
+  /** The plugin's `api.qpp`. */
+  readonly qpp: QppApi;
   /** Removes the plugin's callbacks and flushes translated code. */
   forget(plugin: Plugin): void;
 }
@@ -69,6 +73,7 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
     name: plugin.name,
     version: PLUGIN_API_VERSION,
     programPath: m.programPath,
+    qpp: ctx.qpp,
     startCode: () => m.code().start,
     endCode: () => m.code().end,
     entryCode: () => m.code().entry,

@@ -69,6 +69,8 @@
  * @module
  */
 
+import type { QppApi } from "../../qpp/types.ts";
+
 /** The plugin API version this rvplug implements. */
 export const PLUGIN_API_VERSION = 2;
 
@@ -369,8 +371,11 @@ export interface Tb {
   inlineStore(scoreboard: Scoreboard, index: number, imm: number): void;
 }
 
-/** Kinds of discontinuity (QEMU v6): `exception` for faults, `hostcall` for ecall. */
-export type DisconKind = "exception" | "hostcall";
+/**
+ * Kinds of discontinuity (QEMU v6): `exception` for a fault delivered to a signal handler (or
+ * ending the guest), `interrupt` for any other signal delivered to a handler, `hostcall` for ecall.
+ */
+export type DisconKind = "exception" | "interrupt" | "hostcall";
 
 /** Arguments a plugin was given on the command line: `--plugin path,key=value,...`. */
 export type PluginArgs = ReadonlyArray<readonly [key: string, value: string]>;
@@ -474,6 +479,8 @@ export interface PluginApi {
   readonly version: number;
   /** Path of the guest program, as given on the command line. */
   readonly programPath: string;
+  /** Calls into other plugins and callbacks between plugins (QPP); see {@linkcode QppApi}. */
+  readonly qpp: QppApi;
 
   /**
    * Start of the program's code (`qemu_plugin_start_code`).

@@ -20,6 +20,7 @@ import { type HandleContext, SiteTable, tbHandle } from "./_handles.ts";
 import { CallbackRegistry, type Plugin, type Reg } from "./_registry.ts";
 import type { DisconKind, PluginApi } from "./api.ts";
 import type { BlockSites, InsnSites } from "./sites.ts";
+import { QppLinker } from "../../qpp/linker.ts";
 
 export type { HostMachine } from "./_api_object.ts";
 // Kept here too for the importers of the time before it moved.
@@ -35,6 +36,8 @@ export class PluginHost {
   #handles: HandleContext;
   /** The first site id of the block being instrumented, while one is. */
   #instrumenting: number | undefined;
+  /** The QPP registry: links plugins that use each other and keeps their callbacks. */
+  readonly qpp: QppLinker = new QppLinker();
 
   /** The host of `machine`'s plugins, none loaded yet. */
   constructor(machine: HostMachine) {
@@ -80,8 +83,10 @@ export class PluginHost {
       machine: this.#m,
       registry: this.#callbacks,
       access: this.#access,
+      qpp: this.qpp.apiFor(name),
       forget: (p) => {
         this.#callbacks.forget(p);
+        this.qpp.forget(p.name);
         this.#m.flushCode();
       },
     }, plugin);

@@ -1,10 +1,20 @@
 /**
- * Loads plugins: parses `--plugin spec,key=value,...`, imports the module (a path or a URL),
- * checks its API version and calls its `install`.
+ * Loads plugins: parses `--plugin spec,key=value,...`, imports every module (a path or a URL),
+ * loads the plugins they use (QPP) that were not given, links them all, then installs them,
+ * each provider before its consumers. Nothing is installed unless all of them load and link.
+ *
+ * Loader options are arguments the loader takes for itself, out of the plugin's arguments (never
+ * passed to `install`): `name=NAME` loads the plugin under another name than its file stem, to
+ * load two plugins with one file name, or one module twice (each name gets its own instance of
+ * the module). The sandbox's options (`sandbox=`, `trust=`, `allow-*=`, `timeout=`, `lock=`...,
+ * see sandbox/options.ts) are loader options too: a sandboxed plugin is loaded by
+ * {@linkcode loadSandboxed} into a Worker of its own.
  * @module
  */
 
-import { basename, extname, resolve, toFileUrl } from "@std/path";
+import { basename, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
+import { QppLinkError, type QppPlugin, qppPluginOf } from "../../qpp/linker.ts";
+import { parseQppDts } from "../../qpp/dts.ts";
 import {
   PLUGIN_API_MIN_VERSION,
   PLUGIN_API_VERSION,
@@ -12,77 +22,215 @@ import {
   type PluginModule,
 } from "./api.ts";
 import type { PluginHost } from "./host.ts";
-import { loadSandboxed } from "./sandbox/sandbox.ts";
-import { sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
 import { describeImportError, missingPermission, pluginFrames } from "./sandbox/diagnose.ts";
+import { type LoaderOptions, sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
 import { checkPins, projectLockProblem } from "./sandbox/pin.ts";
+import { loadSandboxed } from "./sandbox/sandbox.ts";
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
   /** Module specifier: a URL (`file:`, `https:`, `jsr:`, `npm:`) or a path. */
   readonly specifier: string;
-  /** The plugin's name: its file name without the extension. */
+  /** The plugin's name: its file name without the extension, unless `name=` says otherwise. */
   readonly name: string;
-  /** Its `key=value` arguments, in order. */
+  /** Its arguments, without the loader options. */
   readonly args: PluginArgs;
 }
 
+/** Arguments the loader takes for itself, never passed to the plugin. */
+export const LOADER_OPTIONS: readonly string[] = ["name"];
+
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+const PLUGIN_NAME = /^[A-Za-z_$][\w$.-]*$/;
+
+/** A plugin's default name: the stem of the file its specifier names. */
+function fileStem(specifier: string): string {
+  const path = isUrl(specifier) ? specifier.replace(/^(jsr|npm):/, "").split(/[?#]/)[0] : specifier;
+  const file = basename(path);
+  return file.slice(0, file.length - extname(file).length);
+}
+
+function isUrl(specifier: string): boolean {
+  return URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier);
+}
 
 /**
- * Parses a plugin argument in QEMU's syntax: `path,key=value,key2=value2`.
- * @throws TypeError for an empty path or an argument without `=`
+ * Parses a plugin argument in QEMU's syntax: `path,key=value,key2=value2`, taking out the
+ * loader options ({@linkcode LOADER_OPTIONS}).
+ * @throws TypeError for an empty path, an argument without `=`, or a bad `name=`
  */
 export function parsePluginSpec(text: string): PluginSpec {
   const [specifier, ...rest] = text.split(",");
   if (!specifier) throw new TypeError(`Cannot parse plugin "${text}": no module given`);
-  const args = rest.map((arg): [string, string] => {
+  let name = fileStem(specifier);
+  const args: [string, string][] = [];
+  for (const arg of rest) {
     const eq = arg.indexOf("=");
     if (eq <= 0) {
       throw new TypeError(`Cannot parse plugin argument "${arg}": expected key=value`);
     }
-    return [arg.slice(0, eq), arg.slice(eq + 1)];
-  });
-  const path = URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)
-    ? specifier.replace(/^(jsr|npm):/, "").split(/[?#]/)[0]
-    : specifier;
-  const file = basename(path);
-  return { specifier, name: file.slice(0, file.length - extname(file).length), args };
+    const [key, value] = [arg.slice(0, eq), arg.slice(eq + 1)];
+    if (key !== "name") {
+      args.push([key, value]);
+    } else if (!PLUGIN_NAME.test(value)) {
+      throw new TypeError(
+        `Cannot parse plugin name "${value}": expected letters, digits, "_", "-" or "."`,
+      );
+    } else {
+      name = value;
+    }
+  }
+  return { specifier, name, args };
 }
 
 /** The URL to import for a specifier: URLs as they are, paths resolved against the cwd. */
 export function moduleUrl(specifier: string): string {
-  if (URL_SCHEME.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)) return specifier;
-  return toFileUrl(resolve(specifier)).href;
+  return isUrl(specifier) ? specifier : toFileUrl(resolve(specifier)).href;
+}
+
+/** A plugin imported, not yet installed. */
+interface Imported {
+  readonly spec: PluginSpec;
+  readonly mod: PluginModule;
+  readonly qpp: QppPlugin;
 }
 
 /**
- * Imports the plugin module of `spec` and installs it into `host`.
- * @throws TypeError when the module cannot be imported, is not a plugin, or was written for
- * an API version this rvplug does not support; an error from the plugin's `install` comes back
- * with the plugin's name, as a RangeError if it was one and a TypeError otherwise
+ * Loads, links and installs `specs` into `host`, with the plugins they use that `specs` does not
+ * name, found beside their consumer or in rvplug's `plugins/`. Providers are installed before
+ * their consumers, otherwise the order given is kept.
+ * @throws TypeError (or a RangeError from a plugin rejecting its arguments) with a one-line
+ * message naming the plugin, when a module cannot be imported or is not a plugin, two plugins
+ * share a name, a used plugin is missing, linking fails, or an `install` throws
  */
-export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
-  // The loader's own options (sandbox=, trust=, allow-*=) never reach the plugin.
-  const { args, options } = splitLoaderOptions(spec.args);
-  const url = moduleUrl(spec.specifier);
-  const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
-  if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
-  if (sandboxed(spec.specifier, options)) {
-    await loadSandboxed(host, { specifier: spec.specifier, url, name: spec.name, args }, options);
-    return;
+export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]): Promise<void> {
+  // Sandboxed plugins load into Workers of their own, after the in-process ones (which are
+  // linked together first): they take no part in QPP.
+  const inProcess: PluginSpec[] = [], isolated: [PluginSpec, LoaderOptions][] = [];
+  for (const spec of specs) {
+    const { args, options } = splitLoaderOptions(spec.args);
+    const url = moduleUrl(spec.specifier);
+    const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
+    if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
+    if (sandboxed(spec.specifier, options)) isolated.push([{ ...spec, args }, options]);
+    else inProcess.push({ ...spec, args });
   }
-  const missing = missingPermission(url);
-  if (missing) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${missing}`);
-  let mod: Partial<PluginModule>;
+  if (inProcess.length > 0) {
+    const imported = await importAll(host, inProcess);
+    const order = host.qpp.link(imported.map((i) => i.qpp));
+    const byName = new Map(imported.map((i) => [i.spec.name, i]));
+    for (const p of order) await install(host, byName.get(p.name)!);
+  }
+  for (const [spec, options] of isolated) {
+    const url = moduleUrl(spec.specifier);
+    await loadSandboxed(host, { ...spec, url }, options);
+  }
+}
+
+/**
+ * Loads and links `specs` (with the plugins they use) without installing them: what
+ * `--qpp-list` shows.
+ * @returns the plugins in install order
+ * @throws TypeError as {@linkcode loadPlugins} does
+ */
+export async function linkPlugins(
+  host: PluginHost,
+  specs: readonly PluginSpec[],
+): Promise<QppPlugin[]> {
+  const inProcess = specs.map((spec) => ({ ...spec, args: splitLoaderOptions(spec.args).args }))
+    .filter((spec, i) => !sandboxed(spec.specifier, splitLoaderOptions(specs[i].args).options));
+  return host.qpp.link((await importAll(host, inProcess)).map((i) => i.qpp));
+}
+
+/** Loads, links and installs one plugin; see {@linkcode loadPlugins}. */
+export function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
+  return loadPlugins(host, [spec]);
+}
+
+/** Imports `specs`, then every plugin they use that is not loaded, transitively. */
+async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promise<Imported[]> {
+  const sources = new Map(host.qpp.plugins.map((p) => [p.name, p.source]));
+  for (const name of host.names) if (!sources.has(name)) sources.set(name, "an earlier load");
+  const urls = new Set(sources.values());
+  const imported: Imported[] = [];
+  const add = async (spec: PluginSpec, url: string, usedBy?: string) => {
+    const other = sources.get(spec.name);
+    if (other !== undefined) {
+      throw new TypeError(
+        `Cannot load plugin "${spec.name}" from "${url}": "${other}" has that name already; ` +
+          `rename one with --plugin ${spec.specifier},name=OTHER_NAME`,
+      );
+    }
+    sources.set(spec.name, url);
+    // A module imported once more under another name gets an instance of its own.
+    const instanceUrl = urls.has(url) && !/^(jsr|npm):/.test(url)
+      ? `${url}${url.includes("?") ? "&" : "?"}rvplug-instance=${encodeURIComponent(spec.name)}`
+      : url;
+    urls.add(url);
+    imported.push(await importPlugin(spec, url, instanceUrl, usedBy));
+  };
+  for (const spec of specs) await add(spec, moduleUrl(spec.specifier));
+  for (let i = 0; i < imported.length; i++) {
+    const consumer = imported[i];
+    for (const used of consumer.qpp.uses.keys()) {
+      if (sources.has(used)) continue;
+      const url = await findUsed(used, consumer.qpp);
+      await add({ specifier: url, name: used, args: [] }, url, consumer.spec.name);
+    }
+  }
+  return imported;
+}
+
+/**
+ * Where a used plugin that was not given is: beside its consumer (same folder or URL base, same
+ * extension), else in rvplug's `plugins/`.
+ * @throws TypeError naming consumer, provider and the places looked at
+ */
+async function findUsed(name: string, consumer: QppPlugin): Promise<string> {
+  const ext = extname(new URL(consumer.source).pathname) || ".ts";
+  const candidates = [
+    new URL(`./${name}${ext}`, consumer.source).href,
+    new URL(`../../plugins/${name}.ts`, import.meta.url).href,
+  ].filter((url, i, all) => all.indexOf(url) === i);
+  for (const url of candidates) if (await exists(url)) return url;
+  throw new TypeError(
+    `Cannot load plugin "${name}", which plugin "${consumer.name}" uses: not found at ${
+      candidates.map((c) => `"${c}"`).join(" nor ")
+    }`,
+  );
+}
+
+async function exists(url: string): Promise<boolean> {
   try {
-    mod = await import(url);
+    if (url.startsWith("file:")) return (await Deno.stat(fromFileUrl(url))).isFile;
+    if (!/^https?:/.test(url)) return false;
+    const response = await fetch(url, { method: "HEAD" });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Imports one plugin and reads what it declares for QPP. */
+async function importPlugin(
+  spec: PluginSpec,
+  url: string,
+  instanceUrl: string,
+  usedBy: string | undefined,
+): Promise<Imported> {
+  const what = usedBy === undefined ? `"${spec.specifier}"` : `"${url}" (used by "${usedBy}")`;
+  const missing = missingPermission(url);
+  if (missing) throw new TypeError(`Cannot load plugin ${what}: ${missing}`);
+  let mod: Partial<PluginModule> & Record<string, unknown>;
+  try {
+    mod = await import(instanceUrl);
   } catch (e) {
     const why = await describeImportError(e instanceof Error ? e.message : String(e));
-    throw new TypeError(`Cannot load plugin "${spec.specifier}": ${why}`);
+    throw new TypeError(`Cannot load plugin ${what}: ${why}`);
   }
   if (typeof mod.install !== "function") {
-    throw new TypeError(`Cannot load plugin "${spec.specifier}": it exports no install function`);
+    throw new TypeError(`Cannot load plugin ${what}: it exports no install function`);
   }
   const version = mod.apiVersion ?? 1;
   // As QEMU: every version from the oldest still supported to the current one loads.
@@ -92,11 +240,47 @@ export async function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<vo
         `rvplug supports versions ${PLUGIN_API_MIN_VERSION} to ${PLUGIN_API_VERSION}`,
     );
   }
+  const qpp = await qppPluginOf(spec.name, fileStem(url), url, mod, () => readDts(spec.name, url));
+  return { spec, mod: mod as PluginModule, qpp };
+}
+
+/** Reads and parses the `.d.ts` beside a provider. */
+async function readDts(name: string, url: string) {
+  const source = url.split(/[?#]/)[0].replace(/\.[cm]?[jt]sx?$/, "") + ".d.ts";
+  let text: string;
+  try {
+    if (source.startsWith("file:")) {
+      text = await Deno.readTextFile(fromFileUrl(source));
+    } else if (/^https?:/.test(source)) {
+      const response = await fetch(source);
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      text = await response.text();
+    } else {
+      throw new Error("only file: and http(s): interfaces can be read");
+    }
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new TypeError(
+      `Cannot load plugin "${name}": cannot read its interface "${source}": ${why}`,
+    );
+  }
+  try {
+    return { ifaces: parseQppDts(text, source), source };
+  } catch (e) {
+    throw new TypeError(`Cannot load plugin "${name}": ${(e as Error).message}`);
+  }
+}
+
+/** Installs one imported plugin. */
+async function install(host: PluginHost, { spec, mod }: Imported): Promise<void> {
   const api = host.createApi(spec.name);
   try {
-    await mod.install(api, args);
+    await mod.install(api, spec.args);
+    host.qpp.installed(spec.name);
   } catch (e) {
     // A plugin rejecting its arguments says so with a TypeError or RangeError: keep the class.
+    // Link errors name the plugins involved already.
+    if (e instanceof QppLinkError) throw e;
     const why = e instanceof Error ? e.message : String(e);
     const message = `Cannot install plugin "${spec.name}": ${why}${pluginFrames(e)}`;
     throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);

@@ -130,8 +130,8 @@ export const SIG_HOW = { BLOCK: 0, UNBLOCK: 1, SETMASK: 2 } as const;
 /** `sa_handler` value that ignores a signal. */
 export const SIG_IGN = 1;
 
-/** `si_code` values of a signal sent by `kill` and by `tkill`/`tgkill`. */
-export const SI = { USER: 0, TKILL: -6 } as const;
+/** `si_code` values of a signal sent by `kill`, by `tkill`/`tgkill`, and by the kernel. */
+export const SI = { USER: 0, TKILL: -6, KERNEL: 0x80 } as const;
 
 /** Terminal ioctl requests. */
 export const IOCTL = {

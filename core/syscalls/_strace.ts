@@ -361,6 +361,10 @@ export function formatReturn(
 ): string {
   if (syscallName(num) === undefined || QEMU_UNNAMED.has(num)) return "";
   ret |= 0;
+  // QEMU's internal code for "registers restored": its message, as it prints it.
+  if (num === SYS.rt_sigreturn && ret === -513) {
+    return " = -1 errno=513 (Successful exit from sigreturn)";
+  }
   if (ret < 0 && ret >= -4096) return ` = -1 errno=${-ret} (${errnoMessage(-ret)})`;
   if (num === SYS.brk || num === SYS.mmap2) return ` = 0x${hex(ret).padStart(8, "0")}`;
   if (num === SYS.clock_gettime64) {

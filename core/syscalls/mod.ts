@@ -27,7 +27,7 @@
 
 import { MMAP_BASE } from "../address_map.ts";
 import type { CpuState } from "../cpu.ts";
-import { GuestExit } from "../errors.ts";
+import { GuestExit, hex } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { SYS } from "./numbers.ts";
 import { O, SI, SIG } from "./_abi.ts";
@@ -41,12 +41,20 @@ import { GuestRw } from "./_io.ts";
 import { GuestMappings } from "./_mm.ts";
 import { GuestProcess } from "./_process.ts";
 import { GuestResources } from "./_resource.ts";
-import { GuestSignals } from "./_signal.ts";
-import { formatCall, formatFiltered, formatReturn, formatSignal } from "./_strace.ts";
+import { GuestSignals, type SigInfo } from "./_signal.ts";
+import { formatCall, formatFiltered, formatReturn, formatSignal, signalName } from "./_strace.ts";
 import { clockGetres, clockGettime, clockNanosleep } from "./_time.ts";
 import type { GuestIo } from "./_streams.ts";
 
 export type { GuestIo };
+
+/**
+ * What rt_sigreturn returns: QEMU's internal "return from sigreturn" code, which its strace
+ * prints as `= -1 errno=513 (Successful exit from sigreturn)`; the machine does not write it.
+ */
+export const ERRNO_SIGRETURN = 513;
+export type { AltStack, SigAction, SigInfo } from "./_signal.ts";
+export { GuestSignals, SA, sigBit, terminatesByDefault } from "./_signal.ts";
 
 /** Options of {@linkcode LinuxSyscalls}. */
 export interface SyscallOptions {
@@ -113,11 +121,11 @@ export class LinuxSyscalls {
 
   /**
    * @param mem the guest's memory
-   * @param _cpu the guest's registers; unused, as every syscall gets its arguments through
-   *   {@linkcode call}
+   * @param cpu the guest's registers: syscalls get their arguments through {@linkcode call};
+   *   sigaltstack reads sp
    * @param options streams, tracing, program path
    */
-  constructor(mem: Memory, _cpu: CpuState, options: SyscallOptions = {}) {
+  constructor(mem: Memory, cpu: CpuState, options: SyscallOptions = {}) {
     this.#mem = mem;
     this.#strace = options.strace;
     this.#ids = hostIds();
@@ -128,9 +136,10 @@ export class LinuxSyscalls {
     ) as [number, number, number];
     const fdTable = new FdTable(stdioFlags);
     this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable);
-    this.#signals = new GuestSignals(mem, this.#ids.pid);
+    this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, () => cpu.x[2] >>> 0);
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
       if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
+      else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() });
     });
     this.#fds = new GuestFds(mem, fdTable);
     this.#mm = new GuestMappings(
@@ -190,6 +199,35 @@ export class LinuxSyscalls {
       throw new GuestExit(128 + sig, sig);
     }
     return ret;
+  }
+
+  /** The guest's signal state: the machine delivers what is pending. */
+  get signals(): GuestSignals {
+    return this.#signals;
+  }
+
+  /** Called by rt_sigreturn to restore the registers from the signal frame. */
+  onSigreturn: (() => void) | undefined;
+  /** Called by rt_sigsuspend: returns once a signal is deliverable. */
+  waitForSignal: (() => void) | undefined;
+
+  /** Traces a signal taken by the guest, as qemu -strace does (`--- SIGUSR1 {...} ---`). */
+  traceSignal(info: SigInfo, mapped = true): void {
+    const strace = this.#strace;
+    if (!strace) return;
+    if (info.code === SI.USER || info.code === SI.TKILL) {
+      strace(formatSignal(info.signo, info.code, info.pid ?? 0, info.uid ?? 0));
+      return;
+    }
+    const name = signalName(info.signo);
+    const code = info.code === SI.KERNEL ? "SI_KERNEL" : String(info.code);
+    const addr = info.addr === undefined ? "" : `, si_addr=${hex(info.addr)}`;
+    void mapped;
+    strace(`--- ${name} {si_signo=${name}, si_code=${code}${addr}} ---`);
+  }
+
+  #sender(): { pid: number; uid: number } {
+    return { pid: this.#ids.pid, uid: this.#ids.uid };
   }
 
   /**
@@ -306,6 +344,17 @@ export class LinuxSyscalls {
       [SYS.tkill, (a) => sig.tgkill(pid, a[0] | 0, a[1] | 0)],
       [SYS.tgkill, (a) => sig.tgkill(a[0] | 0, a[1] | 0, a[2] | 0)],
       [SYS.sigaltstack, (a) => sig.sigaltstack(a[0] >>> 0, a[1] >>> 0)],
+      [SYS.rt_sigpending, (a) => sig.sigpending(a[0] >>> 0, a[1] >>> 0)],
+      [
+        SYS.rt_sigsuspend,
+        (a) => sig.sigsuspend(a[0] >>> 0, a[1] >>> 0, () => this.waitForSignal?.()),
+      ],
+      [SYS.setitimer, (a) => sig.setitimer(a[0] | 0, a[1] >>> 0, a[2] >>> 0)],
+      [SYS.getitimer, (a) => sig.getitimer(a[0] | 0, a[1] >>> 0)],
+      [SYS.rt_sigreturn, () => {
+        this.onSigreturn?.();
+        return -ERRNO_SIGRETURN;
+      }],
       [SYS.getrandom, (a) => getrandom(mem, a[0] >>> 0, a[1] >>> 0, a[2] >>> 0)],
       [SYS.prlimit64, (a) => res.prlimit(a[0] | 0, a[1] >>> 0, a[2] >>> 0, a[3] >>> 0)],
       [SYS.getrlimit, (a) => res.getrlimit(a[0] >>> 0, a[1] >>> 0)],

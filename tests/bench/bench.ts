@@ -78,6 +78,27 @@ const PLUGIN_CONFIGS = [
     qemu: "insn_cb",
     target: undefined,
   },
+  {
+    id: "own_call",
+    label: "callstack + own call/block",
+    ours: ["tests/bench/plugins/depth_cb.ts,via=own"],
+    qemu: undefined,
+    target: undefined,
+  },
+  {
+    id: "qpp_call",
+    label: "callstack + QPP call/block",
+    ours: ["tests/bench/plugins/depth_cb.ts,via=qpp"],
+    qemu: undefined,
+    target: undefined,
+  },
+  {
+    id: "profiler",
+    label: "profiler (on callstack)",
+    ours: ["plugins/profiler.ts,folded=,svg="],
+    qemu: undefined,
+    target: undefined,
+  },
 ] as const;
 
 type ConfigId = (typeof PLUGIN_CONFIGS)[number]["id"];
@@ -556,6 +577,9 @@ async function pluginSection(
     inline: [],
     block_cb: [],
     insn_cb: [],
+    own_call: [],
+    qpp_call: [],
+    profiler: [],
   });
   const rows: PluginRow[] = opts.pluginGuests.map((g) => ({
     guest: g.name,
@@ -591,6 +615,10 @@ async function pluginSection(
           expect(n === r.instret, `${row.guest}: ${c.label} counted ${n}, instret ${r.instret}`);
         }
         if (c.id === "block_cb") row.ourBlocks = countLine(r.log, "blocks");
+        if (c.id === "profiler") {
+          const n = Number(/profiler: (\d+) instructions/.exec(r.log)?.[1]);
+          expect(n === r.instret, `${row.guest}: profiler counted ${n}, instret ${r.instret}`);
+        }
         row.ours[c.id].push(noted(r.run));
         if (!cplugins) continue;
         const plugin = c.qemu === undefined ? [] : ["-plugin", cplugins.so[c.qemu]];
@@ -658,6 +686,9 @@ function pluginReport(rows: PluginRow[], opts: Options, qemuNote: string | undef
     "rvplug: time of run() in-process with plugins/insn.ts inline=on / tests/bench/plugins/bb_cb.ts",
     "  (tb.onExec, flags none) / plugins/insn.ts inline=off. qemu: time of qemu-riscv32 with",
     "  tests/bench/qemu_plugins/insn_inline.c / tb_cb.c / insn_cb.c (gcc -O2).",
+    "  QPP rows: plugins/callstack.ts with tests/bench/plugins/depth_cb.ts calling its own depth()",
+    "  (via=own) or callstack's depth() through QPP (via=qpp) once per block; plugins/profiler.ts",
+    "  (which loads callstack) writing no files.",
   ];
   for (const row of rows) {
     if (row.ourBlocks === undefined) continue;
@@ -674,6 +705,11 @@ function pluginReport(rows: PluginRow[], opts: Options, qemuNote: string | undef
   const worst = (side: "ours" | "qemu", id: ConfigId) =>
     Math.max(...rows.map((r) => overheads(r, side)[id]));
   const inl = worst("ours", "inline"), blk = worst("ours", "block_cb");
+  // QPP: a call to callstack.depth() per block against the same plugin calling its own
+  // function; the profiler against the plain per-block callback plugin.
+  const ratio = (a: ConfigId, b: ConfigId) =>
+    Math.max(...rows.map((r) => bestOf(r.ours[a]) / bestOf(r.ours[b]) - 1));
+  const qpp = ratio("qpp_call", "own_call"), prof = ratio("profiler", "block_cb");
   out.push("");
   out.push(
     `Summary (plugins): worst overhead inline ${pct(inl)} (target <10%: ` +
@@ -683,6 +719,11 @@ function pluginReport(rows: PluginRow[], opts: Options, qemuNote: string | undef
         ? `; qemu ${pct(worst("qemu", "inline"))}, ${pct(worst("qemu", "block_cb"))}, ` +
           `${pct(worst("qemu", "insn_cb"))}.`
         : "."),
+  );
+  out.push(
+    `Summary (QPP): a QPP call per block costs ${pct(qpp)} over a call of the plugin's own ` +
+      `function (worst guest; target <10%: ${qpp < 0.1 ? "met" : "MISSED"}); the profiler ` +
+      `costs ${pct(prof)} over the plain per-block callback plugin (worst guest).`,
   );
   return out.join("\n");
 }

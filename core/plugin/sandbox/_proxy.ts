@@ -353,7 +353,14 @@ export function createProxy(env: ProxyEnv): Proxy {
     env.send({ t: "forget" });
   };
 
+  const noQpp = (): never => {
+    throw new TypeError(
+      `Cannot use QPP in plugin "${env.name}": a sandboxed plugin takes no part in QPP yet; ` +
+        `run it in-process (trust=on for a remote plugin)`,
+    );
+  };
   const api: PluginApi = {
+    qpp: { use: noQpp, createCb: noQpp, regCb: noQpp, unregCb: noQpp },
     name: env.name,
     version: env.version,
     programPath: env.programPath,

@@ -9,6 +9,7 @@
 /// <reference lib="deno.worker" />
 
 import {
+  type DisconKind,
   type ExecCallback,
   type GuestSymbol,
   type MemCallback,
@@ -56,7 +57,7 @@ export interface InitMessage {
 export type CallArgs =
   | ({ k: "tb" } & WireTb)
   | { k: Exclude<ApiEvent, "tb" | "discon">; a?: number[] }
-  | { k: "discon"; kind: "exception" | "hostcall"; a: number[] }
+  | { k: "discon"; kind: DisconKind; a: number[] }
   | { k: "sync" };
 
 /** A call's answer. */

@@ -1,0 +1,216 @@
+/**
+ * The GDB remote stub's connection: listens on a TCP port, waits for one debugger, and serves
+ * it (core/gdb/session.ts) until the guest's run ends, the debugger detaches, kills it, or goes
+ * away. While the guest runs, the stub polls the connection between slices of instructions, so
+ * gdb's interrupt (Ctrl-C) stops it.
+ * @module
+ */
+
+import type { Machine, RunResult } from "../machine.ts";
+import { encodePacket, type Incoming, PacketReader } from "./packet.ts";
+import { GDB_SIGINT, GdbSession } from "./session.ts";
+
+/** How often a running guest looks for the debugger's interrupt, in milliseconds. */
+const POLL_MS = 100;
+
+/** Options of {@linkcode serveGdb}. */
+export interface GdbServerOptions {
+  /** TCP port; 0 picks a free one (see `onListen`). */
+  port: number;
+  /** Address to listen on. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Called once listening, with the port (useful with port 0). */
+  onListen?: (port: number) => void;
+  /** Instructions run between two looks at the connection. @default {1_000_000} */
+  slice?: number;
+}
+
+/**
+ * Waits for a debugger on `options.port` and lets it control `machine`, which must be loaded
+ * and not yet started (the debugger sees it before its first instruction).
+ * @returns the result that ended the run, or undefined when the debugger detached or went
+ *   away with the guest still running (breakpoints and watchpoints are then removed)
+ * @throws RangeError when it cannot listen on the port; PluginError when a plugin callback
+ *   throws during the run
+ */
+export async function serveGdb(
+  machine: Machine,
+  options: GdbServerOptions,
+): Promise<RunResult | undefined> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname, port: options.port });
+  } catch (e) {
+    throw new RangeError(
+      `Cannot listen for gdb on ${hostname}:${options.port}: ${(e as Error).message}`,
+    );
+  }
+  options.onListen?.((listener.addr as Deno.NetAddr).port);
+  let conn: Deno.TcpConn;
+  try {
+    conn = await listener.accept();
+  } finally {
+    listener.close();
+  }
+  try {
+    conn.setNoDelay(true);
+  } catch {
+    // not fatal: only latency
+  }
+  const link = new Link(conn);
+  try {
+    return await serve(machine, link, options.slice ?? 1_000_000);
+  } finally {
+    link.close();
+  }
+}
+
+async function serve(machine: Machine, link: Link, slice: number): Promise<RunResult | undefined> {
+  const session = new GdbSession(machine);
+  const points = new Set<string>();
+  const forget = () => {
+    for (const p of points) session.handle(`z${p}`);
+  };
+  for (;;) {
+    const ev = await link.next();
+    if (!ev) {
+      forget();
+      return undefined;
+    }
+    if (ev.kind === "ack") {
+      if (!ev.ok) await link.resend();
+      continue;
+    }
+    if (ev.kind === "bad") {
+      await link.raw("-");
+      continue;
+    }
+    if (ev.kind === "interrupt") continue; // already stopped
+    await link.raw("+");
+    // Remember what is inserted, to take it out when the debugger goes away.
+    if (/^[Zz][0-4],/.test(ev.data)) {
+      const key = ev.data.slice(1);
+      if (ev.data[0] === "Z") points.add(key);
+      else points.delete(key);
+    }
+    const action = session.handle(ev.data);
+    switch (action.kind) {
+      case "reply":
+        await link.send(action.text);
+        break;
+      case "kill":
+        return machine.end(0);
+      case "detach":
+        await link.send("OK");
+        forget();
+        return undefined;
+      case "resume": {
+        const r = action.step ? machine.step() : await runSliced(machine, link, slice);
+        if (r === "interrupt") {
+          await link.send(session.signalReply(GDB_SIGINT));
+          break;
+        }
+        await link.send(session.stopReply(r));
+        if (machine.ended) return machine.ended;
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Runs until a stop, looking at the connection for an interrupt every {@linkcode POLL_MS}: a
+ * look costs a timer tick (1-4 ms), and a message-channel round trip, cheaper, does not let the
+ * socket's data in promptly.
+ */
+async function runSliced(
+  machine: Machine,
+  link: Link,
+  slice: number,
+): Promise<RunResult | "interrupt"> {
+  let last = performance.now();
+  for (;;) {
+    const r = machine.run({ insns: slice });
+    if (r.reason !== "paused") return r;
+    if (performance.now() - last < POLL_MS) continue;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+    if (link.takeInterrupt()) return "interrupt";
+  }
+}
+
+/** The connection: incoming events queued by a background reader, outgoing packets. */
+class Link {
+  readonly #conn: Deno.TcpConn;
+  readonly #queue: Incoming[] = [];
+  #closed = false;
+  #wake: (() => void) | undefined;
+  #last: string | undefined;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+    void this.#read();
+  }
+
+  async #read(): Promise<void> {
+    const reader = new PacketReader();
+    const buf = new Uint8Array(16384);
+    try {
+      for (;;) {
+        const n = await this.#conn.read(buf);
+        if (n === null) break;
+        this.#queue.push(...reader.push(buf.subarray(0, n)));
+        this.#wake?.();
+      }
+    } catch {
+      // a reset connection ends the session like a closed one
+    }
+    this.#closed = true;
+    this.#wake?.();
+  }
+
+  /** The next event, or undefined once the debugger has gone. */
+  async next(): Promise<Incoming | undefined> {
+    while (this.#queue.length === 0 && !this.#closed) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    return this.#queue.shift();
+  }
+
+  /** Whether an interrupt byte arrived (it is consumed). */
+  takeInterrupt(): boolean {
+    const i = this.#queue.findIndex((e) => e.kind === "interrupt");
+    if (i >= 0) this.#queue.splice(i, 1);
+    return i >= 0;
+  }
+
+  send(payload: string): Promise<void> {
+    this.#last = payload;
+    return this.#write(encodePacket(payload));
+  }
+
+  resend(): Promise<void> {
+    return this.#last === undefined ? Promise.resolve() : this.send(this.#last);
+  }
+
+  raw(text: string): Promise<void> {
+    return this.#write(new TextEncoder().encode(text));
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    try {
+      for (let off = 0; off < bytes.length;) off += await this.#conn.write(bytes.subarray(off));
+    } catch {
+      this.#closed = true; // the reader sees it too; the session ends at the next read
+    }
+  }
+
+  close(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Delivering signals to the guest's handlers, as Linux riscv does: between instructions, after a
+ * syscall, on a fault, when the interval timer or a host signal fires. A handler runs on a
+ * signal frame (core/signal_frame.ts) and comes back through rt_sigreturn; a signal with no
+ * handler that terminates by default ends the guest (GuestExit with status 128 + signal).
+ * @module
+ */
+
+import type { CpuState } from "./cpu.ts";
+import { GuestExit, type GuestFault, SIGNAL_OF_FAULT } from "./errors.ts";
+import type { Memory } from "./memory.ts";
+import type { DisconKind } from "./plugin/api.ts";
+import { SIG } from "./signals.ts";
+import { readFrame, SIGTRAMP, writeFrame } from "./signal_frame.ts";
+import {
+  type LinuxSyscalls,
+  SA,
+  sigBit,
+  type SigInfo,
+  terminatesByDefault,
+} from "./syscalls/mod.ts";
+
+const SIG_IGN = 1;
+const SS_DISABLE = 2, SS_AUTODISARM = 0x80000000, MINSIGSTKSZ = 2048;
+/** `si_code` of a fault: SEGV_ACCERR when the page is mapped, else SEGV_MAPERR, ILL_ILLOPC... */
+const SEGV_MAPERR = 1, SEGV_ACCERR = 2, FAULT_CODE = 1;
+/** `si_code` of a signal the kernel sends (the interval timer, a terminal's Ctrl-C). */
+const SI_KERNEL = 0x80;
+
+/** What delivery tells plugins: a discontinuity, as QEMU's API reports one. */
+export type Discontinuity = (kind: DisconKind, from: number, to: number) => void;
+
+/** Signal delivery for one machine. */
+export class SignalDelivery {
+  readonly #mem: Memory;
+  readonly #cpu: CpuState;
+  readonly #sys: LinuxSyscalls;
+  readonly #discontinuity: Discontinuity;
+  /** Host signals for the guest (Ctrl-C, SIGTERM): returns one, or 0 when none arrived. */
+  readonly #hostSignal: () => number;
+
+  constructor(
+    mem: Memory,
+    cpu: CpuState,
+    sys: LinuxSyscalls,
+    discontinuity: Discontinuity,
+    hostSignal: () => number = () => 0,
+  ) {
+    this.#mem = mem;
+    this.#cpu = cpu;
+    this.#sys = sys;
+    this.#discontinuity = discontinuity;
+    this.#hostSignal = hostSignal;
+    sys.onSigreturn = () => this.#sigreturn();
+  }
+
+  /** Whether a pending signal waits for delivery (cheap: the syscall path asks every time). */
+  get pending(): boolean {
+    return this.#sys.signals.deliverable;
+  }
+
+  /**
+   * Delivers every pending signal that is not blocked, with cpu.pc where the guest resumes:
+   * the last delivered handler runs first, the others when it returns.
+   * @throws GuestExit when one of them ends the guest
+   */
+  deliverPending(kind: DisconKind = "interrupt"): void {
+    const signals = this.#sys.signals;
+    for (let info = signals.take(); info; info = signals.take()) this.#deliver(info, kind);
+    const saved = signals.savedMask;
+    if (saved !== undefined) {
+      // rt_sigsuspend's mask held until a handler ran; the frame holds the one to go back to.
+      signals.savedMask = undefined;
+      if (!this.#delivered) signals.mask = saved;
+    }
+    this.#delivered = false;
+  }
+
+  #delivered = false;
+
+  /**
+   * A fault: runs the handler of its signal if there is one and the signal is not blocked.
+   * @returns false when the fault ends the guest (no handler, ignored or blocked: Linux then
+   *   kills it), true when cpu.pc is now the handler's
+   * @throws GuestExit when another pending signal ends the guest
+   */
+  fault(f: GuestFault): boolean {
+    const sig = SIGNAL_OF_FAULT[f.kind], signals = this.#sys.signals;
+    const { handler } = signals.action(sig);
+    if (handler === 0 || handler === SIG_IGN || (signals.mask & sigBit(sig)) !== 0n) {
+      signals.resetAction(sig);
+      return false;
+    }
+    const code = f.kind === "segv"
+      ? (this.#mem.check(f.addr, 1, 0) ? SEGV_ACCERR : SEGV_MAPERR)
+      : FAULT_CODE;
+    this.#cpu.pc = f.pc;
+    this.#deliver({ signo: sig, code, addr: f.addr }, "exception");
+    this.deliverPending();
+    return true;
+  }
+
+  /**
+   * Looks for signals from outside: the interval timer, the host (Ctrl-C). Delivers what is
+   * pending, with cpu.pc where the guest resumes.
+   * @throws GuestExit when a signal ends the guest
+   */
+  poll(): void {
+    const signals = this.#sys.signals;
+    signals.pollTimer();
+    const host = this.#hostSignal();
+    if (host) signals.queue({ signo: host, code: SI_KERNEL });
+    if (signals.deliverable) this.deliverPending();
+  }
+
+  /**
+   * Waits until a signal is deliverable (rt_sigsuspend): for the interval timer, or a host
+   * signal; without either the guest would wait forever, as on Linux.
+   */
+  wait(): void {
+    const signals = this.#sys.signals;
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    for (;;) {
+      signals.pollTimer();
+      const host = this.#hostSignal();
+      if (host) signals.queue({ signo: host, code: SI_KERNEL });
+      if (signals.deliverable) return;
+      const deadline = signals.timerDeadline;
+      const ms = deadline === undefined
+        ? 50
+        : Math.min(50, Math.max(0, deadline - performance.now()));
+      Atomics.wait(cell, 0, 0, ms);
+    }
+  }
+
+  #deliver(info: SigInfo, kind: DisconKind): void {
+    const cpu = this.#cpu, signals = this.#sys.signals, sig = info.signo;
+    const act = signals.action(sig);
+    if (act.handler === SIG_IGN) return;
+    if (act.handler === 0) {
+      if (!terminatesByDefault(sig)) return;
+      this.#sys.traceSignal(info);
+      throw new GuestExit(128 + sig, sig);
+    }
+    this.#sys.traceSignal(info);
+    const sp = cpu.x[2] >>> 0, alt = signals.altStack, onAlt = signals.onAltStack(sp);
+    const useAlt = (act.flags & SA.ONSTACK) !== 0 && alt.size > 0 && !onAlt;
+    const frame = writeFrame(this.#mem, cpu, {
+      info,
+      stackTop: useAlt ? alt.sp + alt.size : sp,
+      oldMask: signals.savedMask ?? signals.mask,
+      altStack: alt,
+      onAltStack: onAlt,
+    });
+    if (frame === undefined) {
+      // No room for the frame: Linux forces a SIGSEGV, fatal with its handler reset.
+      signals.resetAction(SIG.SEGV);
+      this.#sys.traceSignal({ signo: SIG.SEGV, code: SI_KERNEL });
+      throw new GuestExit(128 + SIG.SEGV, SIG.SEGV);
+    }
+    this.#delivered = true;
+    signals.savedMask = undefined;
+    if (useAlt && (alt.flags & SS_AUTODISARM) !== 0) {
+      signals.altStack = { sp: 0, flags: 0, size: 0 };
+    }
+    signals.mask = signals.mask | act.mask | ((act.flags & SA.NODEFER) ? 0n : sigBit(sig));
+    if (act.flags & SA.RESETHAND) signals.resetAction(sig);
+    const from = cpu.pc;
+    cpu.x[1] = SIGTRAMP;
+    cpu.x[2] = frame;
+    cpu.x[10] = sig;
+    cpu.x[11] = frame;
+    cpu.x[12] = frame + 128;
+    cpu.pc = act.handler >>> 0;
+    this.#discontinuity(kind, from, cpu.pc);
+  }
+
+  /** rt_sigreturn: registers, pc, mask and alternate stack back from the frame at sp. */
+  #sigreturn(): void {
+    const cpu = this.#cpu, signals = this.#sys.signals;
+    const r = readFrame(this.#mem, cpu, cpu.x[2] >>> 0);
+    if (!r) {
+      signals.resetAction(SIG.SEGV);
+      this.#sys.traceSignal({ signo: SIG.SEGV, code: SI_KERNEL });
+      throw new GuestExit(128 + SIG.SEGV, SIG.SEGV);
+    }
+    signals.mask = r.mask;
+    // As sigaltstack(&uc_stack, NULL) would: refused while on the alternate stack.
+    if (!signals.onAltStack(cpu.x[2] >>> 0)) {
+      const mode = r.stack.flags & ~SS_AUTODISARM & ~1;
+      if (mode === SS_DISABLE) signals.altStack = { sp: 0, flags: 0, size: 0 };
+      else if (mode === 0 && r.stack.size >= MINSIGSTKSZ) {
+        signals.altStack = {
+          sp: r.stack.sp,
+          flags: r.stack.flags & SS_AUTODISARM,
+          size: r.stack.size,
+        };
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { assertEquals } from "@std/assert";
+import { Machine } from "./machine.ts";
+import { loadPlugin, parsePluginSpec } from "./plugin/loader.ts";
+import { SIGTRAMP } from "./signal_frame.ts";
+
+const SIGNALS = new URL("../examples/build/signals.elf", import.meta.url);
+
+/** A plugin that logs every discontinuity but the syscalls' as `kind from->to`. */
+const DISCON_PLUGIN = `
+export function install(api) {
+  api.onDiscontinuity((_v, kind, from, to) => {
+    if (kind !== "hostcall") api.outs(kind + " " + from.toString(16) + "->" + to.toString(16) + "\\n");
+  });
+}`;
+
+async function run(mode: string) {
+  let log = "";
+  const m = new Machine({
+    io: { stdin: () => null, stdout: () => {}, stderr: () => {} },
+    log: (t) => void (log += t),
+  });
+  m.loadFile(SIGNALS, { argv: ["signals", mode] });
+  const file = Deno.makeTempFileSync({ suffix: ".js" });
+  try {
+    Deno.writeTextFileSync(file, DISCON_PLUGIN);
+    await loadPlugin(m.plugins, parsePluginSpec(file));
+  } finally {
+    Deno.removeSync(file);
+  }
+  const r = m.run();
+  const sym = (name: string) => m.symbols.find((s) => s.name === name)!.addr.toString(16);
+  return { r, log, sym };
+}
+
+Deno.test("plugins see a fault delivered to a handler as an exception, from the pc", async () => {
+  const { r, log, sym } = await run("segv");
+  assertEquals(r.status, 0);
+  const lines = log.trim().split("\n");
+  assertEquals(lines.length, 1);
+  const [kind, fromTo] = lines[0].split(" ");
+  assertEquals([kind, fromTo.split("->")[1]], ["exception", sym("skip_fault")]);
+});
+
+Deno.test("plugins see kill's signal delivered as an interrupt, after the ecall", async () => {
+  const { log, sym } = await run("handler");
+  const lines = log.trim().split("\n");
+  assertEquals(lines.map((l) => l.split(" ")[0]), ["interrupt", "interrupt"]);
+  for (const l of lines) assertEquals(l.split("->")[1], sym("report"));
+  assertEquals(SIGTRAMP, 0x3ffff000);
+});
+
+Deno.test("a handler runs with its sa_mask blocked, read from the kernel's 16-byte sigaction", () => {
+  let out = "";
+  const m = new Machine({
+    io: {
+      stdin: () => null,
+      stdout: (b) => void (out += new TextDecoder().decode(b)),
+      stderr: () => {},
+    },
+  });
+  m.loadFile(SIGNALS, { argv: ["signals", "samask"] });
+  assertEquals(m.run().status, 0);
+  // SIGUSR1 (0x200) while it runs, and SIGUSR2 (0x800) from sa_mask.
+  assertEquals(out, "handler 10: signo=10 code=0 from-self=1 mask-in-handler=a00 saved-mask=0\n");
+});

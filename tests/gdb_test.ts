@@ -1,0 +1,128 @@
+/**
+ * The GDB stub against the real gdb-multiarch: one batch script run against `qemu-riscv32 -g`
+ * and against `rvplug -g` must print the same transcript, and the guest the same output.
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import { exampleElf, REPO_ROOT, tempDir } from "./_files.ts";
+import { GDB, QEMU, skipReason } from "./_tools.ts";
+
+const DEBUGGEE = exampleElf("debuggee");
+const ignore = skipReason("qemu", "gdb") !== undefined;
+
+/** The session of the comparison: break, continue, step into a call, registers, memory, watch. */
+const SCRIPT = `set pagination off
+set confirm off
+set can-use-hw-watchpoints 0
+target remote 127.0.0.1:@PORT@
+break main
+continue
+next
+step
+step
+backtrace
+info registers pc sp a0 ra
+print greeting
+x/s greeting
+print counter
+watch counter
+continue
+continue
+delete
+continue
+`;
+
+/** A TCP port nothing listens on now. */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+interface Session {
+  transcript: string;
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/** Starts `server(port)` and runs gdb's batch script against it (gdb retries until it listens). */
+async function debugSession(server: (port: number) => string[], script = SCRIPT): Promise<Session> {
+  const port = freePort();
+  const file = `${tempDir("rvplug_gdb_")}/script.gdb`;
+  Deno.writeTextFileSync(file, script.replace("@PORT@", String(port)));
+  const [cmd, ...args] = server(port);
+  const target = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).spawn();
+  const gdb = await new Deno.Command(GDB, {
+    args: ["-batch", "-nx", "-x", file, DEBUGGEE],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = await target.output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return {
+    transcript: text(gdb.stdout) + text(gdb.stderr),
+    stdout: text(out.stdout),
+    stderr: text(out.stderr),
+    status: out.code,
+  };
+}
+
+const rvplug = (extra: string[] = []) => (port: number) => [
+  Deno.execPath(),
+  "run",
+  "-A",
+  `${REPO_ROOT}/mod.ts`,
+  ...extra,
+  "-g",
+  String(port),
+  DEBUGGEE,
+];
+
+Deno.test({
+  name: "rvplug -g gives gdb the same session as qemu-riscv32 -g",
+  ignore,
+  async fn() {
+    const qemu = await debugSession((port) => [QEMU, "-g", String(port), DEBUGGEE]);
+    const ours = await debugSession(rvplug());
+    assert(qemu.transcript.includes("Breakpoint 1, main ()"), qemu.transcript);
+    assert(qemu.transcript.includes("New value = 3"), qemu.transcript);
+    assert(qemu.transcript.includes("exited normally"), qemu.transcript);
+    assertEquals(ours.transcript, qemu.transcript);
+    assertEquals([ours.stdout, ours.stderr, ours.status], [qemu.stdout, qemu.stderr, qemu.status]);
+  },
+});
+
+Deno.test({
+  name: "rvplug -g: an instruction count plugin counts the same when gdb only continues",
+  ignore,
+  async fn() {
+    const plugin = ["--plugin", `${REPO_ROOT}/plugins/insn.ts`];
+    const plain = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${REPO_ROOT}/mod.ts`, ...plugin, DEBUGGEE],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const script = `set confirm off\ntarget remote 127.0.0.1:@PORT@\ncontinue\n`;
+    const ours = await debugSession(rvplug(plugin), script);
+    const count = new TextDecoder().decode(plain.stderr);
+    assert(/^insns: \d+\n$/.test(count), count);
+    assertEquals(ours.stderr, count);
+    assert(ours.transcript.includes("exited normally"), ours.transcript);
+  },
+});
+
+Deno.test({
+  name: "rvplug -g: kill ends the run and still prints the plugins' reports",
+  ignore,
+  async fn() {
+    const plugin = ["--plugin", `${REPO_ROOT}/plugins/insn.ts`];
+    const script = `set confirm off\ntarget remote 127.0.0.1:@PORT@\nbreak bump\ncontinue\nkill\n`;
+    const ours = await debugSession(rvplug(plugin), script);
+    assert(ours.transcript.includes("Breakpoint 1, bump"), ours.transcript);
+    assertEquals(ours.stdout, "");
+    assert(/^insns: \d+\n/.test(ours.stderr), ours.stderr);
+    assertEquals(ours.status, 0);
+  },
+});
