@@ -134,7 +134,7 @@ export function missingPermission(url: string, grants?: Grants): string | undefi
 
 /** rvplug's own source files, whose frames are left out of what a plugin's author is shown. */
 const RVPLUG_ROOT = new URL("../../../", import.meta.url).href;
-const RVPLUG_OWN = ["core/", "cli.ts", "mod.ts", "testing.ts"].map((p) => RVPLUG_ROOT + p);
+const RVPLUG_OWN = ["core/", "qpp/", "cli.ts", "mod.ts", "testing.ts"].map((p) => RVPLUG_ROOT + p);
 
 /**
  * The frames of `error`'s stack that are the plugin's (not rvplug's, not Deno's), one per line
