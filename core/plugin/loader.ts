@@ -105,7 +105,7 @@ interface Imported {
  */
 export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]): Promise<void> {
   // Sandboxed plugins load into Workers of their own, after the in-process ones (which are
-  // linked together first): they take no part in QPP.
+  // linked together first): they may use in-process providers, not be providers.
   const inProcess: PluginSpec[] = [], isolated: [PluginSpec, LoaderOptions][] = [];
   for (const spec of specs) {
     const { args, options } = splitLoaderOptions(spec.args);

@@ -56,7 +56,7 @@ export type OutMessage =
   | { t: "reg"; k: ApiEvent }
   | { t: "forget" }
   | { t: "exit"; status: number }
-  | { t: "imported" }
+  | { t: "imported"; uses?: Record<string, number> }
   | { t: "installed" }
   | {
     t: "fail";
@@ -76,6 +76,10 @@ export type Request =
   | { q: "decoded" }
   | { q: "wm"; vaddr: number; bytes: number[] }
   | { q: "disas" }
+  | { q: "qppUse"; provider: string }
+  | { q: "qppCall"; provider: string; fn: string; args: unknown[] }
+  | { q: "qppReg"; provider: string; cb: string; id: number; priority?: number }
+  | { q: "qppUnreg"; provider: string; cb: string; id: number }
   | { q: "sym" };
 
 /** vCPU-level events a plugin registers for. */
@@ -143,6 +147,8 @@ export interface Proxy {
   mem(id: number, info: number, vaddr: number, value: number): void;
   /** Runs the `onTbTrans` callbacks on `tb`; returns what they registered. */
   tb(tb: WireTb): WireReg[];
+  /** Runs the QPP callback the plugin registered as `id`. */
+  qppCallback(id: number, args: unknown[]): void;
   /** Runs the callbacks of a vCPU-level event; returns a filter's result. */
   event(k: ApiEvent, args: number[], kind?: DisconKind): number | undefined;
 }
@@ -353,14 +359,52 @@ export function createProxy(env: ProxyEnv): Proxy {
     env.send({ t: "forget" });
   };
 
-  const noQpp = (): never => {
-    throw new TypeError(
-      `Cannot use QPP in plugin "${env.name}": a sandboxed plugin takes no part in QPP yet; ` +
-        `run it in-process (trust=on for a remote plugin)`,
-    );
-  };
+  // QPP: a sandboxed plugin uses in-process providers through rvplug, while rvplug waits for it
+  // (in install, and in callbacks that rvplug waits for). It cannot be a provider.
+  const qppCbs: (((...args: never[]) => unknown) | undefined)[] = [];
+  const qpp = {
+    use(provider: string) {
+      const names = ask({ q: "qppUse", provider }, `use plugin "${provider}"`) as string[];
+      const handle: Record<string, (...args: unknown[]) => unknown> = {};
+      for (const fn of names) {
+        handle[fn] = (...args: unknown[]) =>
+          ask({ q: "qppCall", provider, fn, args }, `call ${provider}.${fn}`);
+      }
+      return handle;
+    },
+    createCb(): never {
+      throw new TypeError(
+        `Cannot create a QPP callback in plugin "${env.name}": a sandboxed plugin cannot ` +
+          `provide an interface; run it in-process (trust=on for a remote plugin)`,
+      );
+    },
+    regCb(
+      provider: string,
+      cb: string,
+      fn: (...args: never[]) => unknown,
+      o?: { priority?: number },
+    ) {
+      if (typeof fn !== "function") {
+        throw new TypeError(`Cannot register for ${provider}.${cb}: not a function`);
+      }
+      const id = qppCbs.push(fn) - 1;
+      ask(
+        { q: "qppReg", provider, cb, id, priority: o?.priority },
+        `register for ${provider}.${cb}`,
+      );
+    },
+    unregCb(provider: string, cb: string, fn: (...args: never[]) => unknown) {
+      const id = qppCbs.indexOf(fn);
+      if (id < 0) return false;
+      qppCbs[id] = undefined;
+      return ask(
+        { q: "qppUnreg", provider, cb, id },
+        `unregister from ${provider}.${cb}`,
+      ) as boolean;
+    },
+  } as unknown as PluginApi["qpp"];
   const api: PluginApi = {
-    qpp: { use: noQpp, createCb: noQpp, regCb: noQpp, unregCb: noQpp },
+    qpp,
     name: env.name,
     version: env.version,
     programPath: env.programPath,
@@ -466,6 +510,10 @@ export function createProxy(env: ProxyEnv): Proxy {
       }
       if (exact) { for (const r of regs) if (r.k === "x" || r.k === "m") r.sync = true; }
       return regs;
+    },
+    qppCallback(id, args) {
+      const fn = qppCbs[id] as ((...args: unknown[]) => unknown) | undefined;
+      fn?.(...args);
     },
     event(k, args, kind) {
       let ret: number | undefined;

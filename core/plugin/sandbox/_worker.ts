@@ -58,7 +58,8 @@ export type CallArgs =
   | ({ k: "tb" } & WireTb)
   | { k: Exclude<ApiEvent, "tb" | "discon">; a?: number[] }
   | { k: "discon"; kind: DisconKind; a: number[] }
-  | { k: "sync" };
+  | { k: "sync" }
+  | { k: "qppcb"; id: number; a: unknown[] };
 
 /** A call's answer. */
 export interface Done {
@@ -127,7 +128,7 @@ async function start(init: InitMessage): Promise<void> {
     fail(ev.error ?? ev.message);
   });
 
-  let mod: Partial<PluginModule>;
+  let mod: Partial<PluginModule> & { qppUses?: unknown };
   try {
     mod = await import(init.url);
   } catch (e) {
@@ -147,7 +148,10 @@ async function start(init: InitMessage): Promise<void> {
       "import",
     );
   }
-  send({ t: "imported" });
+  const uses = typeof mod.qppUses === "object" && mod.qppUses !== null
+    ? mod.qppUses as Record<string, number>
+    : undefined;
+  send({ t: "imported", uses });
   try {
     await mod.install(proxy.api, init.args);
   } catch (e) {
@@ -177,6 +181,8 @@ async function start(init: InitMessage): Promise<void> {
         if (call.k === "tb") {
           pc = call.vaddr;
           if (!dead) done.regs = proxy.tb(call);
+        } else if (call.k === "qppcb") {
+          if (!dead) proxy.qppCallback(call.id, call.a);
         } else if (call.k !== "sync" && !dead) {
           const ret = call.k === "discon"
             ? proxy.event("discon", call.a, call.kind)

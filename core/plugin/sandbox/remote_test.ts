@@ -3,6 +3,7 @@ import { exampleElf, REPO_ROOT, tempDir } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 const EXITCODE = exampleElf("exitcode");
+const HELLO = exampleElf("hello");
 
 const FILES = {
   "counter.ts": `import { format } from "./lib/format.ts";
@@ -145,6 +146,37 @@ Deno.test("loadPlugin() refuses a remote plugin Deno would record in the project
     assertEquals(r.status, 1);
     assertStringIncludes(r.stderr, "run deno with --no-lock before mod.ts");
     assertEquals(Deno.readTextFileSync(`${REPO_ROOT}/deno.lock`), before);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a sandboxed remote plugin composes with a local provider through QPP, as it does in-process", async () => {
+  // examples/qpp/plugin_b, served: it uses plugin_a's function and callback.
+  const source = Deno.readTextFileSync(
+    new URL("../../../examples/qpp/plugin_b.ts", import.meta.url),
+  )
+    .replace(/^import .*$/gm, "");
+  const s = serveFiles({ "plugin_b.ts": source });
+  const provider = new URL("../../../examples/qpp/plugin_a.ts", import.meta.url).pathname;
+  try {
+    const outs = [];
+    for (const mode of ["", ",trust=on"]) {
+      const r = await rvplug([
+        "--plugin",
+        provider,
+        "--plugin",
+        `${s.base}plugin_b.ts${mode}`,
+        HELLO,
+      ]);
+      outs.push([r.status, r.stderr]);
+    }
+    assertEquals(outs[0], [
+      0,
+      "plugin_b: on_some_event(1, true), func_1(1) = 2\n" +
+      "plugin_b: on_some_event(2, false), func_1(2) = 4\n",
+    ]);
+    assertEquals(outs[1], outs[0]);
   } finally {
     await s.close();
   }

@@ -55,6 +55,12 @@ export interface Sandbox {
   close(): void;
 }
 
+/** A module's file stem: its QPP interface name. */
+function fileStem(url: string): string {
+  const file = new URL(url).pathname.split("/").pop() ?? "";
+  return file.replace(/\.[^.]*$/, "");
+}
+
 /** Options of {@linkcode loadSandboxed}. */
 export interface SandboxOptions {
   /** Receives one line per denial or failure of the plugin. @default {writes to stderr} */
@@ -162,6 +168,7 @@ export async function loadSandboxed(
           break;
         case "imported":
           imported = true;
+          if (msg.uses && Object.keys(msg.uses).length > 0) link(msg.uses);
           break;
         case "fail":
           failure(msg);
@@ -174,6 +181,21 @@ export async function loadSandboxed(
       api.exit(status);
     }
   };
+  /** Links the plugin to the in-process providers it uses (QPP). */
+  const link = (uses: Record<string, number>) => {
+    try {
+      host.qpp.link([{
+        name: spec.name,
+        stem: fileStem(spec.url),
+        source: spec.url,
+        uses: new Map(Object.entries(uses)),
+      }]);
+    } catch (e) {
+      loadError = e as Error;
+      close();
+    }
+  };
+  const qppStubs = new Map<number, (...args: unknown[]) => void>();
   const hang = (ms = timeoutMs) =>
     detach(
       `plugin "${spec.name}" did not answer within ${ms / 1000} s: ` +
@@ -237,6 +259,27 @@ export async function loadSandboxed(
         return currentInsns.map((i) => i.disas());
       case "sym":
         return currentInsns.map((i) => i.symbol() ?? null);
+      case "qppUse":
+        return Object.keys(api.qpp.use(q.provider as never));
+      case "qppCall": {
+        const fns = api.qpp.use(q.provider as never) as Record<
+          string,
+          (...a: unknown[]) => unknown
+        >;
+        return fns[q.fn](...q.args);
+      }
+      case "qppReg": {
+        const stub = (...a: unknown[]) => void call([Rec.Call], { k: "qppcb", id: q.id, a });
+        qppStubs.set(q.id, stub);
+        const qpp = api.qpp as unknown as {
+          regCb(p: string, c: string, f: unknown, o?: { priority?: number }): void;
+        };
+        return qpp.regCb(q.provider, q.cb, stub, { priority: q.priority });
+      }
+      case "qppUnreg": {
+        const qpp = api.qpp as unknown as { unregCb(p: string, c: string, f: unknown): boolean };
+        return qpp.unregCb(q.provider, q.cb, qppStubs.get(q.id));
+      }
     }
   };
   /** Runs a record that needs an answer and waits for it. */
@@ -333,8 +376,8 @@ export async function loadSandboxed(
     }
   };
   const event =
-    (k: Exclude<CallArgs["k"], "tb" | "discon" | "sync">) => (_v: number, ...a: number[]) =>
-      call([Rec.Call], { k, a }).ret;
+    (k: Exclude<CallArgs["k"], "tb" | "discon" | "sync" | "qppcb">) =>
+    (_v: number, ...a: number[]) => call([Rec.Call], { k, a }).ret;
   const registerKind = (k: string) => {
     if (registered.has(k)) return;
     registered.add(k);
