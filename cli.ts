@@ -66,7 +66,7 @@ Sandbox options, in a --plugin SPEC too (loader options, not passed to the plugi
                       records them, later runs refuse a changed module; refresh=on downloads
                       it again and checks it, update=on downloads it again and pins what comes
 A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
-guest run goes on; a sandboxed plugin may use QPP providers but not be one. On a terminal, give deno --no-prompt
+guest run goes on; it may use QPP providers but not be one. On a terminal, give deno --no-prompt
 (before mod.ts) so that Deno never asks you to grant a sandboxed plugin more; rvplug refuses to
 sandbox without it. For remote plugins, give deno --no-lock too: rvplug will not let Deno record
 them in the project's deno.lock.
