@@ -13,6 +13,8 @@
  * - a return is `jalr zero, 0(ra)` or `0(t0)` (`ret`, `jr t0`): it leaves the innermost frame whose
  *   return address is the target, with every frame above it; when no frame returns there (a
  *   `longjmp`), it leaves the frames until one whose function contains the target;
+ * - a signal handler is entered as if called from the interrupted instruction, and returns to the
+ *   signal trampoline;
  * - a tail call is a jump without link (`j`, `jr`, `tail`) to the first instruction of a function
  *   symbol: it replaces the innermost frame, keeping its return address.
  * @module
@@ -131,6 +133,12 @@ export function install(api: PluginApi, args: PluginArgs): void {
       call(t.pc, to, top.ret);
     }
   };
+
+  // A signal handler starts like a call from the interrupted instruction; its return goes to
+  // the signal trampoline, which delivery left in ra.
+  api.onDiscontinuity((_vcpu, kind, from, to) => {
+    if (kind !== "hostcall" && to !== 0) call(from, to, api.readRegister("ra") >>> 0);
+  });
 
   api.onTbTrans((tb) => {
     for (let i = 0; i < tb.nInsns; i++) {

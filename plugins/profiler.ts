@@ -108,7 +108,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
   // faulting instruction as executed, though it does not retire.
   let faults = 0;
   const settle = () => {
-    const executed = api.readRegister("instret") + faults;
+    const executed = api.readRegister("instreth") * 2 ** 32 + (api.readRegister("instret") >>> 0) +
+      faults;
     current.self += executed - counted;
     counted = executed;
   };

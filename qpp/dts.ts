@@ -28,6 +28,8 @@ export interface QppMember {
   readonly params: string;
   /** The return type, e.g. `number` (`void` for callbacks). */
   readonly returns: string;
+  /** The number of parameters, or -1 when it varies (a rest parameter). */
+  readonly arity: number;
   /** The first sentence of its doc comment, if any. */
   readonly doc?: string;
 }
@@ -83,7 +85,7 @@ export function parseQppDts(text: string, source: string): QppInterface[] {
             `Cannot read "${source}": ${name}.${field}.${member} is not a function type`,
           );
         }
-        return { name: member, ...fn, doc: docs.get(member) };
+        return { name: member, ...fn, arity: arity(fn.params), doc: docs.get(member) };
       });
     };
     return {
@@ -177,6 +179,16 @@ function members(body: string, source: string): [string, string][] {
     out.push([m[1], m[2].trim().replace(/\s+/g, " ")]);
   }
   return out;
+}
+
+/** The number of parameters in a parameter list, or -1 for a rest parameter or one not read. */
+function arity(params: string): number {
+  if (params.includes("...")) return -1;
+  try {
+    return members(params, "").length;
+  } catch {
+    return -1; // a destructured parameter, say: run it the general way
+  }
 }
 
 /** The parameters and return type of a function type `(params) => ret`, or undefined. */

@@ -30,11 +30,12 @@ Deno.test("parseQppDts() reads version, functions and callbacks with their param
     name: "plugin_a",
     version: 3,
     functions: [
-      { name: "func_1", params: "x: number", returns: "number", doc: "Doubles x." },
+      { name: "func_1", params: "x: number", returns: "number", arity: 1, doc: "Doubles x." },
       {
         name: "pick",
         params: "a: { b: string; c: (d: number) => void }, e?: Array<number>",
         returns: "string | undefined",
+        arity: 2,
         doc: undefined,
       },
     ],
@@ -43,6 +44,7 @@ Deno.test("parseQppDts() reads version, functions and callbacks with their param
         name: "on_some_event",
         params: "x: number, flag: boolean",
         returns: "void",
+        arity: 2,
         doc: "Runs; really.",
       },
     ],

@@ -14,8 +14,8 @@ type AnyFn = (...args: any[]) => any;
 const IFACE: QppInterface = {
   name: "prov",
   version: 1,
-  functions: [{ name: "twice", params: "x: number", returns: "number" }],
-  callbacks: [{ name: "on_x", params: "x: number", returns: "void" }],
+  functions: [{ name: "twice", params: "x: number", returns: "number", arity: 1 }],
+  callbacks: [{ name: "on_x", params: "x: number", returns: "void", arity: 1 }],
 };
 
 function provider(functions: Record<string, AnyFn> = { twice: (x: number) => 2 * x }): QppPlugin {

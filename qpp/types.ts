@@ -100,10 +100,10 @@ export type QppReservedExport = "install" | "apiVersion" | "qppVersion" | "qppUs
 
 /** The QPP functions a module exports: its exported functions but `install`. */
 export type QppExports<M> = {
-  // deno-lint-ignore no-explicit-any
   [
-    K in keyof M as K extends QppReservedExport ? never : M[K] extends (...args: any[]) => any ? K
-    : never
+    K in keyof M as K extends QppReservedExport ? never
+      : M[K] extends (...args: never[]) => unknown ? K
+      : never
   ]: M[K];
 };
 

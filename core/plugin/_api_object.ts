@@ -61,6 +61,13 @@ const copySymbol = (s: ElfSymbol): GuestSymbol => ({
   isFunc: s.isFunc,
 });
 
+/** General register numbers by every name `readRegister` takes for them: x0..x31, ABI names, fp. */
+const GPR_BY_NAME: ReadonlyMap<string, number> = new Map([
+  ...ABI_NAMES.map((_, i): [string, number] => [`x${i}`, i]),
+  ...ABI_NAMES.map((n, i): [string, number] => [n, i]),
+  ["fp", 8],
+]);
+
 /** The API object of `plugin`. */
 export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
   const { machine: m, registry, access } = ctx, cpu = m.cpu;
@@ -94,6 +101,9 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
     onFlush: (cb) => registry.add("flush", plugin, cb),
     onExit: (cb) => registry.add("exit", plugin, cb),
     readRegister(name) {
+      // The common case first, without building strings: a general register, access granted.
+      const x = GPR_BY_NAME.get(name);
+      if (x !== undefined && access.level >= Access.Read) return cpu.x[x]!;
       const csr = (CSR as Record<string, number>)[name];
       const n = name === "pc" || csr !== undefined ? -1 : regIndex(name, "read");
       access.need(Access.Read, `read register "${name}"`);

@@ -187,24 +187,49 @@ Deno.test("parsePluginSpec() takes name= for the loader and keeps it from the pl
   assertThrows(() => parsePluginSpec("p.ts,name=a/b"), TypeError, 'plugin name "a/b"');
 });
 
-Deno.test("rvplug ends a QPP failure with one line: exit 1 before the guest, 3 during it", async () => {
+Deno.test("rvplug ends each QPP failure with one line: exit 1 before the guest, 3 during it", async () => {
   const dir = await pluginDir(FIXTURES);
-  const cases: [string, number, string][] = [
-    ["cyc_a.js", 1, "rvplug: Cannot link plugins: they use each other in a cycle"],
-    ["throws_in_cb.js", 3, 'rvplug: Plugin "plugin_a" failed at pc 0x'],
-    ["calls_boom.js", 3, 'rvplug: Plugin "calls_boom" failed at pc 0x'],
+  const stale = new URL("../../examples/qpp/bad/stale.ts", import.meta.url).pathname;
+  // Plugins given (plugin_a first: the fixtures are not beside it), status, the line's ending.
+  const cases: [string[], number, string][] = [
+    [["cyc_a.js"], 1, "they use each other in a cycle, cyc_a -> cyc_b -> cyc_c -> cyc_a"],
+    [["needs_missing.js"], 1, `plugins/nowhere.ts"`],
+    [["needs_v2.js"], 1, `provides version 1`],
+    [["calls_func_9.js"], 1, `exports no function "func_9"`],
+    [["regs_on_x.js"], 1, `declares no callback "on_x"`],
+    [
+      [stale],
+      1,
+      `which it does not export (is "file://${stale.replace(".ts", ".d.ts")}" out of date?)`,
+    ],
+    [
+      [`${PLUGIN_A},name=calls_boom`, "calls_boom.js"],
+      1,
+      "--plugin " +
+      `${dir}/calls_boom.js,name=OTHER_NAME`,
+    ],
+    [
+      ["throws_in_cb.js"],
+      3,
+      'callback plugin_a.on_some_event registered by plugin "throws_in_cb" ' +
+      "threw: boom",
+    ],
+    [["calls_boom.js"], 3, 'thrower.boom, called by plugin "calls_boom", threw: kaboom'],
   ];
-  for (const [file, status, start] of cases) {
-    // throws_in_cb uses plugin_a: the command line names it explicitly (it is not beside).
+  for (const [files, status, end] of cases) {
+    const plugins = [PLUGIN_A, ...files].flatMap((
+      f,
+    ) => ["--plugin", f.startsWith("/") ? f : `${dir}/${f}`]);
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "mod.ts", "--plugin", PLUGIN_A, "--plugin", `${dir}/${file}`, HELLO],
+      args: ["run", "-A", "mod.ts", ...plugins, HELLO],
       cwd: new URL("../..", import.meta.url).pathname,
       env: { NO_COLOR: "1" },
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     // One line, then the failing plugin's own stack frames, if any.
     const [first, ...frames] = stderr.trimEnd().split("\n");
-    assertEquals([out.code, first.startsWith(start)], [status, true], stderr);
+    assertEquals([out.code, first!.startsWith("rvplug: ")], [status, true], stderr);
+    assertEquals(first!.endsWith(end), true, stderr);
     assertEquals(frames.filter((l) => !/^ {4}at .*\.[jt]s:\d+:\d+\)?$/.test(l)), [], stderr);
     // The guest printed nothing: it never started, or the callback threw at its first syscall.
     assertEquals(new TextDecoder().decode(out.stdout), "");

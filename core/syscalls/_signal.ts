@@ -213,7 +213,7 @@ export class GuestSignals {
    * setitimer(which, new, old) with the 32-bit `struct itimerval` of riscv32 (seconds and
    * microseconds, interval first). Only ITIMER_REAL (SIGALRM) runs; the others are refused.
    */
-  setitimer(which: number, value: number, old: number, now = performance.now()): number {
+  setitimer(which: number, value: number, old: number, now: number = performance.now()): number {
     if (which !== 0) return which === 1 || which === 2 ? -ERRNO.ENOSYS : -ERRNO.EINVAL;
     if (value && !canRead(this.#mem, value, 16)) return -ERRNO.EFAULT;
     if (old && !canWrite(this.#mem, old, 16)) return -ERRNO.EFAULT;
@@ -229,7 +229,7 @@ export class GuestSignals {
   }
 
   /** getitimer(which, curr) */
-  getitimer(which: number, curr: number, now = performance.now()): number {
+  getitimer(which: number, curr: number, now: number = performance.now()): number {
     if (which !== 0) return which === 1 || which === 2 ? -ERRNO.ENOSYS : -ERRNO.EINVAL;
     if (!canWrite(this.#mem, curr, 16)) return -ERRNO.EFAULT;
     const t = this.#timer;
@@ -252,7 +252,7 @@ export class GuestSignals {
   }
 
   /** Raises SIGALRM if ITIMER_REAL is due at `now`, and re-arms it; returns whether it fired. */
-  pollTimer(now = performance.now()): boolean {
+  pollTimer(now: number = performance.now()): boolean {
     const t = this.#timer;
     if (!t.deadline || now < t.deadline) return false;
     this.#timer = t.interval > 0

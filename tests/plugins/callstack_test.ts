@@ -6,7 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { crossAssemble } from "../_asm.ts";
-import { HELLO, pluginUrl } from "../_files.ts";
+import { exampleElf, HELLO, pluginUrl } from "../_files.ts";
 import { skipReason } from "../_tools.ts";
 
 const PLUGIN = pluginUrl("callstack");
@@ -87,4 +87,16 @@ Deno.test({
       "ret A -> A (depth 1)",
     ]);
   },
+});
+
+Deno.test("callstack enters a signal handler as a call and leaves it at the trampoline", async () => {
+  const r = await runWithPlugins(exampleElf("signals"), [`${PLUGIN},trace=on`], {
+    args: ["handler"],
+  });
+  const lines = r.log.split("\n");
+  const entry = lines.findIndex((l) => / -> report \(depth 4\)$/.test(l));
+  const back = lines.findIndex((l, i) => i > entry && / \(depth 3\)$/.test(l));
+  assertEquals(entry > 0, true);
+  // report returns to the trampoline that delivery put in ra, which leaves the handler's frame.
+  assertEquals(/^ret 0x[0-9a-f]+ -> 0x3ffff000 \(depth 3\)$/.test(lines[back]!), true, lines[back]);
 });

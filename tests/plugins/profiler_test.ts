@@ -30,6 +30,10 @@ Deno.test("profiler's folded counts add up to the instructions executed", async 
     [HELLO, []],
     [exampleElf("bench_sort"), ["2000"]],
     [exampleElf("segv"), []], // ends in a fault in the middle of a block
+    // Signal handlers: a fault skipped by the handler, a longjmp out of it, a breakpoint.
+    [exampleElf("signals"), ["segv"]],
+    [exampleElf("signals"), ["longjmp"]],
+    [exampleElf("signals"), ["ebreak"]],
     [exampleElf("files"), [tempDir("rvplug_files_") + "/f"]],
   ];
   for (const [elf, args] of cases) {
