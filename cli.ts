@@ -12,9 +12,13 @@ import { toFileUrl } from "@std/path";
 import {
   linkPlugins,
   loadPlugins,
+  moduleUrl,
   parsePluginSpec,
   type PluginSpec,
 } from "./core/plugin/loader.ts";
+import { typeCheck } from "./core/plugin/sandbox/check.ts";
+import { pluginFrames } from "./core/plugin/sandbox/diagnose.ts";
+import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -34,6 +38,7 @@ Options:
   --interp            run with the reference interpreter instead of the translator
   --max-insns N       stop after N guest instructions (exit status 124)
   --stats             print guest instructions, translated blocks, time and MIPS at exit
+  --check             type-check the plugins (and what they import) with deno check first
   --plugin SPEC       load a plugin (repeatable): SPEC is PATH_OR_URL[,key=value...]; plugins
                       are ES modules exporting install(api, args), named after their file;
                       the plugins they use (qppUses) are loaded too, from beside them or from
@@ -47,6 +52,24 @@ Options:
                       it is a terminal)
   -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
                       protocol; also from the QEMU_GDB environment variable)
+
+Sandbox options, in a --plugin SPEC too (loader options, not passed to the plugin):
+  sandbox=on|off      run the plugin in its own Worker with only the permissions granted
+                      below: on by default for http(s):, jsr: and npm: plugins, off for files
+  trust=on            run a remote plugin in-process, with all of rvplug's permissions
+  allow-read=PATH     let a sandboxed plugin read PATH; likewise allow-write=PATH,
+                      allow-net=HOST[:PORT], allow-env=VAR, allow-run=CMD, allow-import=HOST
+                      and allow-sys=NAME (each repeatable). Nothing else is granted, except
+                      reading a local plugin's own folder or importing from a remote one's host
+  timeout=SECONDS     how long a sandboxed plugin may take to answer (default 20; to load, 60)
+  lock=FILE           pin a remote plugin's modules in FILE (a Deno lockfile): the first run
+                      records them, later runs refuse a changed module; refresh=on downloads
+                      it again and checks it, update=on downloads it again and pins what comes
+A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
+guest run goes on; it may use QPP providers but not be one. On a terminal, give deno --no-prompt
+(before mod.ts) so that Deno never asks you to grant a sandboxed plugin more; rvplug refuses to
+sandbox without it. For remote plugins, give deno --no-lock too: rvplug will not let Deno record
+them in the project's deno.lock.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
@@ -75,6 +98,7 @@ interface CliOptions {
   engine: "translate" | "interp";
   maxInsns?: number;
   stats: boolean;
+  check: boolean;
   plugins: PluginSpec[];
   gdbPort?: number;
   progress: boolean;
@@ -88,7 +112,7 @@ function parseCommandLine(
 ): CliOptions | "help" | "version" | { qppList: PluginSpec[] } {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "progress"],
+    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "progress", "check"],
     string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
@@ -102,7 +126,9 @@ function parseCommandLine(
   if (flags.version) return "version";
   const plugins = (flags.plugin as string[]).map((spec) => {
     try {
-      return parsePluginSpec(spec);
+      const parsed = parsePluginSpec(spec);
+      splitLoaderOptions(parsed.args); // checks the sandbox's options now
+      return parsed;
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -149,6 +175,7 @@ function parseCommandLine(
     gdbPort,
     progress: flags.progress,
     stats: flags.stats,
+    check: flags.check,
     plugins,
   };
 }
@@ -372,6 +399,13 @@ async function runProgram(
     }
     throw e;
   }
+  if (opts.check) {
+    const report = await typeCheck(opts.plugins.map((p) => moduleUrl(p.specifier)));
+    if (report !== undefined) {
+      stderrLog(`rvplug: Cannot load plugins: they do not type-check (--check):\n${report}\n`);
+      return EXIT_LOAD;
+    }
+  }
   try {
     await loadPlugins(machine.plugins, opts.plugins);
   } catch (e) {
@@ -391,7 +425,8 @@ async function runProgram(
   } catch (e) {
     progress?.clear();
     if (e instanceof PluginError) {
-      stderrLog(`rvplug: ${e.message}\n`);
+      // The plugin's own frames (file:line) help its author; rvplug's would not.
+      stderrLog(`rvplug: ${e.message}${pluginFrames(e.cause)}\n`);
       return EXIT_PLUGIN;
     }
     if (e instanceof RangeError) { // the gdb port

@@ -6,7 +6,9 @@
  * Loader options are arguments the loader takes for itself, out of the plugin's arguments (never
  * passed to `install`): `name=NAME` loads the plugin under another name than its file stem, to
  * load two plugins with one file name, or one module twice (each name gets its own instance of
- * the module).
+ * the module). The sandbox's options (`sandbox=`, `trust=`, `allow-*=`, `timeout=`, `lock=`...,
+ * see sandbox/options.ts) are loader options too: a sandboxed plugin is loaded by
+ * {@linkcode loadSandboxed} into a Worker of its own.
  * @module
  */
 
@@ -20,6 +22,10 @@ import {
   type PluginModule,
 } from "./api.ts";
 import type { PluginHost } from "./host.ts";
+import { describeImportError, missingPermission, pluginFrames } from "./sandbox/diagnose.ts";
+import { type LoaderOptions, sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
+import { checkPins, projectLockProblem } from "./sandbox/pin.ts";
+import { loadSandboxed } from "./sandbox/sandbox.ts";
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
@@ -78,7 +84,7 @@ export function parsePluginSpec(text: string): PluginSpec {
 }
 
 /** The URL to import for a specifier: URLs as they are, paths resolved against the cwd. */
-function moduleUrl(specifier: string): string {
+export function moduleUrl(specifier: string): string {
   return isUrl(specifier) ? specifier : toFileUrl(resolve(specifier)).href;
 }
 
@@ -98,10 +104,27 @@ interface Imported {
  * share a name, a used plugin is missing, linking fails, or an `install` throws
  */
 export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]): Promise<void> {
-  const imported = await importAll(host, specs);
-  const order = host.qpp.link(imported.map((i) => i.qpp));
-  const byName = new Map(imported.map((i) => [i.spec.name, i]));
-  for (const p of order) await install(host, byName.get(p.name)!);
+  // Sandboxed plugins load into Workers of their own, after the in-process ones (which are
+  // linked together first): they may use in-process providers, not be providers.
+  const inProcess: PluginSpec[] = [], isolated: [PluginSpec, LoaderOptions][] = [];
+  for (const spec of specs) {
+    const { args, options } = splitLoaderOptions(spec.args);
+    const url = moduleUrl(spec.specifier);
+    const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
+    if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
+    if (sandboxed(spec.specifier, options)) isolated.push([{ ...spec, args }, options]);
+    else inProcess.push({ ...spec, args });
+  }
+  if (inProcess.length > 0) {
+    const imported = await importAll(host, inProcess);
+    const order = host.qpp.link(imported.map((i) => i.qpp));
+    const byName = new Map(imported.map((i) => [i.spec.name, i]));
+    for (const p of order) await install(host, byName.get(p.name)!);
+  }
+  for (const [spec, options] of isolated) {
+    const url = moduleUrl(spec.specifier);
+    await loadSandboxed(host, { ...spec, url }, options);
+  }
 }
 
 /**
@@ -114,7 +137,9 @@ export async function linkPlugins(
   host: PluginHost,
   specs: readonly PluginSpec[],
 ): Promise<QppPlugin[]> {
-  return host.qpp.link((await importAll(host, specs)).map((i) => i.qpp));
+  const inProcess = specs.map((spec) => ({ ...spec, args: splitLoaderOptions(spec.args).args }))
+    .filter((spec, i) => !sandboxed(spec.specifier, splitLoaderOptions(specs[i].args).options));
+  return host.qpp.link((await importAll(host, inProcess)).map((i) => i.qpp));
 }
 
 /** Loads, links and installs one plugin; see {@linkcode loadPlugins}. */
@@ -195,11 +220,13 @@ async function importPlugin(
   usedBy: string | undefined,
 ): Promise<Imported> {
   const what = usedBy === undefined ? `"${spec.specifier}"` : `"${url}" (used by "${usedBy}")`;
+  const missing = missingPermission(url);
+  if (missing) throw new TypeError(`Cannot load plugin ${what}: ${missing}`);
   let mod: Partial<PluginModule> & Record<string, unknown>;
   try {
     mod = await import(instanceUrl);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = await describeImportError(e instanceof Error ? e.message : String(e));
     throw new TypeError(`Cannot load plugin ${what}: ${why}`);
   }
   if (typeof mod.install !== "function") {
@@ -255,7 +282,7 @@ async function install(host: PluginHost, { spec, mod }: Imported): Promise<void>
     // Link errors name the plugins involved already.
     if (e instanceof QppLinkError) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    const message = `Cannot install plugin "${spec.name}": ${why}`;
+    const message = `Cannot install plugin "${spec.name}": ${why}${pluginFrames(e)}`;
     throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
   }
 }

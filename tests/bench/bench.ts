@@ -123,7 +123,7 @@ Options:
   --quick              one repetition; interpreter at test sizes, plugins at 1/10 sizes
   --guests a,b         guests of the engine and CLI tables (default: all seven; "sort" = bench_sort)
   --plugin-guests a,b  guests of the plugin table (default: sort,hash,interp)
-  --sections a,b       any of engine,cli,plugins (default: all)
+  --sections a,b       any of engine,cli,plugins,sandbox (default: all)
   --no-qemu            do not run qemu-riscv32 (its columns read n/a)
   --wall               compare wall-clock times instead of CPU times (see the notes printed)
   --json               print the results as JSON instead of tables
@@ -147,7 +147,7 @@ function parseOptions(argv: readonly string[]): Options | "help" {
     quick: false,
     guests: [...GUESTS],
     pluginGuests: guestList(DEFAULT_PLUGIN_GUESTS.join(",")),
-    sections: new Set(["engine", "cli", "plugins"]),
+    sections: new Set(["engine", "cli", "plugins", "sandbox"]),
     qemu: true,
     json: false,
     clock: "cpu",
@@ -184,8 +184,10 @@ function parseOptions(argv: readonly string[]): Options | "help" {
       case "--sections": {
         const list = value().split(",").filter(Boolean);
         for (const s of list) {
-          if (!["engine", "cli", "plugins"].includes(s)) {
-            throw new TypeError(`Cannot parse --sections "${s}": expected engine, cli, plugins`);
+          if (!["engine", "cli", "plugins", "sandbox"].includes(s)) {
+            throw new TypeError(
+              `Cannot parse --sections "${s}": expected engine, cli, plugins, sandbox`,
+            );
           }
         }
         opts.sections = new Set(list);
@@ -824,6 +826,84 @@ function environmentReport(env: Environment, opts: Options, endLoad: string | un
   ].join("\n");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Section 4: sandboxed plugins against the same plugins in-process
+
+const SANDBOX_CONFIGS = [
+  { label: "insn count, inline", spec: "plugins/insn.ts,inline=on", target: 1.15 },
+  { label: "per-block callback", spec: "plugins/bb.ts", target: 2 },
+  { label: "memory trace, callback", spec: "plugins/mem.ts,callback=on", target: 2 },
+] as const;
+
+interface SandboxRow {
+  guest: string;
+  size: number;
+  config: string;
+  target: number;
+  /** CPU ms of the whole process (every thread: the plugin's Worker too), best of reps. */
+  inProcess: number;
+  sandboxed: number;
+}
+
+/** CPU time of the whole process so far (all threads, including ended ones), in ms. */
+function processCpuMs(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, at 100 ticks/s
+}
+
+async function sandboxSection(opts: Options): Promise<SandboxRow[]> {
+  const rows: SandboxRow[] = [];
+  progress(`bench: sandbox, ${opts.pluginGuests.length} guests x 3 plugins x ${opts.reps} reps`);
+  for (const g of opts.pluginGuests) {
+    const bytes = Deno.readFileSync(`${REPO_ROOT}/${elfPath(g.name)}`);
+    const size = opts.quick ? g.small : g.size;
+    for (const c of SANDBOX_CONFIGS) {
+      const best = { inProcess: Infinity, sandboxed: Infinity };
+      const logs: string[] = [];
+      for (let rep = 1; rep <= opts.reps; rep++) {
+        for (const sandboxed of rep % 2 ? [false, true] : [true, false]) {
+          progress(`bench: sandbox ${g.name} ${c.label}, rep ${rep}/${opts.reps}`, true);
+          const spec = sandboxed ? `${c.spec},sandbox=on` : c.spec;
+          const t0 = processCpuMs(), w0 = performance.now();
+          const r = await runInProcess(elfPath(g.name), bytes, [String(size)], { plugins: [spec] });
+          const ms = CLOCK === "cpu" ? processCpuMs() - t0 : performance.now() - w0;
+          expect(r.status === 0, `${g.name}: exited with status ${r.status} (${spec})`);
+          logs.push(r.log);
+          const key = sandboxed ? "sandboxed" : "inProcess";
+          best[key] = Math.min(best[key], ms);
+        }
+      }
+      expect(
+        logs.every((l) => l === logs[0]),
+        `${g.name}: ${c.label} prints differently sandboxed`,
+      );
+      rows.push({ guest: g.name, size, config: c.label, target: c.target, ...best });
+    }
+  }
+  progressDone();
+  return rows;
+}
+
+function sandboxReport(rows: SandboxRow[], opts: Options): string {
+  const clock = CLOCK === "cpu" ? "process CPU ms (all threads)" : "wall ms";
+  return [
+    `== Sandboxed plugins: ${clock}, best of ${opts.reps}, whole run incl. loading ==`,
+    table(
+      ["guest", "size", "plugin", "in-process", "sandboxed", "ratio", "target"],
+      rows.map((r) => [
+        r.guest,
+        String(r.size),
+        r.config,
+        fmt(r.inProcess),
+        fmt(r.sandboxed),
+        times(r.sandboxed / r.inProcess),
+        `<= ${times(r.target)}`,
+      ]),
+    ),
+  ].join("\n");
+}
+
 async function main(argv: string[]): Promise<number> {
   let opts;
   try {
@@ -896,6 +976,11 @@ async function main(argv: string[]): Promise<number> {
       qemuOverhead: cplugins ? overheads(r, "qemu") : undefined,
     }));
     sections.push(pluginReport(plugins, opts, qemuPluginNote));
+  }
+  if (opts.sections.has("sandbox")) {
+    const sandbox = await sandboxSection(opts);
+    results.sandbox = sandbox;
+    sections.push(sandboxReport(sandbox, opts));
   }
   const endLoad = readLoadavg();
   results.loadavgEnd = endLoad;

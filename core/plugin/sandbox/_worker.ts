@@ -1,0 +1,265 @@
+/**
+ * The entry module of a sandboxed plugin's Worker. rvplug starts the Worker on this trusted file
+ * and sends it the plugin's URL: importing the plugin from here puts the plugin's whole module
+ * graph under the Worker's permissions. Then it installs the plugin with the proxy API and runs
+ * its callbacks as the events arrive on the ring (see _channel.ts).
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import {
+  type DisconKind,
+  type ExecCallback,
+  type GuestSymbol,
+  type MemCallback,
+  PLUGIN_API_MIN_VERSION,
+  PLUGIN_API_VERSION,
+  type PluginArgs,
+  type PluginModule,
+} from "../api.ts";
+import {
+  bump,
+  Ctl,
+  Mail,
+  postOut,
+  readJson,
+  Rec,
+  RING_WORDS,
+  type Shared,
+  toWire,
+  type WireError,
+  writeJson,
+} from "./_channel.ts";
+import {
+  type ApiEvent,
+  createProxy,
+  ExitRequest,
+  type OutMessage,
+  type ProxyEnv,
+  type Request,
+  type WireTb,
+} from "./_proxy.ts";
+
+/** The first message rvplug sends. */
+export interface InitMessage {
+  readonly url: string;
+  readonly name: string;
+  readonly args: PluginArgs;
+  readonly shared: Shared;
+  readonly programPath: string;
+  readonly code: { start: number; end: number; entry: number };
+  readonly registerNames: string[];
+  readonly symbols: GuestSymbol[];
+}
+
+/** A call's JSON arguments. */
+export type CallArgs =
+  | ({ k: "tb" } & WireTb)
+  | { k: Exclude<ApiEvent, "tb" | "discon">; a?: number[] }
+  | { k: "discon"; kind: DisconKind; a: number[] }
+  | { k: "sync" }
+  | { k: "qppcb"; id: number; a: unknown[] };
+
+/** A call's answer. */
+export interface Done {
+  regs?: import("./_proxy.ts").WireReg[];
+  ret?: number;
+  exit?: number;
+  fail?: true;
+}
+
+self.onmessage = (e: MessageEvent<InitMessage>) => {
+  self.onmessage = null;
+  start(e.data);
+};
+
+async function start(init: InitMessage): Promise<void> {
+  const { shared } = init;
+  const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
+  const out = new Uint8Array(shared.out);
+  const MASK = RING_WORDS - 1;
+  let dead = false, exited = false;
+  const send = (msg: OutMessage) => {
+    if (!postOut(ctl, out, msg)) throw new Error("closed");
+  };
+  const request = (msg: Request): unknown => {
+    Atomics.store(ctl, Ctl.MailLen, writeJson(shared.mail, msg));
+    Atomics.store(ctl, Ctl.Mail, Mail.Request);
+    bump(ctl);
+    while (Atomics.load(ctl, Ctl.Mail) === Mail.Request) {
+      if (Atomics.load(ctl, Ctl.Closed)) throw new Error("closed");
+      Atomics.wait(ctl, Ctl.Mail, Mail.Request, 1000);
+    }
+    const res = readJson(shared.mail, Atomics.load(ctl, Ctl.MailLen)) as {
+      v?: unknown;
+      err?: WireError;
+    };
+    if (res.err) throw rebuild(res.err);
+    return res.v;
+  };
+  const env: ProxyEnv = {
+    name: init.name,
+    version: PLUGIN_API_VERSION,
+    programPath: init.programPath,
+    code: init.code,
+    registerNames: init.registerNames,
+    symbols: init.symbols,
+    arena: shared.arena,
+    send,
+    request,
+  };
+  const proxy = createProxy(env);
+  const fail = (e: unknown, pc?: number, load?: "import" | "install") => {
+    if (dead) return;
+    dead = true;
+    try {
+      send({ t: "fail", error: toWire(e), pc, load });
+    } catch {
+      // closed: nobody to tell
+    }
+  };
+  self.addEventListener("unhandledrejection", (ev) => {
+    ev.preventDefault();
+    fail(ev.reason);
+  });
+  self.addEventListener("error", (ev) => {
+    ev.preventDefault();
+    fail(ev.error ?? ev.message);
+  });
+
+  let mod: Partial<PluginModule> & { qppUses?: unknown };
+  try {
+    mod = await import(init.url);
+  } catch (e) {
+    return fail(e, undefined, "import");
+  }
+  if (typeof mod.install !== "function") {
+    return fail(new TypeError("it exports no install function"), undefined, "import");
+  }
+  const version = mod.apiVersion ?? 1;
+  if (!(version >= PLUGIN_API_MIN_VERSION && version <= PLUGIN_API_VERSION)) {
+    return fail(
+      new TypeError(
+        `it needs plugin API version ${version}, rvplug supports versions ` +
+          `${PLUGIN_API_MIN_VERSION} to ${PLUGIN_API_VERSION}`,
+      ),
+      undefined,
+      "import",
+    );
+  }
+  const uses = typeof mod.qppUses === "object" && mod.qppUses !== null
+    ? mod.qppUses as Record<string, number>
+    : undefined;
+  send({ t: "imported", uses });
+  try {
+    await mod.install(proxy.api, init.args);
+  } catch (e) {
+    return fail(e, undefined, "install");
+  }
+  env.request = undefined;
+  send({ t: "installed" });
+
+  // Serves the events rvplug publishes until it closes the channel.
+  let r = 0;
+  const serveCall = (op: number, at: number) => {
+    env.request = request;
+    const done: Done = {};
+    let pc: number | undefined;
+    try {
+      if (op === Rec.SyncExec) {
+        pc = proxy.sites[ring[(at + 1) & MASK]].pc;
+        if (!dead) proxy.exec(ring[(at + 1) & MASK]);
+      } else if (op === Rec.SyncMem) {
+        const id = ring[(at + 1) & MASK];
+        pc = proxy.sites[id].pc;
+        if (!dead) {
+          proxy.mem(id, ring[(at + 2) & MASK], ring[(at + 3) & MASK], ring[(at + 4) & MASK]);
+        }
+      } else {
+        const call = readJson(shared.call, Atomics.load(ctl, Ctl.CallLen)) as CallArgs;
+        if (call.k === "tb") {
+          pc = call.vaddr;
+          if (!dead) done.regs = proxy.tb(call);
+        } else if (call.k === "qppcb") {
+          if (!dead) proxy.qppCallback(call.id, call.a);
+        } else if (call.k !== "sync" && !dead) {
+          const ret = call.k === "discon"
+            ? proxy.event("discon", call.a, call.kind)
+            : proxy.event(call.k, call.a ?? []);
+          if (ret !== undefined) done.ret = ret;
+        }
+      }
+    } catch (e) {
+      if (e instanceof ExitRequest) done.exit = e.status;
+      else {
+        fail(e, pc);
+        done.fail = true;
+      }
+    }
+    env.request = undefined;
+    const empty = Object.keys(done).length === 0;
+    Atomics.store(ctl, Ctl.MailLen, empty ? 0 : writeJson(shared.mail, done));
+    Atomics.store(ctl, Ctl.Mail, Mail.Done);
+    bump(ctl);
+  };
+  for (;;) {
+    const w = Atomics.load(ctl, Ctl.RingWrite);
+    if (r === w) {
+      Atomics.store(ctl, Ctl.RingRead, r);
+      bump(ctl);
+      if (Atomics.load(ctl, Ctl.Closed)) break;
+      const res = Atomics.waitAsync(ctl, Ctl.RingWrite, w, 1000);
+      if (res.async) await res.value;
+      continue;
+    }
+    let id = -1;
+    try {
+      const sites = proxy.sites;
+      while (r !== w) {
+        const at = r, op = ring[at & MASK];
+        if (op >= 0) {
+          r = (r + 1) | 0;
+          if (dead || exited) continue;
+          id = op;
+          const s = sites[op];
+          if (s.access !== 0) proxy.exec(op);
+          else {
+            const fn = s.fn as ExecCallback; // a plain call: stack frames name it as written
+            fn(0, s.udata);
+          }
+        } else if (op > Rec.SyncMem) {
+          r = (r + 3) | 0;
+          if (dead || exited) continue;
+          const h = -1 - op;
+          id = h >>> 4;
+          const s = sites[id];
+          if (s.access !== 0) {
+            proxy.mem(id, h & 15, ring[(at + 1) & MASK], ring[(at + 2) & MASK]);
+          } else {
+            const fn = s.fn as MemCallback;
+            fn(0, h & 15, ring[(at + 1) & MASK] >>> 0, ring[(at + 2) & MASK] >>> 0, s.udata);
+          }
+        } else {
+          r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
+          Atomics.store(ctl, Ctl.RingRead, r);
+          id = -1;
+          serveCall(op, at);
+        }
+      }
+    } catch (e) {
+      if (e instanceof ExitRequest) {
+        exited = true;
+        send({ t: "exit", status: e.status });
+      } else fail(e, id < 0 ? undefined : proxy.sites[id].pc);
+    }
+    Atomics.store(ctl, Ctl.RingRead, r);
+    bump(ctl);
+  }
+  self.close();
+}
+
+function rebuild(w: WireError): Error {
+  const Class = w.name === "RangeError" ? RangeError : w.name === "TypeError" ? TypeError : Error;
+  return new Class(w.message);
+}

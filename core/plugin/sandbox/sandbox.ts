@@ -1,0 +1,503 @@
+/**
+ * Runs a plugin in its own Worker with only the Deno permissions its options grant. The plugin
+ * gets the same API as in-process: rvplug registers stand-ins for its callbacks, sends their
+ * events through shared memory (see _channel.ts) and applies what the plugin asks for.
+ *
+ * A sandboxed plugin that is denied a permission, throws, or stops answering is reported in one
+ * line and detached; the guest run goes on without it.
+ * @module
+ */
+
+import { hex } from "../../errors.ts";
+import type { Condition, Tb, TbInsn } from "../api.ts";
+import type { PluginHost } from "../host.ts";
+import {
+  BATCH_WORDS,
+  Ctl,
+  drainOut,
+  fromWire,
+  Mail,
+  newShared,
+  readJson,
+  Rec,
+  RING_WORDS,
+  toWire,
+  writeJson,
+} from "./_channel.ts";
+import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
+import type { CallArgs, Done, InitMessage } from "./_worker.ts";
+import { describeImportError, missingPermission, pluginFrames } from "./diagnose.ts";
+import {
+  CALL_TIMEOUT_MS,
+  denialOf,
+  denialReport,
+  LOAD_TIMEOUT_MS,
+  type LoaderOptions,
+  workerPermissions,
+} from "./options.ts";
+
+/** What {@linkcode loadSandboxed} needs to know of the plugin. */
+export interface SandboxSpec {
+  /** The specifier as the user gave it (for reports). */
+  readonly specifier: string;
+  /** The URL to import. */
+  readonly url: string;
+  readonly name: string;
+  /** The plugin's own arguments (without the loader's options). */
+  readonly args: ReadonlyArray<readonly [string, string]>;
+}
+
+/** A loaded sandboxed plugin. */
+export interface Sandbox {
+  /** Whether the plugin was detached after a denial, a failure or a hang. */
+  readonly failed: boolean;
+  /** Stops the Worker (done by itself at the end of the run). */
+  close(): void;
+}
+
+/** A module's file stem: its QPP interface name. */
+function fileStem(url: string): string {
+  const file = new URL(url).pathname.split("/").pop() ?? "";
+  return file.replace(/\.[^.]*$/, "");
+}
+
+/** Options of {@linkcode loadSandboxed}. */
+export interface SandboxOptions {
+  /** Receives one line per denial or failure of the plugin. @default {writes to stderr} */
+  readonly report?: (line: string) => void;
+}
+
+/**
+ * Loads the plugin `spec` into a new Worker with the permissions `options` grant and installs it
+ * into `host`.
+ * @throws TypeError when the plugin cannot be imported (other than for a denied permission), is
+ * not a plugin, or its `install` throws; a RangeError from `install` stays a RangeError
+ */
+export async function loadSandboxed(
+  host: PluginHost,
+  spec: SandboxSpec,
+  options: LoaderOptions,
+  sandboxOptions: SandboxOptions = {},
+): Promise<Sandbox> {
+  const report = sandboxOptions.report ?? reportToStderr;
+  if (mayPrompt()) {
+    throw new TypeError(
+      `Cannot sandbox plugin "${spec.name}": on a terminal, Deno would ask you whether to grant ` +
+        `what the plugin is denied; run deno with --no-prompt before mod.ts ` +
+        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1`,
+    );
+  }
+  const missing = missingPermission(spec.url, options.grants);
+  if (missing) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${missing}`);
+  const api = host.createApi(spec.name);
+  const shared = newShared();
+  const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
+  const out = new Uint8Array(shared.out);
+  const MASK = RING_WORDS - 1;
+  const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+  const loadTimeoutMs = options.timeoutMs ?? LOAD_TIMEOUT_MS;
+  const worker = new Worker(new URL("./_worker.ts", import.meta.url).href, {
+    type: "module",
+    deno: { permissions: workerPermissions(spec.url, options.grants) },
+  });
+
+  let w = 0, pub = 0, dead = false, closed = false, ending = false, installed = false;
+  let detached = false;
+  let loadError: Error | undefined;
+  let importError: string | undefined;
+  let imported = false;
+  let pendingExit: number | undefined;
+  let currentInsns: TbInsn[] = [];
+  const registered = new Set<string>();
+  const boards = new Map<number, Float64Array>();
+
+  const close = () => {
+    if (closed) return;
+    closed = dead = true;
+    Atomics.store(ctl, Ctl.Closed, 1);
+    Atomics.notify(ctl, Ctl.RingWrite);
+    Atomics.notify(ctl, Ctl.Mail);
+    Atomics.notify(ctl, Ctl.OutRead);
+    worker.terminate();
+  };
+  const detach = (line: string) => {
+    if (dead) return;
+    detached = true;
+    report(line);
+    close();
+  };
+  const failure = (m: Extract<OutMessage, { t: "fail" }>) => {
+    const error = fromWire(m.error);
+    const denial = denialOf(m.error.message);
+    if (denial) return detach(denialReport(spec.name, spec.specifier, denial));
+    if (m.load === "import" && !installed) {
+      importError = m.error.message;
+      close();
+      return;
+    }
+    if (m.load && !installed) {
+      const message = `Cannot install plugin "${spec.name}": ${m.error.message}${
+        pluginFrames(error)
+      }`;
+      loadError = m.error.name === "RangeError" ? new RangeError(message) : new TypeError(message);
+      close();
+      return;
+    }
+    const at = m.pc === undefined ? "" : ` at pc ${hex(m.pc)}`;
+    detach(`plugin "${spec.name}" failed${at}: ${error.message}${pluginFrames(error)}`);
+  };
+  const handleOut = () => {
+    for (const msg of drainOut(ctl, out) as OutMessage[]) {
+      switch (msg.t) {
+        case "out":
+          if (!dead) api.outs(msg.s);
+          break;
+        case "reg":
+          registerKind(msg.k);
+          break;
+        case "forget":
+          api.uninstall();
+          registered.clear();
+          api.onExit(atExit);
+          break;
+        case "exit":
+          pendingExit ??= msg.status;
+          break;
+        case "installed":
+          installed = true;
+          break;
+        case "imported":
+          imported = true;
+          if (msg.uses && Object.keys(msg.uses).length > 0) link(msg.uses);
+          break;
+        case "fail":
+          failure(msg);
+          break;
+      }
+    }
+    if (pendingExit !== undefined && installed && !ending && !dead) {
+      const status = pendingExit;
+      pendingExit = undefined;
+      api.exit(status);
+    }
+  };
+  /** Links the plugin to the in-process providers it uses (QPP). */
+  const link = (uses: Record<string, number>) => {
+    try {
+      host.qpp.link([{
+        name: spec.name,
+        stem: fileStem(spec.url),
+        source: spec.url,
+        uses: new Map(Object.entries(uses)),
+      }]);
+    } catch (e) {
+      loadError = e as Error;
+      close();
+    }
+  };
+  const qppStubs = new Map<number, (...args: unknown[]) => void>();
+  const hang = (ms = timeoutMs) =>
+    detach(
+      `plugin "${spec.name}" did not answer within ${ms / 1000} s: ` +
+        `it was stopped (give it longer with --plugin ${spec.specifier},timeout=SECONDS)`,
+    );
+  /** Waits until `ready()`, draining the outbox meanwhile; false if the plugin was detached. */
+  const waitUntil = (ready: () => boolean): boolean => {
+    for (;;) {
+      const seq = Atomics.load(ctl, Ctl.Seq);
+      handleOut();
+      if (dead) return false;
+      if (ready()) return true;
+      if (Atomics.wait(ctl, Ctl.Seq, seq, timeoutMs) === "timed-out") {
+        hang();
+        return false;
+      }
+    }
+  };
+  const publish = () => {
+    if (dead) {
+      w = pub;
+      return;
+    }
+    Atomics.store(ctl, Ctl.RingWrite, w);
+    Atomics.notify(ctl, Ctl.RingWrite);
+    pub = w;
+    if (Atomics.load(ctl, Ctl.OutWrite) !== Atomics.load(ctl, Ctl.OutRead)) handleOut();
+    if (((w - Atomics.load(ctl, Ctl.RingRead)) | 0) > RING_WORDS - 4 * BATCH_WORDS) {
+      waitUntil(() => ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) <= RING_WORDS / 2);
+    }
+  };
+  const serveRequest = () => {
+    const q = readJson(shared.mail, Atomics.load(ctl, Ctl.MailLen)) as Request;
+    let res: { v?: unknown; err?: ReturnType<typeof toWire> };
+    try {
+      res = { v: answer(q) };
+    } catch (e) {
+      res = { err: toWire(e) };
+    }
+    Atomics.store(ctl, Ctl.MailLen, writeJson(shared.mail, res));
+    Atomics.store(ctl, Ctl.Mail, Mail.Response);
+    Atomics.notify(ctl, Ctl.Mail);
+  };
+  const answer = (q: Request): unknown => {
+    switch (q.q) {
+      case "rr":
+        return api.readRegister(q.name);
+      case "wr":
+        return api.writeRegister(q.name, q.value);
+      case "pc":
+        return api.setPc(q.pc);
+      case "rm":
+        return [...api.readMemory(q.vaddr, q.len)];
+      case "cs":
+        return api.readCString(q.vaddr, q.max);
+      case "decoded":
+        return currentInsns.map((i) => i.decoded());
+      case "wm":
+        return api.writeMemory(q.vaddr, new Uint8Array(q.bytes));
+      case "disas":
+        return currentInsns.map((i) => i.disas());
+      case "sym":
+        return currentInsns.map((i) => i.symbol() ?? null);
+      case "qppUse":
+        return Object.keys(api.qpp.use(q.provider as never));
+      case "qppCall": {
+        const fns = api.qpp.use(q.provider as never) as Record<
+          string,
+          (...a: unknown[]) => unknown
+        >;
+        return fns[q.fn](...q.args);
+      }
+      case "qppReg": {
+        const stub = (...a: unknown[]) => void call([Rec.Call], { k: "qppcb", id: q.id, a });
+        qppStubs.set(q.id, stub);
+        const qpp = api.qpp as unknown as {
+          regCb(p: string, c: string, f: unknown, o?: { priority?: number }): void;
+        };
+        return qpp.regCb(q.provider, q.cb, stub, { priority: q.priority });
+      }
+      case "qppUnreg": {
+        const qpp = api.qpp as unknown as { unregCb(p: string, c: string, f: unknown): boolean };
+        return qpp.unregCb(q.provider, q.cb, qppStubs.get(q.id));
+      }
+    }
+  };
+  /** Runs a record that needs an answer and waits for it. */
+  const call = (words: number[], args?: CallArgs): Done => {
+    if (dead) return {};
+    if (args) Atomics.store(ctl, Ctl.CallLen, writeJson(shared.call, args));
+    for (const word of words) {
+      ring[w & MASK] = word;
+      w = (w + 1) | 0;
+    }
+    publish();
+    let done: Done = {};
+    const finished = waitUntil(() => {
+      const state = Atomics.load(ctl, Ctl.Mail);
+      if (state === Mail.Request) serveRequest();
+      if (state !== Mail.Done) return false;
+      const len = Atomics.load(ctl, Ctl.MailLen);
+      done = len === 0 ? {} : readJson(shared.mail, len) as Done;
+      Atomics.store(ctl, Ctl.Mail, Mail.Idle);
+      return true;
+    });
+    if (!finished) return {};
+    handleOut();
+    if (done.exit !== undefined && !ending) api.exit(done.exit);
+    return done;
+  };
+
+  // Stand-ins for the plugin's callbacks: the site id is their udata.
+  const execStub = (_vcpu: number, id: unknown) => {
+    ring[w & MASK] = id as number;
+    w = (w + 1) | 0;
+    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+  };
+  const memStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
+    ring[w & MASK] = -1 - ((id as number) * 16 + info);
+    ring[(w + 1) & MASK] = vaddr;
+    ring[(w + 2) & MASK] = value;
+    w = (w + 3) | 0;
+    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+  };
+  const syncExecStub = (_vcpu: number, id: unknown) => void call([Rec.SyncExec, id as number]);
+  const syncMemStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) =>
+    void call([Rec.SyncMem, id as number, info, vaddr, value]);
+
+  const board = ([offset, length]: WireBoard): Float64Array => {
+    let sb = boards.get(offset);
+    if (!sb || sb.length !== length) {
+      sb = new Float64Array(shared.arena, offset, length);
+      boards.set(offset, sb);
+    }
+    return sb;
+  };
+  const apply = (tb: Tb, r: WireReg) => {
+    const target = r.at < 0 ? tb : currentInsns[r.at];
+    switch (r.k) {
+      case "x": {
+        const stub = r.sync ? syncExecStub : execStub;
+        const o = { flags: r.flags, priority: r.prio };
+        if (!r.cond) return target.onExec(stub, r.id, o);
+        const cond: Condition = {
+          op: r.cond.op,
+          scoreboard: board(r.cond.sb),
+          index: r.cond.i,
+          imm: r.cond.imm,
+        };
+        return target.onExecCond(stub, cond, r.id, o);
+      }
+      case "a":
+        return target.inlineAdd(board(r.sb), r.i, r.imm);
+      case "s":
+        return target.inlineStore(board(r.sb), r.i, r.imm);
+      case "m":
+        return (target as TbInsn).onMem(r.sync ? syncMemStub : memStub, r.rw, r.id, {
+          flags: r.flags,
+          priority: r.prio,
+        });
+      case "mi":
+        return (target as TbInsn).memInlineAdd(board(r.sb), r.i, r.imm, r.rw);
+    }
+  };
+  const onTb = (tb: Tb) => {
+    if (dead) return;
+    currentInsns = Array.from({ length: tb.nInsns }, (_, k) => tb.insn(k));
+    const insns = currentInsns.map((i): [number, number, number] => {
+      let word = 0;
+      i.bytes.forEach((b, k) => (word |= b << (8 * k)));
+      return [i.vaddr, i.size, word];
+    });
+    try {
+      const done = call([Rec.Call], { k: "tb", vaddr: tb.vaddr, insns });
+      for (const r of done.regs ?? []) apply(tb, r);
+    } finally {
+      currentInsns = [];
+    }
+  };
+  const event =
+    (k: Exclude<CallArgs["k"], "tb" | "discon" | "sync" | "qppcb">) =>
+    (_v: number, ...a: number[]) => call([Rec.Call], { k, a }).ret;
+  const registerKind = (k: string) => {
+    if (registered.has(k)) return;
+    registered.add(k);
+    switch (k) {
+      case "tb":
+        return api.onTbTrans(onTb);
+      case "vinit":
+        return api.onVcpuInit(event("vinit"));
+      case "vexit":
+        return api.onVcpuExit((v) => {
+          ending = true;
+          event("vexit")(v);
+        });
+      case "sys":
+        return api.onSyscall(event("sys"));
+      case "sysret":
+        return api.onSyscallReturn(event("sysret"));
+      case "filter":
+        return api.onSyscallFilter(event("filter"));
+      case "discon":
+        return api.onDiscontinuity((_v, kind, from, to) =>
+          void call([Rec.Call], { k: "discon", kind, a: [from, to] })
+        );
+      case "flush":
+        return api.onFlush(() => void call([Rec.Call], { k: "flush" }));
+    }
+  };
+  // At exit: run the plugin's exit callbacks (or just let it catch up), then stop the Worker.
+  function atExit() {
+    ending = true;
+    call([Rec.Call], registered.has("exit") ? { k: "exit" } : { k: "sync" });
+    close();
+  }
+  api.onExit(atExit);
+
+  const init: InitMessage = {
+    url: spec.url,
+    name: spec.name,
+    args: spec.args,
+    shared,
+    programPath: api.programPath,
+    code: { start: api.startCode(), end: api.endCode(), entry: api.entryCode() },
+    registerNames: api.registerNames(),
+    symbols: api.symbols(),
+  };
+  let workerError: string | undefined;
+  worker.onerror = (e) => {
+    e.preventDefault();
+    workerError = e.message;
+  };
+  try {
+    worker.postMessage(init);
+  } catch (e) {
+    close();
+    throw e;
+  }
+  // Serve the install phase asynchronously: the plugin may await, and rvplug's event loop runs.
+  let idleSince = performance.now();
+  while (!installed && !dead) {
+    const seq = Atomics.load(ctl, Ctl.Seq);
+    handleOut();
+    if (installed || dead) break;
+    if (Atomics.load(ctl, Ctl.Mail) === Mail.Request) {
+      serveRequest();
+      continue;
+    }
+    if (workerError !== undefined) {
+      close();
+      throw new TypeError(`Cannot load plugin "${spec.specifier}": ${workerError}`);
+    }
+    const res = Atomics.waitAsync(ctl, Ctl.Seq, seq, 100);
+    const changed = res.async ? (await res.value) === "ok" : res.value !== "timed-out";
+    if (changed) idleSince = performance.now();
+    else if (performance.now() - idleSince > loadTimeoutMs) {
+      if (!imported) {
+        close();
+        throw new TypeError(
+          `Cannot load plugin "${spec.specifier}": its modules did not arrive within ` +
+            `${loadTimeoutMs / 1000} s (a server that does not answer?)`,
+        );
+      }
+      hang(loadTimeoutMs);
+    }
+  }
+  if (importError !== undefined) {
+    throw new TypeError(
+      `Cannot load plugin "${spec.specifier}": ${await describeImportError(importError)}`,
+    );
+  }
+  if (loadError) throw loadError;
+  return {
+    get failed() {
+      return detached;
+    },
+    close,
+  };
+}
+
+/**
+ * Whether Deno could prompt the user for a permission a Worker is denied: it does when stdin and
+ * stderr are terminals, unless started with --no-prompt or DENO_NO_PROMPT set.
+ */
+export function mayPrompt(): boolean {
+  if (!Deno.stdin.isTerminal() || !Deno.stderr.isTerminal()) return false;
+  try {
+    if (Deno.env.get("DENO_NO_PROMPT") !== undefined) return false;
+  } catch {
+    // no env permission: look at the command line
+  }
+  try {
+    // Deno's own options come before the main module on its command line.
+    const argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
+    const main = argv.findIndex((a, i) => i > 1 && !a.startsWith("-"));
+    return !argv.slice(0, main < 0 ? argv.length : main).includes("--no-prompt");
+  } catch {
+    return true;
+  }
+}
+
+function reportToStderr(line: string): void {
+  const bytes = new TextEncoder().encode(`rvplug: ${line}\n`);
+  for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+}
