@@ -19,6 +19,12 @@ import {
 import { typeCheck } from "./core/plugin/sandbox/check.ts";
 import { pluginFrames } from "./core/plugin/sandbox/diagnose.ts";
 import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
+import {
+  missingDenoFlags,
+  reexec,
+  REEXEC_ENV,
+  reexecCommand,
+} from "./core/plugin/sandbox/_reexec.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -66,15 +72,19 @@ Sandbox options, in a --plugin SPEC too (loader options, not passed to the plugi
                       records them, later runs refuse a changed module; refresh=on downloads
                       it again and checks it, update=on downloads it again and pins what comes
 A sandboxed plugin that is denied something, throws or hangs is reported and detached, and the
-guest run goes on; it may use QPP providers but not be one. On a terminal, give deno --no-prompt
-(before mod.ts) so that Deno never asks you to grant a sandboxed plugin more; rvplug refuses to
-sandbox without it. For remote plugins, give deno --no-lock too: rvplug will not let Deno record
-them in the project's deno.lock.
+guest run goes on; it may use QPP providers but not be one. Deno must never ask you on a
+terminal to grant a sandboxed plugin more, nor record remote plugins in the project's deno.lock:
+when Deno was started without --no-prompt (sandboxed plugin, stdin and stderr terminals) or
+without --no-lock (remote plugin), rvplug runs itself once more with them added (same arguments,
+same terminal, its exit status), or refuses where it cannot.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
 1 when the program or a plugin cannot be loaded; 2 for a bad command line; 3 when a plugin
 fails during the run.`;
+
+/** The modules that run {@linkcode main} as the command: only they may run it again. */
+const ENTRIES = [new URL("./mod.ts", import.meta.url).href, import.meta.url];
 
 /** Exit status when --max-insns stops the guest (as `timeout` uses for its limit). */
 export const EXIT_MAX_INSNS = 124;
@@ -226,7 +236,8 @@ const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"
  * -E (which puts its variable first) and -U in command-line order.
  */
 function guestEnvironment(argv: string[]): string[] {
-  let env = hostEnvironment().reverse();
+  // The marker of rvplug's own re-run is not the guest's business.
+  let env = hostEnvironment().filter(([name]) => name !== REEXEC_ENV).reverse();
   for (let i = 0; i < argv.length && argv[i]!.startsWith("-"); i++) {
     const [opt = "", inline] = argv[i]!.split(/=(.*)/s, 2);
     if (!VALUE_OPTIONS.has(opt)) continue;
@@ -341,6 +352,14 @@ export async function main(argv: string[]): Promise<number> {
   if (opts === "version") {
     console.log(`rvplug ${VERSION}`);
     return 0;
+  }
+  // Deno flags the plugins need and the user's command lacks: run again with them, once.
+  const specs = "qppList" in opts ? opts.qppList : opts.plugins;
+  const missing = specs.length === 0 ? [] : missingDenoFlags(specs);
+  const again = missing.length === 0 ? undefined : reexecCommand(argv, missing, ENTRIES);
+  if (again) {
+    const status = await reexec(again);
+    if (status !== undefined) return status;
   }
   if ("qppList" in opts) return await qppList(opts.qppList);
   const stderrLog = openLog(undefined);

@@ -11,6 +11,7 @@
  */
 
 import { isRemote } from "./options.ts";
+import { denoFlags, lockChosen } from "./_reexec.ts";
 
 /** Pinning options of one plugin. */
 export interface PinOptions {
@@ -22,17 +23,6 @@ export interface PinOptions {
   readonly update?: boolean;
 }
 
-/** Deno's own options (before the main module), or undefined where they cannot be read. */
-function denoFlags(): string[] | undefined {
-  try {
-    const argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
-    const main = argv.findIndex((a, i) => i > 1 && !a.startsWith("-"));
-    return argv.slice(2, main < 0 ? argv.length : main);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Why a remote plugin may not be imported in this process: it would be recorded in the project's
  * lockfile. Undefined when Deno runs with `--no-lock` or an explicit `--lock=FILE`.
@@ -40,7 +30,7 @@ function denoFlags(): string[] | undefined {
 export function projectLockProblem(specifier: string): string | undefined {
   if (!isRemote(specifier)) return undefined;
   const flags = denoFlags();
-  if (!flags || flags.some((f) => f === "--no-lock" || f === "--lock" || f.startsWith("--lock="))) {
+  if (!flags || lockChosen(flags)) {
     return undefined;
   }
   return `Deno would record its modules in the project's deno.lock: run deno with --no-lock ` +

@@ -26,6 +26,7 @@ import {
 } from "./_channel.ts";
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
 import type { CallArgs, Done, InitMessage } from "./_worker.ts";
+import { mayPrompt } from "./_reexec.ts";
 import { describeImportError, missingPermission, pluginFrames } from "./diagnose.ts";
 import {
   CALL_TIMEOUT_MS,
@@ -84,7 +85,8 @@ export async function loadSandboxed(
     throw new TypeError(
       `Cannot sandbox plugin "${spec.name}": on a terminal, Deno would ask you whether to grant ` +
         `what the plugin is denied; run deno with --no-prompt before mod.ts ` +
-        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1`,
+        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1 (the rvplug command ` +
+        `adds it by itself, but main() was not run as the entry module with its arguments)`,
     );
   }
   const missing = missingPermission(spec.url, options.grants);
@@ -474,27 +476,6 @@ export async function loadSandboxed(
     },
     close,
   };
-}
-
-/**
- * Whether Deno could prompt the user for a permission a Worker is denied: it does when stdin and
- * stderr are terminals, unless started with --no-prompt or DENO_NO_PROMPT set.
- */
-export function mayPrompt(): boolean {
-  if (!Deno.stdin.isTerminal() || !Deno.stderr.isTerminal()) return false;
-  try {
-    if (Deno.env.get("DENO_NO_PROMPT") !== undefined) return false;
-  } catch {
-    // no env permission: look at the command line
-  }
-  try {
-    // Deno's own options come before the main module on its command line.
-    const argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
-    const main = argv.findIndex((a, i) => i > 1 && !a.startsWith("-"));
-    return !argv.slice(0, main < 0 ? argv.length : main).includes("--no-prompt");
-  } catch {
-    return true;
-  }
 }
 
 function reportToStderr(line: string): void {
