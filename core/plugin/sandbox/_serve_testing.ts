@@ -58,17 +58,19 @@ export function serveFiles(files: Record<string, ServedFile | string>): Served {
 
 /**
  * Runs the CLI as the README says for remote plugins (leaving the project's deno.lock alone);
- * its stderr without Deno's "Download URL" lines. `denoFlags` go before `mod.ts`.
+ * its stderr without Deno's "Download URL" lines. `denoFlags` go before `mod.ts`; `env` is added
+ * to the environment.
  */
 export async function rvplug(
   args: string[],
   denoFlags: string[] = ["-A", "--no-lock", "--no-prompt"],
+  env: Record<string, string> = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...denoFlags, "mod.ts", ...args],
     cwd: REPO_ROOT,
     stdin: "null",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   const decoder = new TextDecoder();
   const stderr = decoder.decode(r.stderr).split(/(?<=\n)/)

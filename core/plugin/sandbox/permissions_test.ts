@@ -120,11 +120,19 @@ function onBlock() {
   }
 });
 
-Deno.test("on a terminal, rvplug refuses to sandbox a plugin unless Deno cannot prompt, so no prompt ever grants it anything", async () => {
-  const plugin = `${tempDir()}/snoop.ts`;
+Deno.test("on a terminal, the plain command sandboxes a plugin with Deno unable to prompt, so no prompt ever grants it anything", async () => {
+  const dir = tempDir();
+  const plugin = `${dir}/snoop.ts`;
   Deno.writeTextFileSync(
     plugin,
     `export function install(api) { api.onVcpuInit(() => Deno.readTextFileSync("/etc/hostname")); }`,
+  );
+  // main() run by another entry module cannot run the command again: it refuses, as before.
+  const entry = `${dir}/entry.ts`;
+  Deno.writeTextFileSync(
+    entry,
+    `import { main } from ${JSON.stringify(`${REPO_ROOT}/mod.ts`)};\n` +
+      `Deno.exit(await main(Deno.args));\n`,
   );
   const run = async (deno: string) => {
     // script(1) gives the command a pseudo-terminal; stdin stays a terminal that never answers.
@@ -144,11 +152,19 @@ Deno.test("on a terminal, rvplug refuses to sandbox a plugin unless Deno cannot 
     return { status: out.code, text: new TextDecoder().decode(out.stdout).replaceAll("\r", "") };
   };
   try {
-    const refused = await run(`${Deno.execPath()} run -A mod.ts`);
-    assertEquals(refused.status, 1);
-    assertStringIncludes(refused.text, 'Cannot sandbox plugin "snoop": on a terminal');
     for (
       const deno of [
+        `${Deno.execPath()} run -A --no-lock --config deno.json ${entry}`,
+        `RVPLUG_REEXEC=1 ${Deno.execPath()} run -A mod.ts`,
+      ]
+    ) {
+      const refused = await run(deno);
+      assertEquals(refused.status, 1, deno);
+      assertStringIncludes(refused.text, 'Cannot sandbox plugin "snoop": on a terminal');
+    }
+    for (
+      const deno of [
+        `${Deno.execPath()} run -A mod.ts`,
         `${Deno.execPath()} run -A --no-prompt mod.ts`,
         `DENO_NO_PROMPT=1 ${Deno.execPath()} run -A mod.ts`,
       ]
@@ -156,8 +172,9 @@ Deno.test("on a terminal, rvplug refuses to sandbox a plugin unless Deno cannot 
       const safe = await run(deno);
       assertEquals(safe.status, 6, safe.text);
       assertStringIncludes(safe.text, 'plugin "snoop" was denied read access to "/etc/hostname"');
+      assertEquals(safe.text.includes("Granted"), false, safe.text);
     }
   } finally {
-    Deno.removeSync(plugin.slice(0, plugin.lastIndexOf("/")), { recursive: true });
+    Deno.removeSync(dir, { recursive: true });
   }
 });

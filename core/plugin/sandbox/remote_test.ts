@@ -135,17 +135,26 @@ export function install(api) { api.onExit(() => api.outs("version " + v + "\\n")
   }
 });
 
-Deno.test("loadPlugin() refuses a remote plugin Deno would record in the project's deno.lock", async () => {
+Deno.test("the plain command runs a remote plugin without touching the project's deno.lock", async () => {
   const s = serveFiles(FILES);
   try {
-    const before = Deno.readTextFileSync(`${REPO_ROOT}/deno.lock`);
-    const r = await rvplug(["--plugin", `${s.base}counter.ts`, EXITCODE, "5"], [
-      "-A",
-      "--no-prompt",
+    const before = Deno.readFileSync(`${REPO_ROOT}/deno.lock`);
+    const args = ["--plugin", `${s.base}counter.ts`, EXITCODE, "5"];
+    // Deno started without --no-lock: the command runs itself again with it.
+    const plain = await rvplug(args, ["-A"]);
+    const given = await rvplug(args);
+    assertEquals([plain.status, plain.stdout, plain.stderr], [
+      given.status,
+      given.stdout,
+      given.stderr,
     ]);
-    assertEquals(r.status, 1);
-    assertStringIncludes(r.stderr, "run deno with --no-lock before mod.ts");
-    assertEquals(Deno.readTextFileSync(`${REPO_ROOT}/deno.lock`), before);
+    assertEquals(plain.status, 5);
+    assertEquals(Deno.readFileSync(`${REPO_ROOT}/deno.lock`), before);
+    // Where it cannot run itself again (here: it is that run already), it refuses.
+    const refused = await rvplug(args, ["-A"], { RVPLUG_REEXEC: "1" });
+    assertEquals(refused.status, 1);
+    assertStringIncludes(refused.stderr, "run deno with --no-lock before mod.ts");
+    assertEquals(Deno.readFileSync(`${REPO_ROOT}/deno.lock`), before);
   } finally {
     await s.close();
   }
