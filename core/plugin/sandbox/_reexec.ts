@@ -154,22 +154,25 @@ export function reexecCommand(
  */
 export async function reexec(args: readonly string[]): Promise<number | undefined> {
   let child: Deno.ChildProcess;
+  // Set in this process rather than through `env`, which would sort the child's environment:
+  // the child keeps the order (which the guest sees), with the marker last.
+  let marked = false;
   try {
-    // Set in this process, not through `env`: the child then keeps the environment's order
-    // (which the guest sees), with the marker last.
     Deno.env.set(REEXEC_ENV, "1");
+    marked = true;
+  } catch {
+    // no env permission: through `env` then
+  }
+  try {
     child = new Deno.Command(Deno.execPath(), {
       args: [...args],
+      env: marked ? undefined : { [REEXEC_ENV]: "1" },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
     }).spawn();
   } catch {
-    try {
-      Deno.env.delete(REEXEC_ENV);
-    } catch {
-      // not permitted: it was never set
-    }
+    if (marked) Deno.env.delete(REEXEC_ENV);
     return undefined;
   }
   const forwards = (["SIGINT", "SIGTERM"] as const).map((sig) => {
