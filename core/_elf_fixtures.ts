@@ -59,21 +59,21 @@ export interface FixtureLayout {
 export function buildElf(opts: FixtureOptions): FixtureLayout {
   const phnum = opts.segments.length;
   let size = 52 + 32 * phnum;
-  const dataAt = opts.segments.map((s) => {
+  const placed = opts.segments.map((s) => {
     const len = s.data?.length ?? 0;
     size += (s.vaddr - size) & 0xfff; // p_offset ≡ p_vaddr (mod page size), as linkers do
-    const at = size;
+    const dataAt = size;
     size += len;
-    return at;
+    return { s, dataAt };
   });
+  const dataAt = placed.map((p) => p.dataAt);
 
-  const symbols = opts.symbols ?? [];
-  const names = [0];
   let strtab = [0];
-  for (const s of symbols) {
-    names.push(strtab.length);
+  const symbols = (opts.symbols ?? []).map((s) => {
+    const nameAt = strtab.length;
     strtab = [...strtab, ...new TextEncoder().encode(s.name), 0];
-  }
+    return { ...s, nameAt };
+  });
   const withSections = opts.symbols !== undefined;
   const symtabAt = align(size, 4);
   const strtabAt = symtabAt + 16 * (symbols.length + 1);
@@ -97,25 +97,25 @@ export function buildElf(opts: FixtureOptions): FixtureLayout {
   w16(44, phnum);
   w16(46, withSections ? 40 : 0);
   w16(48, withSections ? 3 : 0);
-  const phdrAt = opts.segments.map((s, i) => {
+  const phdrAt = placed.map(({ s, dataAt }, i) => {
     const at = 52 + 32 * i;
     const len = s.data?.length ?? 0;
     w32(at, s.type ?? 1);
-    w32(at + 4, dataAt[i]);
+    w32(at + 4, dataAt);
     w32(at + 8, s.vaddr);
     w32(at + 12, s.vaddr);
     w32(at + 16, len);
     w32(at + 20, s.memsz ?? len);
     w32(at + 24, s.flags);
     w32(at + 28, 0x1000);
-    if (s.data) bytes.set(s.data, dataAt[i]);
+    if (s.data) bytes.set(s.data, dataAt);
     return at;
   });
 
   if (withSections) {
     symbols.forEach((s, i) => {
       const at = symtabAt + 16 * (i + 1);
-      w32(at, names[i + 1]);
+      w32(at, s.nameAt);
       w32(at + 4, s.value);
       w32(at + 8, s.size);
       bytes[at + 12] = 0x10 | s.kind; // STB_GLOBAL

@@ -60,13 +60,13 @@ export function symbolAt(symbols: ElfSymbol[], addr: number): ElfSymbol | undefi
   let hi = symbols.length; // find the first symbol starting above addr
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (symbols[mid].addr <= addr) lo = mid + 1;
+    if (symbols[mid]!.addr <= addr) lo = mid + 1; // lo <= mid < hi <= length
     else hi = mid;
   }
   // Walk back no further than the nearest function: an earlier symbol spanning past a function
   // would be a malformed table.
   for (let i = lo - 1; i >= 0; i--) {
-    const s = symbols[i];
+    const s = symbols[i]!; // i < lo <= length
     if (s.size > 0 && addr < s.addr + s.size) return s;
     if (s.isFunc) return s.size === 0 ? s : undefined;
   }
@@ -105,7 +105,7 @@ export function readSymbols(bytes: Uint8Array, view: DataView, loadBias: number)
   for (let i = 0; i < count; i++) {
     const at = symtab.offset + i * SYM_SIZE;
     const nameOffset = u32(at);
-    const kind = bytes[at + 12] & 0xf;
+    const kind = view.getUint8(at + 12) & 0xf;
     const shndx = u16(at + 14);
     if (kind !== STT_FUNC && kind !== STT_OBJECT && kind !== STT_NOTYPE) continue;
     if (shndx === SHN_UNDEF || (shndx >= SHN_LORESERVE && shndx !== SHN_ABS)) continue;

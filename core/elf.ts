@@ -123,9 +123,10 @@ const FLOAT_ABI_NAMES = ["soft", "ilp32f", "ilp32d", "ilp32q"];
  * ```
  */
 export function parseElf(bytes: Uint8Array, name: string): ElfImage {
-  const fail = (Class: typeof TypeError, msg: string): never => {
+  // A declaration, not an arrow: TypeScript narrows after a call only to a declared `never`.
+  function fail(Class: typeof TypeError, msg: string): never {
     throw new Class(`Cannot load "${name}": ${msg}`);
-  };
+  }
   if (
     bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c ||
     bytes[3] !== 0x46
@@ -200,7 +201,8 @@ export function parseElf(bytes: Uint8Array, name: string): ElfImage {
 
   const loadBias = type === ET_DYN ? ET_DYN_BASE : 0;
   const segments: ElfSegment[] = [];
-  const indexOf: number[] = []; // program header index of each segment, for messages
+  // Each segment with its program header index, for messages.
+  const numbered: { segment: ElfSegment; index: number }[] = [];
   let phdrVaddr = -1;
   let loadCount = 0;
   let total = 0;
@@ -251,22 +253,24 @@ export function parseElf(bytes: Uint8Array, name: string): ElfImage {
     }
     let prot = (pFlags & PF_R ? PROT_READ : 0) | (pFlags & PF_X ? PROT_EXEC : 0);
     if (pFlags & PF_W) prot |= PROT_READ | PROT_WRITE;
-    segments.push({ vaddr, memsz, offset, filesz, prot });
-    indexOf.push(i);
+    const segment = { vaddr, memsz, offset, filesz, prot };
+    segments.push(segment);
+    numbered.push({ segment, index: i });
   }
   if (loadCount === 0) fail(RangeError, "no loadable segment (PT_LOAD)");
-  if (segments.length === 0) fail(RangeError, "all loadable segments (PT_LOAD) are empty");
+  const byAddr = numbered.sort((a, b) => a.segment.vaddr - b.segment.vaddr);
+  const lowest = byAddr[0]?.segment, highest = byAddr.at(-1)?.segment;
+  if (!lowest || !highest) fail(RangeError, "all loadable segments (PT_LOAD) are empty");
 
-  const order = segments.map((_, k) => k).sort((a, b) => segments[a].vaddr - segments[b].vaddr);
-  for (let k = 1; k < order.length; k++) {
-    const prev = segments[order[k - 1]];
-    const cur = segments[order[k]];
-    if (prev.vaddr + prev.memsz > cur.vaddr) {
+  let prev: (typeof byAddr)[number] | undefined;
+  for (const cur of byAddr) {
+    if (prev && prev.segment.vaddr + prev.segment.memsz > cur.segment.vaddr) {
       fail(
         RangeError,
-        `segments ${indexOf[order[k - 1]]} and ${indexOf[order[k]]} overlap at ${hex(cur.vaddr)}`,
+        `segments ${prev.index} and ${cur.index} overlap at ${hex(cur.segment.vaddr)}`,
       );
     }
+    prev = cur;
   }
 
   const entry = (entryField + loadBias) >>> 0;
@@ -275,8 +279,6 @@ export function parseElf(bytes: Uint8Array, name: string): ElfImage {
   );
   if (!inCode) fail(RangeError, `entry point ${hex(entry)} is not inside an executable segment`);
 
-  const lowest = segments[order[0]];
-  const highest = segments[order[order.length - 1]];
   return {
     entry,
     phdrAddr: phdrAddress(segments, phdrVaddr, loadBias, phoff, phnum, lowest),

@@ -70,13 +70,13 @@ Deno.test("parseElf() applies the load bias when the file is ET_DYN", () => {
     symbols: [{ name: "_start", value: 0x80, size: 4, kind: 2 }],
   });
   // Make the segment start at file offset 0, so that it holds the headers, as linkers do.
-  const size = dataAt[0] + TEXT_BYTES.length;
+  const size = dataAt[0]! + TEXT_BYTES.length; // one segment
   const bytes = patch(pie, [PH0 + 4, 4, 0], [PH0 + 16, 4, size], [PH0 + 20, 4, size]);
   const image = parseElf(bytes, "pie");
   assertEquals(image.loadBias, 0x400000);
   assertEquals(image.entry, 0x400080);
   assertEquals(image.phdrAddr, 0x400034);
-  assertEquals(image.segments[0].vaddr, 0x400000);
+  assertEquals(image.segments[0]?.vaddr, 0x400000);
   assertEquals(image.symbols.map((s) => [s.name, s.addr]), [["_start", 0x400080]]);
 });
 
@@ -283,7 +283,7 @@ Deno.test("parseElf() throws only TypeError or RangeError when random bytes are 
     ],
   }).bytes;
   // Headers, symbol table and section headers are where the parser looks; aim most flips there.
-  const hot = [[0, 0x100], [original.length - 0x100, original.length]];
+  const head = [0, 0x100] as const, tail = [original.length - 0x100, original.length] as const;
   const random = prng(0x5eed);
   const mem = new Memory(); // reused: small images only, so re-mapping clears little
   let accepted = 0;
@@ -291,9 +291,9 @@ Deno.test("parseElf() throws only TypeError or RangeError when random bytes are 
     const bytes = original.slice();
     const flips = 1 + Math.floor(random() * 4);
     for (let f = 0; f < flips; f++) {
-      const [lo, hi] = random() < 0.8 ? hot[Math.floor(random() * 2)] : [0, bytes.length];
-      const at = lo + Math.floor(random() * (hi - lo));
-      bytes[at] = random() < 0.5 ? Math.floor(random() * 256) : bytes[at] ^ (1 << (i % 8));
+      const [lo, hi] = random() < 0.8 ? (random() < 0.5 ? head : tail) : [0, bytes.length];
+      const at = lo + Math.floor(random() * (hi - lo)); // in [lo, hi)
+      bytes[at] = random() < 0.5 ? Math.floor(random() * 256) : bytes[at]! ^ (1 << (i % 8));
     }
     if (random() < 0.05) bytes.fill(0xff, Math.floor(random() * bytes.length));
     let image: ElfImage;
@@ -318,11 +318,12 @@ Deno.test("loadElf() maps segments with their permissions and zeroes the bss", (
   assertEquals(mem.read(TEXT, 0x100), TEXT_BYTES);
   assertEquals(mem.read(DATA, 0x40), DATA_BYTES);
   assertEquals(mem.read(DATA + 0x40, 0x1fc0), new Uint8Array(0x1fc0));
-  assertEquals(mem.perm[TEXT >>> 12] & 7, PROT_READ | PROT_EXEC);
-  assertEquals(mem.perm[DATA >>> 12] & 7, PROT_READ | PROT_WRITE);
-  assertEquals(mem.perm[(DATA >>> 12) + 1] & 7, PROT_READ | PROT_WRITE);
-  assertEquals(mem.perm[(DATA >>> 12) + 2] & PAGE_MAPPED, 0);
-  assertEquals(mem.perm[(TEXT >>> 12) - 1] & PAGE_MAPPED, 0);
+  // perm covers every page of the address space.
+  assertEquals(mem.perm[TEXT >>> 12]! & 7, PROT_READ | PROT_EXEC);
+  assertEquals(mem.perm[DATA >>> 12]! & 7, PROT_READ | PROT_WRITE);
+  assertEquals(mem.perm[(DATA >>> 12) + 1]! & 7, PROT_READ | PROT_WRITE);
+  assertEquals(mem.perm[(DATA >>> 12) + 2]! & PAGE_MAPPED, 0);
+  assertEquals(mem.perm[(TEXT >>> 12) - 1]! & PAGE_MAPPED, 0);
 });
 
 Deno.test("loadElf() loads the same memory when the program headers are in reverse order", () => {
@@ -344,9 +345,9 @@ Deno.test("loadElf() gives a page shared by two segments the union of their perm
     assertEquals(mem.read(TEXT, 0x1800), text);
     assertEquals(mem.read(TEXT + 0x1800, 0x100), data);
     assertEquals(mem.read(TEXT + 0x1900, 0xf00), new Uint8Array(0xf00));
-    assertEquals(mem.perm[0x10] & 7, PROT_READ | PROT_EXEC);
-    assertEquals(mem.perm[0x11] & 7, PROT_READ | PROT_WRITE | PROT_EXEC);
-    assertEquals(mem.perm[0x12] & 7, PROT_READ | PROT_WRITE);
+    assertEquals(mem.perm[0x10]! & 7, PROT_READ | PROT_EXEC);
+    assertEquals(mem.perm[0x11]! & 7, PROT_READ | PROT_WRITE | PROT_EXEC);
+    assertEquals(mem.perm[0x12]! & 7, PROT_READ | PROT_WRITE);
   }
 });
 

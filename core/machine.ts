@@ -35,8 +35,12 @@ import { signalName } from "./signals.ts";
 import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
 import { Translator } from "./translate.ts";
 
-/** Instructions between two looks at the interval timer and host signals. */
-const POLL_INSNS = 1 << 20;
+/** Instructions between two looks for host signals (Ctrl-C) and the interval timer. */
+const POLL_INSNS = 1 << 22;
+/** Most instructions a region runs before it returns (see Machine's #budgetCap). */
+const BUDGET_CAP = 2 ** 30;
+/** The same while the interval timer runs: a few milliseconds. */
+const BUDGET_CAP_TIMER = 1 << 20;
 
 /** Options of {@linkcode Machine}. */
 export interface MachineOptions {
@@ -140,6 +144,13 @@ export class Machine {
   #signals: SignalDelivery;
   /** Instruction count at which the run loop next looks for timers and host signals. */
   #nextPoll = 0;
+  /** Where #translate returns (a syscall that starts the interval timer brings it forward). */
+  #pause = 0;
+  /**
+   * Most instructions a region runs before it returns: large, as a region entered again in
+   * the middle of a loop is a worse one; small while the interval timer runs, for its signals.
+   */
+  #budgetCap = BUDGET_CAP;
   #started = false;
   /** The result that ended the run, once it has ended. */
   #final: RunResult | undefined;
@@ -253,12 +264,16 @@ export class Machine {
           const stop = this.#runDebug(Math.min(max, until), resume);
           if (stop) return stop;
         } else if (this.#engine === "interp") this.#interpret(Math.min(max, until));
-        else this.#translate(max, until);
+        else {
+          this.#pause = until;
+          this.#translate(max);
+        }
         resume = false;
         if (cpu.instret >= max || cpu.instret >= pauseAt) return undefined;
         if (cpu.instret >= this.#nextPoll) {
-          this.#nextPoll = cpu.instret + POLL_INSNS;
           this.#signals.poll();
+          this.#nextPoll = cpu.instret + POLL_INSNS;
+          this.#budgetCap = this.#signals.timerRunning ? BUDGET_CAP_TIMER : BUDGET_CAP;
         }
       }
     });
@@ -478,13 +493,17 @@ export class Machine {
     while (cpu.instret < until) step(hart);
   }
 
-  /** Runs translated code up to exactly `max` instructions, or a region exit after `pause`. */
-  #translate(max: number, pause: number): void {
+  /**
+   * Runs translated code up to exactly `max` instructions, or to the first region exit after
+   * `#pause` (a compare per exit: regions are not cut short for it, but a loop inside one
+   * region leaves only at its budget).
+   */
+  #translate(max: number): void {
     const cpu = this.cpu, rt = this.#rt, translator = this.translator;
     for (;;) {
       const left = max - cpu.instret;
-      if (left <= 0 || cpu.instret >= pause) return;
-      rt.budget = Math.min(left, 2 ** 30);
+      if (left <= 0 || cpu.instret >= this.#pause) return;
+      rt.budget = Math.min(left, this.#budgetCap);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left < MAX_BLOCK_INSNS
         ? translator.lookupLimited(cpu.pc, left)
@@ -519,6 +538,8 @@ export class Machine {
       to = cpu.pc === pc ? next : cpu.pc;
     }
     if (watched) plugins.discontinuity("hostcall", pc, to);
+    // Look at a new interval timer soon, not at the next rare poll.
+    if (num === SYS.setitimer) this.#nextPoll = this.#pause = 0;
     if (!this.#signals.pending) return to;
     cpu.pc = to;
     this.#signals.deliverPending();

@@ -59,6 +59,11 @@ export class SignalDelivery {
     return this.#sys.signals.deliverable;
   }
 
+  /** Whether the interval timer runs (the machine then looks at it more often). */
+  get timerRunning(): boolean {
+    return this.#sys.signals.timerDeadline !== undefined;
+  }
+
   /**
    * Delivers every pending signal that is not blocked, with cpu.pc where the guest resumes:
    * the last delivered handler runs first, the others when it returns.

@@ -29,9 +29,10 @@ export function install(api: PluginApi, args: PluginArgs): void {
     }
   });
 
+  // Runs per block: indexes within the scoreboard's fixed size, unchecked.
   function onBlock(_vcpu: VcpuIndex, nInsns: unknown): void {
-    counts[0]++;
-    counts[1] += nInsns as number;
+    counts[0]!++;
+    counts[1]! += nInsns as number;
   }
 
   api.onExit(() => api.outs(`bb's: ${counts[0]}, insns: ${counts[1]}\n`));

@@ -64,10 +64,10 @@ export function install(api: PluginApi, args: PluginArgs): void {
 
   // Exec callback.
   function intervalEnd(): void {
-    vcpu[0] -= interval;
+    vcpu[0]! -= interval;
     let line = "T";
-    for (let id = 0; id < byId.length; id++) {
-      const bb = byId[id], n = bb.count[bb.index];
+    for (const [id, bb] of byId.entries()) {
+      const n = bb.count[bb.index]!; // index < CHUNK, the scoreboard's size
       if (n === 0) continue;
       line += `:${id}:${n} `;
       bb.count[bb.index] = 0;

@@ -39,6 +39,9 @@ interface Cache {
   misses: number;
 }
 
+/** A cache's accesses and misses. */
+type Counts = readonly [accesses: number, misses: number];
+
 interface Geometry {
   size: number;
   assoc: number;
@@ -73,14 +76,17 @@ function newCache(name: string, { size, assoc, blksize }: Geometry): Cache {
   };
 }
 
-/** Looks `addr` up in `c`, fills its block on a miss, counts; returns whether it hit. */
+/**
+ * Looks `addr` up in `c`, fills its block on a miss, counts; returns whether it hit. Runs on every
+ * access: its indexes (a masked set, blocks `base` to `base + assoc - 1`) are in range, unchecked.
+ */
 function access(c: Cache, policy: Policy, addr: number): boolean {
   const tag = (addr & c.tagMask) >>> 0, set = (addr & c.setMask) >>> c.blkShift;
   const base = set * c.assoc;
   c.accesses++;
   for (let i = base; i < base + c.assoc; i++) {
     if (c.valid[i] && c.tags[i] === tag) {
-      if (policy === "lru") c.lruGen[i] = c.setGen[set]++;
+      if (policy === "lru") c.lruGen[i] = c.setGen[set]!++;
       return true;
     }
   }
@@ -88,14 +94,14 @@ function access(c: Cache, policy: Policy, addr: number): boolean {
   let blk = c.valid.subarray(base, base + c.assoc).indexOf(0);
   if (blk < 0) {
     if (policy === "rand") blk = Math.floor(Math.random() * c.assoc);
-    else if (policy === "fifo") blk = c.fifo[set].shift()!;
+    else if (policy === "fifo") blk = c.fifo[set]!.shift()!;
     else {
       blk = 0;
-      for (let i = 1; i < c.assoc; i++) if (c.lruGen[base + i] < c.lruGen[base + blk]) blk = i;
+      for (let i = 1; i < c.assoc; i++) if (c.lruGen[base + i]! < c.lruGen[base + blk]!) blk = i;
     }
   }
-  if (policy === "lru") c.lruGen[base + blk] = c.setGen[set]++;
-  else if (policy === "fifo") c.fifo[set].push(blk);
+  if (policy === "lru") c.lruGen[base + blk] = c.setGen[set]!++;
+  else if (policy === "fifo") c.fifo[set]!.push(blk);
   c.tags[base + blk] = tag;
   c.valid[base + blk] = 1;
   return false;
@@ -189,22 +195,23 @@ export function install(api: PluginApi, args: PluginArgs): void {
     }
   });
 
+  // Per access and per instruction: `core` (modulo `cores`) indexes the caches unchecked.
   function onMemAccess(vcpu: VcpuIndex, _info: number, vaddr: number, _v: number, udata: unknown) {
     const insn = udata as InsnData, core = vcpu % cores;
-    if (access(dcaches[core], policy, vaddr)) return;
+    if (access(dcaches[core]!, policy, vaddr)) return;
     insn.dmisses++;
-    if (l2caches && !access(l2caches[core], policy, vaddr)) insn.l2misses++;
+    if (l2caches && !access(l2caches[core]!, policy, vaddr)) insn.l2misses++;
   }
 
   function onInsnExec(vcpu: VcpuIndex, udata: unknown): void {
     const insn = udata as InsnData, core = vcpu % cores;
-    if (access(icaches[core], policy, insn.addr)) return;
+    if (access(icaches[core]!, policy, insn.addr)) return;
     insn.imisses++;
-    if (l2caches && !access(l2caches[core], policy, insn.addr)) insn.l2misses++;
+    if (l2caches && !access(l2caches[core]!, policy, insn.addr)) insn.l2misses++;
   }
 
-  function statsLine(d: number[], i: number[], l2: number[]): string {
-    const rate = ([accesses, misses]: number[]) => accesses ? misses / accesses * 100 : 0;
+  function statsLine(d: Counts, i: Counts, l2: Counts): string {
+    const rate = ([accesses, misses]: Counts) => accesses ? misses / accesses * 100 : 0;
     let line = `${String(d[0]).padEnd(14)} ${String(d[1]).padEnd(12)} ${
       fixed4(rate(d)).padStart(9)
     }%  ${String(i[0]).padEnd(14)} ${String(i[1]).padEnd(12)} ${fixed4(rate(i)).padStart(9)}%`;
@@ -227,7 +234,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
   }
 
   api.onExit(() => {
-    const counts = (c: Cache | undefined) => c ? [c.accesses, c.misses] : [0, 0];
+    const counts = (c: Cache | undefined): Counts => c ? [c.accesses, c.misses] : [0, 0];
     let rep = "core #, data accesses, data misses, dmiss rate, insn accesses, insn misses, " +
       `imiss rate${l2caches ? ", l2 accesses, l2 misses, l2 miss rate" : ""}\n`;
     for (let c = 0; c < cores; c++) {
@@ -236,7 +243,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
     }
     if (cores > 1) {
       const sum = (cs: Cache[] | undefined) =>
-        (cs ?? []).map(counts).reduce(([a, m], [a2, m2]) => [a + a2, m + m2], [0, 0]);
+        (cs ?? []).map(counts).reduce<Counts>(([a, m], [a2, m2]) => [a + a2, m + m2], [0, 0]);
       rep += "sum".padEnd(8) + statsLine(sum(dcaches), sum(icaches), sum(l2caches));
     }
     api.outs(rep + "\n");

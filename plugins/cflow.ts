@@ -23,7 +23,8 @@ export const apiVersion = 2;
 /** How many nodes the report lists (QEMU's `topn`). */
 const TOPN = 10;
 
-/** Slots of the scoreboard: the state of the running vCPU. */
+/** Slots of the scoreboard: the state of the running vCPU. The callbacks, which run per block,
+ * read them unchecked. */
 const TB_PC = 0, END_BLOCK = 1, PC_AFTER_BLOCK = 2, LAST_PC = 3;
 
 /** An instruction where control flow may leave the straight path. */
@@ -90,13 +91,13 @@ export function install(api: PluginApi, args: PluginArgs): void {
   function onBlock(vcpu: VcpuIndex): void {
     if (state[PC_AFTER_BLOCK] !== state[TB_PC]) onBranched(vcpu);
     else if (state[LAST_PC] === state[END_BLOCK]) {
-      const node = nodes.get(state[LAST_PC]);
+      const node = nodes.get(state[LAST_PC]!);
       if (node) node.notTaken++;
     }
   }
 
   function onBranched(_vcpu: VcpuIndex): void {
-    const lpc = state[LAST_PC], pc = state[TB_PC];
+    const lpc = state[LAST_PC]!, pc = state[TB_PC]!;
     if (!lpc) return; // the first block
     const node = nodes.get(lpc) ?? newNode(lpc);
     if (lpc !== state[END_BLOCK]) {

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { PluginApi, PluginArgs, VcpuIndex } from "../mod.ts";
+import type { PluginApi, PluginArgs, Scoreboard, VcpuIndex } from "../mod.ts";
 
 export const apiVersion = 2;
 
@@ -21,49 +21,52 @@ interface ExecCount {
   startAddr: number;
   insns: number;
   transCount: number;
-  /** Its execution count is `ecounts[index]`. */
-  index: number;
+  /** Its execution count is `board[slot]`; `slot` is below the board's size. */
+  board: Scoreboard;
+  slot: number;
 }
+
+/** Execution counters per scoreboard: a new one holds the next this many blocks. */
+const BOARD = 4096;
 
 export function install(api: PluginApi, args: PluginArgs): void {
   const { inline, limit } = api.parseArgs(args, {
     inline: { type: "bool", default: false },
     limit: { type: "int", min: 0, default: 20 },
   });
-  // State: blocks by address and size; execution counts in a growing scoreboard.
+  // State: blocks by address and size; execution counts in scoreboards of BOARD counters.
   const blocks = new Map<string, ExecCount>();
-  const boards: Float64Array[] = [];
-  const BOARD = 4096;
-  const ecount = (i: number) => boards[Math.floor(i / BOARD)][i % BOARD];
+  let current: Scoreboard | undefined;
+  const ecount = (c: ExecCount) => c.board[c.slot]!;
 
   api.onTbTrans((tb) => {
     const key = `${tb.vaddr}:${tb.nInsns}`;
     let cnt = blocks.get(key);
     if (cnt) cnt.transCount++;
     else {
-      cnt = { startAddr: tb.vaddr, insns: tb.nInsns, transCount: 1, index: blocks.size };
-      if (cnt.index % BOARD === 0) boards.push(api.newScoreboard(BOARD));
+      const slot = blocks.size % BOARD;
+      if (!current || slot === 0) current = api.newScoreboard(BOARD);
+      cnt = { startAddr: tb.vaddr, insns: tb.nInsns, transCount: 1, board: current, slot };
       blocks.set(key, cnt);
     }
-    const board = boards[Math.floor(cnt.index / BOARD)], slot = cnt.index % BOARD;
-    if (inline) tb.inlineAdd(board, slot, 1);
-    else tb.onExec(onBlock, { board, slot });
+    if (inline) tb.inlineAdd(cnt.board, cnt.slot, 1);
+    else tb.onExec(onBlock, cnt);
   });
 
   function onBlock(_vcpu: VcpuIndex, udata: unknown): void {
-    const { board, slot } = udata as { board: Float64Array; slot: number };
-    board[slot]++;
+    const { board, slot } = udata as ExecCount;
+    board[slot]!++; // per block: unchecked
   }
 
   api.onExit(() => {
     let out = `collected ${blocks.size} entries in the hash table\n`;
     const sorted = [...blocks.values()]
-      .sort((a, b) => ecount(b.index) - ecount(a.index) || a.startAddr - b.startAddr);
+      .sort((a, b) => ecount(b) - ecount(a) || a.startAddr - b.startAddr);
     if (sorted.length > 0) out += "pc, tcount, icount, ecount\n";
     // QEMU stops before the last list element: `i < limit && it->next`.
     for (const rec of sorted.slice(0, Math.min(limit, sorted.length - 1))) {
       const pc = rec.startAddr.toString(16).padStart(16, "0");
-      out += `0x${pc}, ${rec.transCount}, ${rec.insns}, ${ecount(rec.index)}\n`;
+      out += `0x${pc}, ${rec.transCount}, ${rec.insns}, ${ecount(rec)}\n`;
     }
     api.outs(out);
   });

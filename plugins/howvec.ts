@@ -118,6 +118,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
       const opcode = insn.bytes.reduceRight((v, b) => v * 256 + b, 0);
       const k = classes.findIndex((c) => c.match.some(([m, p]) => ((opcode & m) >>> 0) === p));
       const cls = classes[k];
+      // Unreachable: the last class, Unclassified, matches every opcode.
+      if (!cls) throw new Error(`howvec: no class matches opcode 0x${opcode.toString(16)}`);
       let board: Scoreboard, index: number;
       if (cls.what === "none") continue;
       if (cls.what === "class") [board, index] = [classCounts, k];
@@ -136,7 +138,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
 
   function onInsn(_vcpu: VcpuIndex, udata: unknown): void {
     const [board, index] = udata as [Scoreboard, number];
-    board[index]++;
+    board[index]!++; // per instruction: an index within the board, unchecked
   }
 
   api.onExit(() => {
@@ -149,7 +151,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
     });
     // QEMU leaves ties in hash order; here they go by opcode.
     const recs = [...records.values()].sort((a, b) =>
-      b.count[0] - a.count[0] || a.opcode - b.opcode
+      b.count[0]! - a.count[0]! || a.opcode - b.opcode
     );
     // As QEMU: the list needs two records and never shows the last one.
     if (recs.length > 1) {

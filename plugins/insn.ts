@@ -66,17 +66,19 @@ export function install(api: PluginApi, args: PluginArgs): void {
     }
   });
 
+  // Per instruction: a fixed index within the scoreboard's size, unchecked.
   function onInsn(): void {
-    counts[0]++;
+    counts[0]!++;
   }
 
   function onMatch(_vcpu: VcpuIndex, udata: unknown): void {
     const rec = udata as MatchedInsn, m = rec.match;
     rec.hits++;
-    const delta = counts[0] - m.lastHit;
+    const now = counts[0]!;
+    const delta = now - m.lastHit;
     m.hits++;
     m.totalDelta += delta;
-    m.lastHit = counts[0];
+    m.lastHit = now;
     api.outs(
       `0x${rec.vaddr.toString(16)}, '${rec.disas}', ${rec.hits} hits, ${m.hits} match hits, ` +
         `Δ+${delta} since last match, ${Math.floor(m.totalDelta / m.hits)} avg insns/match\n`,

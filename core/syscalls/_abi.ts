@@ -355,3 +355,16 @@ export const PATH_MAX = 4096;
 
 /** Largest byte count one `read` or `write` moves (`MAX_RW_COUNT`). */
 export const MAX_RW_COUNT = 0x7ffff000;
+
+/** A syscall's six arguments, a0..a5. */
+export type SyscallArgs = readonly [number, number, number, number, number, number];
+
+/**
+ * A syscall's six arguments from the (possibly shorter) list a caller passed: missing ones read as
+ * 0, as from zeroed registers.
+ * @param args a0..a5, or fewer
+ * @returns all six
+ */
+export function syscallArgs(args: readonly number[]): SyscallArgs {
+  return [args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0];
+}

@@ -109,7 +109,8 @@ export class GuestFds {
       }
       case F.SETOWN_EX: {
         if (!canRead(this.#mem, arg, 8)) return -ERRNO.EFAULT;
-        const [type, owner] = new Int32Array(this.#mem.read(arg, 8).buffer);
+        const v = new DataView(this.#mem.read(arg, 8).buffer);
+        const type = v.getInt32(0, true), owner = v.getInt32(4, true);
         if (type >>> 0 > 2) return -ERRNO.EINVAL;
         this.#owner = type === 2 ? -owner : owner;
         return 0;

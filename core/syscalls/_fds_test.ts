@@ -262,8 +262,10 @@ Deno.test("call() fills revents when ppoll_time64 polls streams, pipes and close
 Deno.test("call() reports the host descriptors' status flags when F_GETFL asks about Deno's own streams", () => {
   const sys = new LinuxSyscalls(new Memory(), new CpuState());
   for (const fd of [0, 1, 2]) {
-    const m = /^flags:\s*([0-7]+)$/m.exec(Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`));
-    const host = parseInt(m![1], 8) & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.DSYNC | O.SYNC_);
+    const fdinfo = Deno.readTextFileSync(`/proc/self/fdinfo/${fd}`);
+    const octal = /^flags:\s*([0-7]+)$/m.exec(fdinfo)?.[1];
+    if (octal === undefined) throw new Error(`fdinfo ${fd} shows no flags`);
+    const host = parseInt(octal, 8) & (O.ACCMODE | O.APPEND | O.NONBLOCK | O.DSYNC | O.SYNC_);
     assertEquals(sys.call(SYS.fcntl64, [fd, F.GETFL, 0], 0), host, `fd ${fd}`);
   }
 });

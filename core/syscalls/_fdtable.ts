@@ -77,13 +77,12 @@ export class Pipe {
   read(count: number): Uint8Array {
     const out = new Uint8Array(Math.min(count, this.#size));
     let done = 0;
-    while (done < out.length) {
-      const chunk = this.#chunks[0];
+    let chunk: Uint8Array | undefined;
+    while (done < out.length && (chunk = this.#chunks.shift())) {
       const n = Math.min(chunk.length, out.length - done);
       out.set(chunk.subarray(0, n), done);
       done += n;
-      if (n === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(n);
+      if (n < chunk.length) this.#chunks.unshift(chunk.subarray(n));
     }
     this.#size -= done;
     return out;
@@ -104,8 +103,10 @@ export class FdTable {
    * @param stdioFlags F_GETFL of descriptors 0, 1 and 2
    */
   constructor(stdioFlags: readonly [number, number, number]) {
-    const kinds = ["stdin", "stdout", "stderr"] as const;
-    kinds.forEach((kind, fd) => this.add({ kind }, stdioFlags[fd]));
+    const [stdin, stdout, stderr] = stdioFlags;
+    this.add({ kind: "stdin" }, stdin);
+    this.add({ kind: "stdout" }, stdout);
+    this.add({ kind: "stderr" }, stderr);
   }
 
   /** The description `fd` refers to, if it is open. */
@@ -201,8 +202,8 @@ export function hostFdFlags(fd: number): number | undefined {
   const path = `/proc/self/fdinfo/${fd}`;
   if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return undefined;
   try {
-    const m = /^flags:\s*([0-7]+)$/m.exec(Deno.readTextFileSync(path));
-    return m ? parseInt(m[1], 8) & HOST_FLAGS : undefined;
+    const octal = /^flags:\s*([0-7]+)$/m.exec(Deno.readTextFileSync(path))?.[1];
+    return octal === undefined ? undefined : parseInt(octal, 8) & HOST_FLAGS;
   } catch {
     return undefined;
   }

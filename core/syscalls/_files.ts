@@ -317,13 +317,14 @@ export class GuestFiles {
       if (!canRead(this.#mem, timesAddr, 2 * SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
       const v = new DataView(this.#mem.read(timesAddr, 2 * SIZE.TIMESPEC64).buffer);
       // As for every time64 timespec, the kernel reads tv_nsec as a 32-bit long on riscv32.
-      times = [0, 1].map((i) => {
-        const nsec = v.getInt32(i * SIZE.TIMESPEC64 + 8, true);
+      const time = (at: number): Time => {
+        const nsec = v.getInt32(at + 8, true);
         return nsec === UTIME.NOW || nsec === UTIME.OMIT ? nsec : {
-          sec: Number(v.getBigInt64(i * SIZE.TIMESPEC64, true)),
+          sec: Number(v.getBigInt64(at, true)),
           nsec,
         };
-      }) as [Time, Time];
+      };
+      times = [time(0), time(SIZE.TIMESPEC64)];
       if (times[0] === UTIME.OMIT && times[1] === UTIME.OMIT) return 0;
     }
     let target: Deno.FsFile | string;
@@ -349,11 +350,12 @@ export class GuestFiles {
     if (!valid(times[0]) || !valid(times[1])) return -ERRNO.EINVAL;
     const info = typeof target === "string" ? Deno.statSync(target) : target.statSync();
     const now = Date.now() / 1000;
-    const [atime, mtime] = times.map((t, i) => {
+    const seconds = (t: Time, old: Date | null): number => {
       if (typeof t !== "number") return t.sec + t.nsec / 1e9;
       if (t === UTIME.NOW) return now;
-      return ((i === 0 ? info.atime : info.mtime)?.getTime() ?? 0) / 1000;
-    });
+      return (old?.getTime() ?? 0) / 1000;
+    };
+    const atime = seconds(times[0], info.atime), mtime = seconds(times[1], info.mtime);
     if (typeof target === "string") Deno.utimeSync(target, atime, mtime);
     else target.utimeSync(atime, mtime);
     return 0;

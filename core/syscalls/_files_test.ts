@@ -97,7 +97,7 @@ Deno.test("call() sets the length of a file for ftruncate64 and truncate64", () 
     const rw = g.sys.call(SYS.openat, [AT.FDCWD, g.str(A, path), O.RDWR, 0], 0);
     const ro = g.sys.call(SYS.openat, [AT.FDCWD, g.str(A, path), O.RDONLY, 0], 0);
     const opath = g.sys.call(SYS.openat, [AT.FDCWD, g.str(A, path), O.PATH, 0], 0);
-    const cases: [string, number[], number, number][] = [
+    const cases: [string, [number, ...number[]], number, number][] = [
       ["ftruncate64 shortens", [SYS.ftruncate64, rw, 5, 0], 0, 5],
       ["ftruncate64 extends", [SYS.ftruncate64, rw, 8, 0], 0, 8],
       ["a negative length", [SYS.ftruncate64, rw, -1, -1], -ERRNO.EINVAL, 8],

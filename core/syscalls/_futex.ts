@@ -14,7 +14,7 @@
  */
 
 import type { Memory } from "../memory.ts";
-import { CLOCK, FUTEX } from "./_abi.ts";
+import { CLOCK, FUTEX, type SyscallArgs } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
 import { canRead, canWrite } from "./_guest.ts";
 import { clockNs, readTimespec, sleepNs } from "./_time.ts";
@@ -27,8 +27,8 @@ const CMD_MASK = ~(FUTEX.PRIVATE_FLAG | FUTEX.CLOCK_REALTIME);
  * @param a the six arguments
  * @returns the result or -errno
  */
-export function futex(mem: Memory, a: readonly number[]): number {
-  const [uaddr, op, val, timeout, uaddr2, val3] = a.map((v) => v ?? 0);
+export function futex(mem: Memory, a: SyscallArgs): number {
+  const [uaddr, op, val, timeout, uaddr2, val3] = a;
   const cmd = op & CMD_MASK;
   if (op & FUTEX.CLOCK_REALTIME && cmd !== FUTEX.WAIT_BITSET && cmd !== FUTEX.WAIT_REQUEUE_PI) {
     return -ERRNO.ENOSYS;
@@ -99,8 +99,9 @@ function wakeOp(mem: Memory, uaddr2: number, encoded: number): number {
     () => old & ~oparg,
     () => old ^ oparg,
   ];
-  if (op >= ops.length) return -ERRNO.ENOSYS;
-  mem.store32(uaddr2, ops[op]() | 0, 0);
+  const apply = ops[op];
+  if (!apply) return -ERRNO.ENOSYS;
+  mem.store32(uaddr2, apply() | 0, 0);
   // The comparison only decides whom to wake on the second word: nobody either way.
   return cmp > 5 ? -ERRNO.ENOSYS : 0;
 }

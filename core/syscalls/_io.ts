@@ -173,7 +173,7 @@ export function readFull(file: Deno.FsFile, count: number): Uint8Array {
     done += n;
     if (n < want) break;
   }
-  if (chunks.length === 1) return chunks[0];
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(done);
   let at = 0;
   for (const chunk of chunks) {

@@ -132,7 +132,10 @@ export class GuestMappings {
     if (advice !== MADV.DONTNEED && advice !== MADV.DONTNEED_LOCKED) return 0;
     const zeros = new Uint8Array(PAGE_SIZE);
     for (let p = addr >>> PAGE_SHIFT; p < (addr + size) / PAGE_SIZE; p++) {
-      if (this.#anon?.[p] && this.#mem.perm[p] & PAGE_MAPPED) this.#mem.write(p * PAGE_SIZE, zeros);
+      // perm (like #anon) covers every page of the address space.
+      if (this.#anon?.[p] && this.#mem.perm[p]! & PAGE_MAPPED) {
+        this.#mem.write(p * PAGE_SIZE, zeros);
+      }
     }
     return 0;
   }
@@ -158,7 +161,7 @@ export class GuestMappings {
   #isFree(addr: number, len: number): boolean {
     const last = (addr + len - 1) >>> PAGE_SHIFT;
     for (let p = addr >>> PAGE_SHIFT; p <= last; p++) {
-      if (this.#mem.perm[p] & PAGE_MAPPED) return false;
+      if (this.#mem.perm[p]! & PAGE_MAPPED) return false; // perm covers every page
     }
     return true;
   }

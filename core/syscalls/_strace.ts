@@ -29,6 +29,7 @@ import {
   SIG,
   SIG_HOW,
   STATX,
+  type SyscallArgs,
 } from "./_abi.ts";
 import { errnoMessage } from "./_errno.ts";
 import {
@@ -47,7 +48,7 @@ import {
   x,
 } from "./_strace_print.ts";
 
-type ArgFormat = (a: readonly number[], mem: Memory) => string;
+type ArgFormat = (a: SyscallArgs, mem: Memory) => string;
 
 /** riscv32 syscalls that QEMU 7.2's strace table lacks (measured: it prints `Unknown syscall N`). */
 const QEMU_UNNAMED: ReadonlySet<number> = new Set([
@@ -333,14 +334,12 @@ const FORMATS: ReadonlyMap<number, ArgFormat> = new Map<number, ArgFormat>([
  * @returns the text, `Unknown syscall N` for numbers QEMU cannot name, or `undefined` when QEMU
  *   prints nothing at all (riscv_flush_icache, which QEMU handles before its syscall layer)
  */
-export function formatCall(num: number, args: readonly number[], mem: Memory): string | undefined {
+export function formatCall(num: number, args: SyscallArgs, mem: Memory): string | undefined {
   if (num === SYS.riscv_flush_icache) return undefined;
   const name = syscallName(num);
   if (name === undefined || QEMU_UNNAMED.has(num)) return `Unknown syscall ${num}`;
   const format = FORMATS.get(num);
-  const text = format
-    ? format(args, mem)
-    : [0, 1, 2, 3, 4, 5].map((i) => d(args[i] ?? 0)).join(",");
+  const text = format ? format(args, mem) : args.map(d).join(",");
   return `${name}(${text})`;
 }
 
@@ -355,7 +354,7 @@ export function formatCall(num: number, args: readonly number[], mem: Memory): s
  */
 export function formatReturn(
   num: number,
-  args: readonly number[],
+  args: SyscallArgs,
   ret: number,
   mem: Memory,
 ): string {
@@ -389,7 +388,7 @@ export function formatReturn(
  */
 export function formatFiltered(
   num: number,
-  args: readonly number[],
+  args: SyscallArgs,
   ret: number,
   mem: Memory,
 ): string | undefined {

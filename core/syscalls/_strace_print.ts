@@ -61,7 +61,8 @@ export const dirfd = (v: number): string => ((v | 0) === AT.FDCWD ? "AT_FDCWD" :
 /** QEMU's print_flags: names in table order, then the rest in hex. */
 export function flags(table: FlagTable, value: number): string {
   let rest = value >>> 0;
-  if (rest === 0 && table[0][1] === 0) return table[0][0];
+  const [first] = table;
+  if (rest === 0 && first?.[1] === 0) return first[0];
   const names: string[] = [];
   for (const [name, bits] of table) {
     if (bits !== 0 && (rest & bits) >>> 0 === bits) {

@@ -30,7 +30,7 @@ import type { CpuState } from "../cpu.ts";
 import { GuestExit, hex } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { SYS } from "./numbers.ts";
-import { O, SI, SIG } from "./_abi.ts";
+import { O, SI, SIG, type SyscallArgs, syscallArgs } from "./_abi.ts";
 import { ERRNO, hostErrno } from "./_errno.ts";
 import { FdTable, hostFdFlags } from "./_fdtable.ts";
 import { GuestFds } from "./_fds.ts";
@@ -77,7 +77,7 @@ export interface SyscallOptions {
   exePath?: string;
 }
 
-type Handler = (a: readonly number[]) => number;
+type Handler = (a: SyscallArgs) => number;
 
 /** sizeof(struct robust_list_head) on ilp32. */
 const ROBUST_LIST_HEAD_SIZE = 12;
@@ -136,7 +136,8 @@ export class LinuxSyscalls {
     ) as [number, number, number];
     const fdTable = new FdTable(stdioFlags);
     this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable);
-    this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, () => cpu.x[2] >>> 0);
+    const sp = () => cpu.x[2]! >>> 0; // x holds all 32 registers
+    this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, sp);
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
       if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
       else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() });
@@ -175,12 +176,13 @@ export class LinuxSyscalls {
    *   sends itself with kill/tkill/tgkill (status 128 + signal)
    */
   call(num: number, args: readonly number[], _pc: number): number {
+    const a = syscallArgs(args);
     const strace = this.#strace;
     // Formatted before the call, as QEMU does, in case the call overwrites a string argument.
-    const line = strace && formatCall(num, args, this.#mem);
+    const line = strace && formatCall(num, a, this.#mem);
     let ret: number;
     try {
-      ret = (this.#handlers.get(num)?.(args) ?? -ERRNO.ENOSYS) | 0;
+      ret = (this.#handlers.get(num)?.(a) ?? -ERRNO.ENOSYS) | 0;
     } catch (e) {
       if (e instanceof GuestExit) {
         if (strace && line) this.#traceExit(strace, num, line, e);
@@ -189,7 +191,7 @@ export class LinuxSyscalls {
       ret = -hostErrno(e);
     }
     if (strace && line) {
-      strace(`${this.#ids.pid} ${line}${formatReturn(num, args, ret, this.#mem)}`);
+      strace(`${this.#ids.pid} ${line}${formatReturn(num, a, ret, this.#mem)}`);
     }
     const sig = this.#fatalSignal;
     if (sig !== undefined) {
@@ -238,7 +240,7 @@ export class LinuxSyscalls {
    * @param ret the result the filter supplied
    */
   traceFiltered(num: number, args: readonly number[], ret: number): void {
-    const line = this.#strace && formatFiltered(num, args, ret, this.#mem);
+    const line = this.#strace && formatFiltered(num, syscallArgs(args), ret, this.#mem);
     if (line) this.#strace?.(`${this.#ids.pid} ${line}`);
   }
 
