@@ -6,7 +6,6 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { hex } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
-import { serveGdb } from "./core/gdb/server.ts";
 import { signalDescription } from "./core/signals.ts";
 import { PluginError } from "./core/plugin/host.ts";
 import { toFileUrl } from "@std/path";
@@ -16,7 +15,6 @@ import {
   parsePluginSpec,
   type PluginSpec,
 } from "./core/plugin/loader.ts";
-import { formatQppList } from "./qpp/list.ts";
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -254,6 +252,8 @@ async function qppList(specs: PluginSpec[]): Promise<number> {
     throw e;
   }
   const cwd = toFileUrl(Deno.cwd() + "/").href;
+  // Imported here, like the GDB stub below: modules only some runs need stay off start-up.
+  const { formatQppList } = await import("./qpp/list.ts");
   console.log(
     formatQppList(plugins, (s) => s.startsWith(cwd) ? s.slice(cwd.length) : s).trimEnd(),
   );
@@ -330,7 +330,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const debugged = opts.gdbPort === undefined
       ? undefined
-      : await serveGdb(machine, { port: opts.gdbPort });
+      : await (await import("./core/gdb/server.ts")).serveGdb(machine, { port: opts.gdbPort });
     result = debugged ?? machine.run();
   } catch (e) {
     if (e instanceof PluginError) {

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { cpuUsage } from "node:process";
 import type { Memory } from "../memory.ts";
 import { CLOCK, RLIMIT, RUSAGE, SIZE, USER_HZ } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
@@ -96,7 +95,7 @@ export class GuestResources {
     if (!canWrite(this.#mem, addr, SIZE.RUSAGE)) return -ERRNO.EFAULT;
     const v = new DataView(new ArrayBuffer(SIZE.RUSAGE));
     if (who !== RUSAGE.CHILDREN) {
-      const { user, system } = cpuUsage();
+      const { user, system } = process.cpuUsage();
       [user, system].forEach((us, i) => {
         v.setInt32(8 * i, Math.floor(us / 1e6), true);
         v.setInt32(8 * i + 4, Math.round(us % 1e6), true);
@@ -112,7 +111,7 @@ export class GuestResources {
   times(addr: number): number {
     if (addr) {
       if (!canWrite(this.#mem, addr, SIZE.TMS)) return -ERRNO.EFAULT;
-      const { user, system } = cpuUsage();
+      const { user, system } = process.cpuUsage();
       const v = new DataView(new ArrayBuffer(SIZE.TMS));
       v.setInt32(0, Math.floor(user * USER_HZ / 1e6), true);
       v.setInt32(4, Math.floor(system * USER_HZ / 1e6), true);

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { cpuUsage } from "node:process";
 import type { Memory } from "../memory.ts";
 import { CLOCK, SIZE, TIMER_ABSTIME } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
@@ -156,7 +155,7 @@ function msToNs(ms: number): bigint {
 }
 
 function cpuTimeNs(): bigint {
-  const { user, system } = cpuUsage();
+  const { user, system } = process.cpuUsage();
   return BigInt(Math.round(user + system)) * 1000n;
 }
 
