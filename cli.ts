@@ -4,10 +4,10 @@
  */
 
 import { parseArgs } from "@std/cli/parse-args";
-import { hex } from "./core/errors.ts";
+import { hex, PluginError } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
+import { type HostSignals, listenHostSignals, runSliced } from "./core/host_signals.ts";
 import { signalDescription } from "./core/signals.ts";
-import { PluginError } from "./core/plugin/host.ts";
 import { toFileUrl } from "@std/path";
 import {
   linkPlugins,
@@ -43,6 +43,8 @@ Options:
   --qpp-list          load and link the --plugin plugins, print their QPP interfaces
                       (functions and callbacks with parameter types, versions) and who uses
                       what, and exit without running a program
+  --progress          show guest instructions, MIPS and time on one live line of stderr (when
+                      it is a terminal)
   -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction (GDB remote
                       protocol; also from the QEMU_GDB environment variable)
 
@@ -75,6 +77,7 @@ interface CliOptions {
   stats: boolean;
   plugins: PluginSpec[];
   gdbPort?: number;
+  progress: boolean;
 }
 
 /** QEMU's single-dash spellings, accepted before the program name. */
@@ -85,7 +88,7 @@ function parseCommandLine(
 ): CliOptions | "help" | "version" | { qppList: PluginSpec[] } {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
-    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list"],
+    boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "progress"],
     string: ["E", "U", "d", "D", "max-insns", "plugin", "g"],
     collect: ["E", "U", "plugin"],
     alias: { h: "help", V: "version" },
@@ -144,6 +147,7 @@ function parseCommandLine(
     engine: flags.interp ? "interp" : "translate",
     maxInsns,
     gdbPort,
+    progress: flags.progress,
     stats: flags.stats,
     plugins,
   };
@@ -261,6 +265,34 @@ async function qppList(specs: PluginSpec[]): Promise<number> {
 }
 
 /**
+ * The `--progress` line on stderr: guest instructions, MIPS and elapsed time, redrawn at most
+ * four times a second, erased at the end.
+ */
+function progressLine(): { update: (instret: number) => void; clear: () => void } {
+  const start = performance.now();
+  let last = start, shown = false;
+  const write = (text: string) => writeAll(Deno.stderr, new TextEncoder().encode(text));
+  return {
+    update(instret) {
+      const now = performance.now();
+      if (now - last < 250) return;
+      last = now;
+      shown = true;
+      const s = (now - start) / 1000;
+      write(
+        `\rrvplug: ${instret.toLocaleString("en-US")} insns, ${
+          (instret / s / 1e6).toFixed(0)
+        } MIPS, ${s.toFixed(1)} s\x1b[K`,
+      );
+    },
+    clear() {
+      if (shown) write("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+/**
  * Runs the command line `argv` and returns the process exit status.
  * @param argv the arguments after the command name
  */
@@ -299,6 +331,22 @@ export async function main(argv: string[]): Promise<number> {
     );
     return EXIT_LOAD;
   }
+  const hostSignals = listenHostSignals();
+  try {
+    return await runProgram(opts, bytes, log, stderrLog, hostSignals);
+  } finally {
+    hostSignals?.close();
+  }
+}
+
+async function runProgram(
+  opts: CliOptions,
+  bytes: Uint8Array,
+  log: (text: string) => void,
+  stderrLog: (text: string) => void,
+  hostSignals: HostSignals | undefined,
+): Promise<number> {
+  const progress = opts.progress && Deno.stderr.isTerminal() ? progressLine() : undefined;
   const machine = new Machine({
     engine: opts.engine,
     maxInsns: opts.maxInsns,
@@ -306,6 +354,14 @@ export async function main(argv: string[]): Promise<number> {
     inAsm: opts.inAsm ? log : undefined,
     log,
     exePath: opts.program,
+    hostSignal: hostSignals?.take,
+    onPoll: progress?.update,
+    // The guest's writes go on a line of their own, not after the progress line.
+    io: progress && {
+      stdin: (buf) => Deno.stdin.readSync(buf),
+      stdout: (bytes) => (progress.clear(), writeAll(Deno.stdout, bytes)),
+      stderr: (bytes) => (progress.clear(), writeAll(Deno.stderr, bytes)),
+    },
   });
   try {
     machine.load(bytes, { argv: [opts.program, ...opts.args], env: opts.env, name: opts.program });
@@ -331,8 +387,9 @@ export async function main(argv: string[]): Promise<number> {
     const debugged = opts.gdbPort === undefined
       ? undefined
       : await (await import("./core/gdb/server.ts")).serveGdb(machine, { port: opts.gdbPort });
-    result = debugged ?? machine.run();
+    result = debugged ?? await runSliced(machine);
   } catch (e) {
+    progress?.clear();
     if (e instanceof PluginError) {
       stderrLog(`rvplug: ${e.message}\n`);
       return EXIT_PLUGIN;
@@ -344,6 +401,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const ms = performance.now() - start;
+  progress?.clear();
   report(result, stderrLog);
   if (opts.stats) {
     const t = machine.translator.stats;

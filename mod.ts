@@ -19,7 +19,8 @@
 import { main } from "./cli.ts";
 
 export { Machine } from "./core/machine.ts";
-export type { LoadOptions, MachineOptions, RunResult } from "./core/machine.ts";
+export type { LoadOptions, MachineOptions, RunOptions, RunResult } from "./core/machine.ts";
+export type { WatchHit, WatchKind, Watchpoint } from "./core/debug.ts";
 export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
 export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";

@@ -1,6 +1,7 @@
 /**
- * The one runtime interface translated code calls (`rt.` in generated source): memory slow paths,
- * faults, syscalls, and the arithmetic helpers too long to inline.
+ * The one runtime interface translated code uses: a table of calls (`rt.` in generated source:
+ * memory slow paths, faults, syscalls, arithmetic helpers too long to inline) and a scratch state
+ * (`state.` in generated source) that regions, the machine and the plugin host share.
  * @module
  */
 
@@ -11,21 +12,31 @@ import { div, divu, mulh, mulhsu, mulhu, rem, remu } from "./isa/arith.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import type { Memory } from "./memory.ts";
 
-/** What generated code may call. `k` arguments say how many insns of the block retired before. */
-export interface Runtime {
+/**
+ * Scratch state of the running region, read and written by generated code. A region keeps its
+ * counts in locals; it stores here only what someone outside may need to see.
+ */
+export interface RuntimeState {
   /** Instructions the region may retire before it must return (for --max-insns). */
   budget: number;
-  /** Instructions of the current block retired before the one that raised the last exception. */
-  k: number;
-  /** Set when a store hit translated code; the store's slow path returns it. */
-  codeWritten: boolean;
+  /**
+   * Index in its block of the instruction running a slow path, fault or syscall: the number of
+   * instructions of the block retired before it, should it raise an exception.
+   */
+  blockInsn: number;
   /**
    * The plugin callback site that ran last (see core/plugin/sites.ts), or -1 once a slow path,
    * fault or syscall has run since: an exception is the site's when this is not -1.
    */
-  s: number;
+  site: number;
   /** Instructions the running region has retired but not yet added to cpu.instret. */
-  ic: number;
+  pendingInsns: number;
+  /** Set when a store hit translated code; the store's slow path returns it. */
+  codeWritten: boolean;
+}
+
+/** What generated code may call. `k` arguments give {@linkcode RuntimeState.blockInsn}. */
+export interface RuntimeCalls {
   /**
    * Called by a region on an exception, after writing registers back: counts the instructions
    * retired before it (`ic` in the region plus those of the current block), returns what to throw.
@@ -54,6 +65,15 @@ export interface Runtime {
   timeTicks: typeof timeTicks;
 }
 
+/** Name of a call of the runtime, as instruction emitters name it (`Emitter.rt`). */
+export type RuntimeCall = keyof RuntimeCalls;
+
+/** The runtime of one machine: its call table and its scratch state. */
+export interface Runtime {
+  readonly calls: RuntimeCalls;
+  readonly state: RuntimeState;
+}
+
 /** What the runtime needs from the machine and the plugin host. */
 export interface RuntimeHooks {
   /** Runs the syscall of the ecall at `pc` with the registers in cpu.x; returns the next pc. */
@@ -64,35 +84,37 @@ export interface RuntimeHooks {
   siteError(e: unknown, site: number): unknown;
 }
 
-/** Creates the runtime translated code calls. */
+/** Creates the runtime translated code uses. */
 export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): Runtime {
-  // Slow paths record where they are (rt.k) and that no plugin callback is running (rt.s), so
-  // that a fault they raise is counted and reported right: the fast path never pays for this.
+  const state: RuntimeState = {
+    budget: 0,
+    blockInsn: 0,
+    site: -1,
+    pendingInsns: 0,
+    codeWritten: false,
+  };
+  // Slow paths record where they are (blockInsn) and that no plugin callback is running (site),
+  // so that a fault they raise is counted and reported right: the fast path never pays for this.
   const load = (read: (a: number, pc: number) => number) => (a: number, pc: number, k: number) => {
-    rt.k = k;
-    rt.s = -1;
+    state.blockInsn = k;
+    state.site = -1;
     return read(a, pc);
   };
   const store =
     (write: (a: number, v: number, pc: number) => void) =>
     (a: number, v: number, pc: number, k: number) => {
-      rt.k = k;
-      rt.s = -1;
-      rt.codeWritten = false;
+      state.blockInsn = k;
+      state.site = -1;
+      state.codeWritten = false;
       write(a, v, pc);
-      return rt.codeWritten;
+      return state.codeWritten;
     };
-  const rt: Runtime = {
-    budget: 0,
-    k: 0,
-    codeWritten: false,
-    s: -1,
-    ic: 0,
+  const calls: RuntimeCalls = {
     unwind(e, ic) {
-      rt.ic = 0;
-      const site = rt.s;
-      rt.s = -1;
-      cpu.instret += ic + (site >= 0 ? hooks.siteRetired(site) : rt.k);
+      state.pendingInsns = 0;
+      const site = state.site;
+      state.site = -1;
+      cpu.instret += ic + (site >= 0 ? hooks.siteRetired(site) : state.blockInsn);
       return site >= 0 ? hooks.siteError(e, site) : e;
     },
     ld8: load((a, pc) => mem.load8(a, pc)),
@@ -114,5 +136,5 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
     readCsr,
     timeTicks,
   };
-  return rt;
+  return { calls, state };
 }

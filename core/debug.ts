@@ -12,14 +12,19 @@ export type WatchKind = "write" | "read" | "access";
 
 /** A watched range of guest memory. */
 export interface Watchpoint {
+  /** First guest address watched. */
   readonly addr: number;
+  /** Number of bytes watched. */
   readonly len: number;
+  /** Which accesses it catches. */
   readonly kind: WatchKind;
 }
 
 /** A watchpoint that fired: the watchpoint, and the start of the access that hit it. */
 export interface WatchHit {
+  /** The watchpoint that fired. */
   readonly watch: Watchpoint;
+  /** Guest address where the access that hit it starts. */
   readonly addr: number;
 }
 

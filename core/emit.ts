@@ -1,11 +1,12 @@
 /**
- * The emitter: turns a planned region (core/region.ts) into the JS source of one function.
+ * The emitter: turns a planned region (core/region.ts) into the JS source of one function. Memory
+ * fast paths are in core/_emit_memory.ts, plugin instrumentation in core/_emit_plugin.ts.
  *
  * Shape of the generated code (tests/expect/ holds real output):
  *
  *     let x2 = x[2], x10 = x[10];          // guest registers used by the region, in locals
  *     let ic = 0, L = 0, npc = 0, ...;     // insns retired, current block, exit pc, temps
- *     const lim = rt.budget;
+ *     const lim = state.budget;
  *     try {
  *       loop: for (;;) switch (L) {
  *         case 0:                           // one case per guest block
@@ -26,10 +27,11 @@
 
 import { hex } from "./errors.ts";
 import type { Emitter } from "./isa/insn.ts";
-import { PAGE_CODE, PAGE_SHIFT, PROT_READ, PROT_WRITE } from "./memory.ts";
+import { FLUSH, type RegionContext, RELOAD, WRITE_BACK } from "./_emit_context.ts";
+import { loadExpr, storeStmt } from "./_emit_memory.ts";
+import { SiteEmitter } from "./_emit_plugin.ts";
 import type { Block, RegionPlan } from "./region.ts";
-import { memInfo } from "./plugin/api.ts";
-import type { BlockSites, ExecSite, InlineOp, MemInlineSite, MemSite } from "./plugin/sites.ts";
+import type { BlockSites } from "./plugin/sites.ts";
 
 /**
  * The instrumentation of a block: the sites plugins asked for, `undefined` for none, or
@@ -46,28 +48,6 @@ export interface RegionSource {
 }
 
 const TEMPS = ["t0", "t1", "t2"];
-/** Placeholder for "write every dirty register back to cpu.x", resolved once the region is done. */
-const WRITE_BACK = "/*write-back*/";
-/** Placeholder for "reload every register local from cpu.x" (after a plugin may have written). */
-const RELOAD = "/*reload*/";
-/** Placeholder for "add the inline-op accumulators to their scoreboards" (before plugin code). */
-const FLUSH = "/*flush*/";
-const COND_OPS = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" } as const;
-
-interface RegionContext {
-  readonly index: Map<number, number>;
-  readonly used: Set<number>;
-  readonly dirty: Set<number>;
-  constName(v: unknown): string;
-  /**
-   * Local accumulators of inline adds, by scoreboard entry (`c0[3]` → `d0`). Adding to memory
-   * once per instruction makes a load-add-store chain that becomes the loop's critical path; an
-   * integer local costs one add. They are flushed before any plugin code can look.
-   */
-  accumulator(entry: string): string;
-  /** Cases of the catch handler's `switch (L)`: the adds pending at each faulting access. */
-  readonly faultCases: string[];
-}
 
 /** Emits the JS source of a region's function body. */
 export function emitRegion(
@@ -106,7 +86,7 @@ export function emitRegion(
   const body = [
     regs.length ? `let ${regs.map((n) => `x${n} = x[${n}]`).join(", ")};` : "",
     `let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, ${temps};`,
-    `const lim = rt.budget;`,
+    `const lim = state.budget;`,
     `try {`,
     `loop: for (;;) switch (L) {`,
     ...cases,
@@ -121,7 +101,47 @@ export function emitRegion(
 /** Catch-handler code: the inline adds pending at the memory access that faulted. */
 function faultAdds(ctx: RegionContext): string {
   if (ctx.faultCases.length === 0) return "";
-  return `if (rt.s < 0 && rt.isFault(e)) switch (L) { ${ctx.faultCases.join(" ")} }`;
+  return `if (state.site < 0 && rt.isFault(e)) switch (L) { ${ctx.faultCases.join(" ")} }`;
+}
+
+/** Where control goes at the end of a block: a `case` of the region, or out of it. */
+class BlockFlow {
+  readonly #index: Map<number, number>;
+  readonly #blockIndex: number;
+  readonly #n: number;
+
+  constructor(ctx: RegionContext, blockIndex: number, n: number) {
+    this.#index = ctx.index;
+    this.#blockIndex = blockIndex;
+    this.#n = n;
+  }
+
+  /** Leaves the region for `target`, `retired` insns of the block retired. */
+  exit(target: number, retired = this.#n): string {
+    return `ic += ${retired}; npc = ${target}; break loop;`;
+  }
+
+  /**
+   * Goes to `target`: its case inside the region, else an exit. As the block's `last` statement
+   * it falls into the next case when that is the target.
+   */
+  goto(target: number, retired = this.#n, last = true): string {
+    const to = this.#index.get(target);
+    if (to === undefined) return this.exit(target, retired);
+    const count = retired ? `ic += ${retired}; ` : "";
+    // L always names the running block: the catch handler needs it.
+    return last && to === this.#blockIndex + 1
+      ? `${count}L = ${to};`
+      : `${count}L = ${to}; continue loop;`;
+  }
+
+  /** Goes to the pc in `npc`: a case of the region when it is one, else an exit. */
+  indirect(target: string): string {
+    const inRegion = [...this.#index].map(([pc, i]) => `case ${pc}: L = ${i}; continue loop;`);
+    return `ic += ${this.#n}; npc = ${target} >>> 0; switch (npc) { ${
+      inRegion.join(" ")
+    } } break loop;`;
+  }
 }
 
 function emitBlock(
@@ -130,191 +150,106 @@ function emitBlock(
   ctx: RegionContext,
   sites: BlockSites | undefined,
 ): string {
-  const { index, used, dirty, constName: C } = ctx;
   const n = b.insns.length;
   const last = b.insns[n - 1], lastPc = b.pcs[n - 1];
   // A block that branches back to itself becomes a JS loop: the shape V8 optimizes best.
   const selfLoop = last.def.flow === "branch" && ((lastPc + last.imm) >>> 0) === b.pc;
+  const flow = new BlockFlow(ctx, blockIndex, n);
+  const plugin = new SiteEmitter(ctx, sites);
   const lines = [
     `case ${blockIndex}: // block ${hex(b.pc)}`,
     selfLoop ? "do {" : "",
     `if (ic + ${n} > lim) { npc = ${b.pc}; break loop; }`,
+    plugin.entry(b.pc),
   ];
-
-  // Control transfer: inside the region a jump to the block's case, else an exit.
-  const exit = (target: number, retired = n) => `ic += ${retired}; npc = ${target}; break loop;`;
-  // The last statement of a block falls into the next case when that is the target.
-  const goto = (target: number, retired = n, last = true) => {
-    const to = index.get(target);
-    if (to === undefined) return exit(target, retired);
-    const count = retired ? `ic += ${retired}; ` : "";
-    // L always names the running block: the catch handler needs it.
-    return last && to === blockIndex + 1
-      ? `${count}L = ${to};`
-      : `${count}L = ${to}; continue loop;`;
-  };
-
-  // Plugin instrumentation. `retired`: insns of the block retired when the site runs.
-  const entry = (sb: Float64Array, i: number) => `${C(sb)}[${i}]`;
-  // Inline adds are summed at translation time and added where the sum could be observed or
-  // lost: before plugin code, before the block's last instruction (it leaves the block), on an
-  // early exit. A memory access that faults is the exception: the catch handler adds what was
-  // pending at it (faultAdds). So a block costs one add per accumulator.
-  const pending = new Map<string, number>();
-  const peek = () => [...pending].map(([d, sum]) => `${d} += ${sum};`).join(" ");
-  const materialize = () => {
-    const code = peek();
-    pending.clear();
-    return code;
-  };
-  const inline = (op: InlineOp) => {
-    const at = entry(op.scoreboard, op.index), d = ctx.accumulator(at);
-    if (op.kind === "add") {
-      pending.set(d, (pending.get(d) ?? 0) + op.imm);
-      return "";
-    }
-    pending.delete(d); // the store overwrites what was added before it
-    return `${at} = ${op.imm}; ${d} = 0;`;
-  };
-  const call = (site: ExecSite | MemSite, pc: number, retired: number, args: string) => {
-    const ud = site.udata === undefined ? "undefined" : C(site.udata);
-    // Callbacks see registers in cpu.x only if they asked to, and may change them with "rw".
-    const pre = site.flags === "none"
-      ? ""
-      : `${WRITE_BACK} cpu.pc = ${pc}; rt.ic = ic + ${retired}; `;
-    const post = site.flags !== "rw"
-      ? ""
-      : ` ${RELOAD} if (cpu.pc !== ${pc}) { ic += ${retired}; npc = cpu.pc; break loop; }`;
-    const done = site.flags === "none" ? "" : " rt.ic = 0;";
-    return `${materialize()} ${pre}${FLUSH} rt.s = ${site.id}; ${
-      C(site.fn)
-    }(0, ${args}${ud});${done}${post}`;
-  };
-  const execSites = (list: readonly (ExecSite | InlineOp)[], pc: number, retired: number) =>
-    list.map((site) => {
-      if (!("id" in site)) return inline(site);
-      const cond = site.cond;
-      if (cond?.op === "never") return "";
-      // Adds pending so far happen before the condition reads the entry.
-      const added = materialize();
-      const code = call(site, pc, retired, "");
-      if (!cond || cond.op === "always") return added + code;
-      const at = entry(cond.scoreboard, cond.index), op = COND_OPS[cond.op];
-      return `${added} if (${at} + ${ctx.accumulator(at)} ${op} ${cond.imm}) { ${code} }`;
-    }).join(" ");
-  /** Sites after a memory access of instruction k: the address is in `ma`, the value in `mv`. */
-  const memSites = (k: number, size: 1 | 2 | 4, signed: boolean, store: boolean) => {
-    const list: readonly (MemSite | MemInlineSite)[] = sites?.insns[k].mem ?? [];
-    const info = memInfo(size >> 1, signed, store);
-    const value = size === 4 ? "mv >>> 0" : `mv & ${size === 2 ? 0xffff : 0xff}`;
-    return list
-      .filter((site) => site.rw === "rw" || site.rw === (store ? "w" : "r"))
-      .map((site) =>
-        site.kind === "memInline"
-          ? inline(site.op)
-          : call(site, b.pcs[k], k + 1, `${info}, ma >>> 0, ${value}, `)
-      ).join(" ");
-  };
-  if (sites) lines.push(execSites(sites.entry, b.pc, 0));
   const faults: string[] = [];
-
   for (let k = 0; k < n; k++) {
-    const insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
-    // Load callbacks run after the instruction, or before its store (AMOs load, then store).
-    let temps = 0, afterInsn = "", loadHooks = "";
-    const at = `${pc}, ${k}`;
-    const plainLoad = (size: 1 | 2 | 4, signed: boolean, addr: string) => {
-      const ok = `(perm[ma >>> ${PAGE_SHIFT}] & ${PROT_READ}) !== 0`;
-      switch (size) {
-        case 1:
-          return signed
-            ? `(ma = ${addr}, ${ok} ? i8[ma >>> 0] : (rt.ld8(ma, ${at}) << 24) >> 24)`
-            : `(ma = ${addr}, ${ok} ? u8[ma >>> 0] : rt.ld8(ma, ${at}))`;
-        case 2:
-          return signed
-            ? `(ma = ${addr}, (ma & 1) === 0 && ${ok} ? i16[ma >>> 1] : (rt.ld16(ma, ${at}) << 16) >> 16)`
-            : `(ma = ${addr}, (ma & 1) === 0 && ${ok} ? u16[ma >>> 1] : rt.ld16(ma, ${at}))`;
-        case 4:
-          return `(ma = ${addr}, (ma & 3) === 0 && ${ok} ? i32[ma >>> 2] : rt.ld32(ma, ${at}))`;
-      }
-    };
-    /** `slowResult` receives whether the slow path overwrote translated code. */
-    const plainStore = (size: 1 | 2 | 4, addr: string, value: string, slowResult: string) => {
-      const writable = `(perm[ma >>> ${PAGE_SHIFT}] & ${PROT_WRITE | PAGE_CODE}) === ${PROT_WRITE}`;
-      const fast = size === 1
-        ? `${writable}) u8[ma >>> 0] = ${value};`
-        : size === 2
-        ? `(ma & 1) === 0 && ${writable}) u16[ma >>> 1] = ${value};`
-        : `(ma & 3) === 0 && ${writable}) i32[ma >>> 2] = ${value};`;
-      return `ma = ${addr}; if (${fast} else ${slowResult}rt.st${size * 8}(ma, ${value}, ${at});`;
-    };
-    const e: Emitter = {
-      pc,
-      next,
-      r(r) {
-        if (r === 0) return "0";
-        used.add(r);
-        return `x${r}`;
-      },
-      w(r, value) {
-        if (r === 0) return `${value};`;
-        used.add(r);
-        dirty.add(r);
-        return `x${r} = ${value};`;
-      },
-      load(size, signed, addr) {
-        const hooks = memSites(k, size, signed, false);
-        if (!hooks) return plainLoad(size, signed, addr);
-        loadHooks += hooks;
-        return `(mv = ${plainLoad(size, signed, addr)})`;
-      },
-      store(size, addr, value) {
-        const before = loadHooks;
-        loadHooks = "";
-        const hooks = memSites(k, size, false, true);
-        // A store that overwrote translated code leaves the region: it may be stale.
-        // The check goes after the whole instruction, which may still write rd (sc.w, AMOs).
-        afterInsn += ` if (sm) { ${peek()} ${exit(next, k + 1)} }`;
-        if (!hooks) return before + plainStore(size, addr, value, "sm = ");
-        return `${before} mv = ${value}; ${plainStore(size, addr, "mv", "sm = ")} ${hooks}`;
-      },
-      branch: (cond, target) =>
-        selfLoop
-          ? `ic += ${n}; } while (${cond}); ${goto(next, 0)}`
-          : `if (${cond}) { ${goto(target, n, false)} } ${goto(next)}`,
-      jump: (target) => goto(target),
-      jumpIndirect(target) {
-        const inRegion = [...index].map(([pc, i]) => `case ${pc}: L = ${i}; continue loop;`);
-        return `ic += ${n}; npc = ${target} >>> 0; switch (npc) { ${
-          inRegion.join(" ")
-        } } break loop;`;
-      },
-      fault: (kind, addr) =>
-        `{ rt.k = ${k}; rt.s = -1; throw rt.fault("${kind}", ${pc}, ${addr}); }`,
-      ecall() {
-        // The syscall reads and writes registers in cpu.x: write back, call, and leave the
-        // region without the epilogue, which would overwrite the result with a stale local.
-        // The syscall sees the instructions before the ecall retired; the ecall retires after
-        // it, or as it exits (rt.k = 1 tells the unwinder).
-        return `ic += ${
-          n - 1
-        }; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; ` +
-          `npc = rt.ecall(${pc}, ${next}); cpu.instret++; return npc;`;
-      },
-      sync: () => goto(next),
-      instret: () => `(cpu.instret + ic + ${k})`,
-      rt: (name) => (name === "cpu" ? "cpu" : `rt.${name}`),
-      temp: () => TEMPS[temps++],
-    };
-    let before = sites ? execSites(sites.insns[k].exec, pc, k) : "";
-    if (insn.def.flow !== "next") before += materialize();
-    else if (insn.def.mem && pending.size > 0) faults.push(`case ${k}: ${peek()} break;`);
-    const code = insn.def.emit(insn, e);
-    lines.push(`// ${hex(pc)}: ${insn.def.name}`, before, code, loadHooks, afterInsn);
+    const insn = b.insns[k], pc = b.pcs[k];
+    let before = plugin.beforeInsn(k, pc);
+    if (insn.def.flow !== "next") before += plugin.materialize();
+    else if (insn.def.mem && plugin.pending) faults.push(`case ${k}: ${plugin.peek()} break;`);
+    const emitted = emitInsn(ctx, { b, k, n, selfLoop, flow, plugin });
+    lines.push(`// ${hex(pc)}: ${insn.def.name}`, before, emitted);
   }
-  if (last.def.flow === "next") lines.push(materialize() + goto(b.end));
+  if (last.def.flow === "next") lines.push(plugin.materialize() + flow.goto(b.end));
   if (faults.length > 0) {
-    ctx.faultCases.push(`case ${blockIndex}: switch (rt.k) { ${faults.join(" ")} } break;`);
+    ctx.faultCases.push(
+      `case ${blockIndex}: switch (state.blockInsn) { ${faults.join(" ")} } break;`,
+    );
   }
   return lines.filter((l) => l !== "").join("\n");
+}
+
+/** Instruction `k` of block `b`, and the block's emitters. */
+interface InsnPlace {
+  readonly b: Block;
+  readonly k: number;
+  /** Instructions in the block. */
+  readonly n: number;
+  /** Whether the block is a `do { } while` loop. */
+  readonly selfLoop: boolean;
+  readonly flow: BlockFlow;
+  readonly plugin: SiteEmitter;
+}
+
+/** The code of one instruction, and the plugin sites after its memory accesses. */
+function emitInsn(ctx: RegionContext, place: InsnPlace): string {
+  const { b, k, n, selfLoop, flow, plugin } = place;
+  const insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
+  // Load callbacks run after the instruction, or before its store (AMOs load, then store).
+  let temps = 0, afterInsn = "", loadHooks = "";
+  const at = `${pc}, ${k}`;
+  const e: Emitter = {
+    pc,
+    next,
+    r(r) {
+      if (r === 0) return "0";
+      ctx.used.add(r);
+      return `x${r}`;
+    },
+    w(r, value) {
+      if (r === 0) return `${value};`;
+      ctx.used.add(r);
+      ctx.dirty.add(r);
+      return `x${r} = ${value};`;
+    },
+    load(size, signed, addr) {
+      const hooks = plugin.afterAccess(k, pc, size, signed, false);
+      if (!hooks) return loadExpr(size, signed, addr, at);
+      loadHooks += hooks;
+      return `(mv = ${loadExpr(size, signed, addr, at)})`;
+    },
+    store(size, addr, value) {
+      const before = loadHooks;
+      loadHooks = "";
+      const hooks = plugin.afterAccess(k, pc, size, false, true);
+      // A store that overwrote translated code leaves the region: it may be stale.
+      // The check goes after the whole instruction, which may still write rd (sc.w, AMOs).
+      afterInsn += ` if (sm) { ${plugin.peek()} ${flow.exit(next, k + 1)} }`;
+      if (!hooks) return before + storeStmt(size, addr, value, "sm = ", at);
+      return `${before} mv = ${value}; ${storeStmt(size, addr, "mv", "sm = ", at)} ${hooks}`;
+    },
+    branch: (cond, target) =>
+      selfLoop
+        ? `ic += ${n}; } while (${cond}); ${flow.goto(next, 0)}`
+        : `if (${cond}) { ${flow.goto(target, n, false)} } ${flow.goto(next)}`,
+    jump: (target) => flow.goto(target),
+    jumpIndirect: (target) => flow.indirect(target),
+    fault: (kind, addr) =>
+      `{ state.blockInsn = ${k}; state.site = -1; throw rt.fault("${kind}", ${pc}, ${addr}); }`,
+    ecall() {
+      // The syscall reads and writes registers in cpu.x: write back, call, and leave the
+      // region without the epilogue, which would overwrite the result with a stale local.
+      // The syscall sees the instructions before the ecall retired; the ecall retires after
+      // it, or as it exits (blockInsn = 1 tells the unwinder).
+      return `ic += ${n - 1}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; ` +
+        `state.blockInsn = 1; state.site = -1; npc = rt.ecall(${pc}, ${next}); cpu.instret++; return npc;`;
+    },
+    sync: () => flow.goto(next),
+    instret: () => `(cpu.instret + ic + ${k})`,
+    rt: (name) => `rt.${name}`,
+    cpu: () => "cpu",
+    temp: () => TEMPS[temps++],
+  };
+  return [insn.def.emit(insn, e), loadHooks, afterInsn].filter((l) => l !== "").join("\n");
 }

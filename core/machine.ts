@@ -5,7 +5,7 @@
  * The hot loop, translated mode:
  *
  *     for (;;) {
- *       rt.budget = insns left before --max-insns (capped)
+ *       state.budget = insns left before --max-insns (capped)
  *       cpu.pc = translator.lookup(cpu.pc)()    // run a region; it returns the next pc
  *     }
  *
@@ -24,7 +24,7 @@ import { SYS } from "./syscalls/numbers.ts";
 import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
-import { step } from "./interp.ts";
+import { step, stepBlock } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
@@ -33,7 +33,7 @@ import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
 import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
-import { Translator } from "./translate.ts";
+import { COLD_RUNS, Translator } from "./translate.ts";
 
 /** Instructions between two looks for host signals (Ctrl-C) and the interval timer. */
 const POLL_INSNS = 1 << 22;
@@ -48,6 +48,12 @@ export interface MachineOptions {
   engine?: "translate" | "interp";
   /** Stop after this many instructions. @default {Infinity} */
   maxInsns?: number;
+  /**
+   * Times a region entry runs in the interpreter before it is compiled (translated engine, no
+   * plugins, no `inAsm`): code that runs only a few times costs less interpreted than compiled.
+   * 0 compiles every region at its first entry. @default {COLD_RUNS}
+   */
+  coldRuns?: number;
   /** Standard streams of the guest. @default {Deno's stdin, stdout and stderr} */
   io?: GuestIo;
   /** Receives one line per syscall, in qemu-riscv32 `-strace` format. */
@@ -67,6 +73,8 @@ export interface MachineOptions {
    * or 0. @default {never one}
    */
   hostSignal?: () => number;
+  /** Called every few million instructions with the count so far (a progress display). */
+  onPoll?: (instret: number) => void;
 }
 
 /** Options of {@linkcode Machine.load}. */
@@ -135,6 +143,7 @@ export class Machine {
   symbols: ElfSymbol[] = [];
   #engine: "translate" | "interp";
   #maxInsns: number;
+  #coldRuns: number;
   #rt: Runtime;
   #hart: Hart;
   #strace: ((line: string) => void) | undefined;
@@ -151,6 +160,7 @@ export class Machine {
    * the middle of a loop is a worse one; small while the interval timer runs, for its signals.
    */
   #budgetCap = BUDGET_CAP;
+  #onPoll: ((instret: number) => void) | undefined;
   #started = false;
   /** The result that ended the run, once it has ended. */
   #final: RunResult | undefined;
@@ -159,6 +169,8 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     this.#engine = options.engine ?? "translate";
     this.#maxInsns = options.maxInsns ?? Infinity;
+    // -d in_asm logs blocks as they are translated, as QEMU does: all of them, none run cold.
+    this.#coldRuns = options.inAsm ? 0 : options.coldRuns ?? COLD_RUNS;
     this.#strace = options.strace;
     this.syscalls = new LinuxSyscalls(this.mem, this.cpu, {
       io: options.io,
@@ -177,7 +189,7 @@ export class Machine {
         this.translator.flush();
         this.plugins.flushed();
       },
-      instret: () => this.cpu.instret + this.#rt.ic,
+      instret: () => this.cpu.instret + this.#rt.state.pendingInsns,
       code: () => this.#code,
     });
     this.#rt = createRuntime(this.mem, this.cpu, {
@@ -196,10 +208,11 @@ export class Machine {
     );
     this.syscalls.waitForSignal = () => this.#signals.wait();
     this.#inAsm = options.inAsm;
+    this.#onPoll = options.onPoll;
     this.mem.onCodeWrite = (page, addr, len) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
-      if (this.translator.overlapsCurrent(addr, len)) this.#rt.codeWritten = true;
+      if (this.translator.overlapsCurrent(addr, len)) this.#rt.state.codeWritten = true;
       this.translator.invalidatePage(page);
     };
     const cpu = this.cpu;
@@ -271,6 +284,7 @@ export class Machine {
         resume = false;
         if (cpu.instret >= max || cpu.instret >= pauseAt) return undefined;
         if (cpu.instret >= this.#nextPoll) {
+          this.#onPoll?.(cpu.instret);
           this.#signals.poll();
           this.#nextPoll = cpu.instret + POLL_INSNS;
           this.#budgetCap = this.#signals.timerRunning ? BUDGET_CAP_TIMER : BUDGET_CAP;
@@ -408,7 +422,7 @@ export class Machine {
       const hit = this.#debug.stepWatched(this.#hart);
       if (hit) return { reason: "watchpoint", status: 0, instret: cpu.instret, watch: hit };
     } else if (this.#engine === "translate" && this.translator.instrument) {
-      this.#rt.budget = 1;
+      this.#rt.state.budget = 1;
       cpu.pc = this.translator.lookupLimited(cpu.pc, 1)();
     } else {
       step(this.#hart);
@@ -423,7 +437,10 @@ export class Machine {
    * breakpoint runs its instruction: it is resuming from there.
    */
   #runDebug(until: number, resume: boolean): RunResult | undefined {
-    const cpu = this.cpu, rt = this.#rt, translator = this.translator, debug = this.#debug;
+    const cpu = this.cpu, state = this.#rt.state, translator = this.translator;
+    const debug = this.#debug;
+    // The cold runner does not stop at breakpoints: every region is compiled, leaving before them.
+    translator.coldRunner = undefined;
     let resuming = resume && debug.breakpoints.has(cpu.pc);
     while (cpu.instret < until) {
       if (!resuming && debug.breakpoints.has(cpu.pc)) {
@@ -436,7 +453,7 @@ export class Machine {
         continue;
       }
       const left = until - cpu.instret;
-      rt.budget = Math.min(left, 2 ** 30);
+      state.budget = Math.min(left, 2 ** 30);
       const region = left < MAX_BLOCK_INSNS
         ? translator.lookupLimited(cpu.pc, left)
         : translator.lookup(cpu.pc);
@@ -499,15 +516,25 @@ export class Machine {
    * region leaves only at its budget).
    */
   #translate(max: number): void {
-    const cpu = this.cpu, rt = this.#rt, translator = this.translator;
+    const cpu = this.cpu, state = this.#rt.state, translator = this.translator, hart = this.#hart;
+    // Without plugins, cold code runs in the interpreter (exact for counts, faults and
+    // self-modifying code alike); plugins need every block translated and instrumented.
+    const cold = this.plugins.names.length === 0 && this.#coldRuns > 0
+      ? (onIndirect: (pc: number, target: number) => void) =>
+        stepBlock(hart, state.budget, onIndirect)
+      : undefined;
+    translator.coldRunner = cold;
+    translator.coldRuns = this.#coldRuns;
     for (;;) {
       const left = max - cpu.instret;
       if (left <= 0 || cpu.instret >= this.#pause) return;
-      rt.budget = Math.min(left, this.#budgetCap);
+      state.budget = Math.min(left, this.#budgetCap);
       // Near the limit a whole block may not fit: run blocks cut to what is left.
-      const region = left < MAX_BLOCK_INSNS
-        ? translator.lookupLimited(cpu.pc, left)
-        : translator.lookup(cpu.pc);
+      const region = left >= MAX_BLOCK_INSNS
+        ? translator.lookup(cpu.pc)
+        : cold
+        ? () => cold(() => {})
+        : translator.lookupLimited(cpu.pc, left);
       cpu.pc = region();
     }
   }

@@ -49,3 +49,51 @@ Deno.test("run() traces a syscall that a plugin's filter skipped, marked filtere
   }
   assert(strace.some((line) => / exit_group\(3\)$/.test(line)), "the other syscalls still show");
 });
+
+const BENCH_CORE = new URL("../examples/build/bench_core.elf", import.meta.url);
+const SEGV = new URL("../examples/build/segv.elf", import.meta.url);
+const SMC = new URL("../examples/build/smc.elf", import.meta.url);
+const BENCH_INTERP = new URL("../examples/build/bench_interp.elf", import.meta.url);
+
+/** Runs `elf` with `args`; its output, result, registers and translation statistics. */
+function runWith(elf: URL, args: string[], options: { coldRuns?: number; maxInsns?: number }) {
+  let out = "";
+  const m = new Machine({
+    ...options,
+    io: { ...quiet, stdout: (b: Uint8Array) => void (out += new TextDecoder().decode(b)) },
+  });
+  m.loadFile(elf, { argv: ["prog", ...args] });
+  const { fault, ...result } = m.run();
+  return {
+    out,
+    result: { ...result, fault: fault && { kind: fault.kind, pc: fault.pc, addr: fault.addr } },
+    x: [...m.cpu.x],
+    pc: m.cpu.pc,
+    stats: m.translator.stats,
+  };
+}
+
+// [program, args, maxInsns]: a whole run, limits cutting it cold and hot, faults, code that
+// rewrites itself, jump tables (regions planned with the indirect jumps' targets).
+const COLD_CASES: readonly [URL, string[], number | undefined][] = [
+  [BENCH_CORE, ["3"], undefined],
+  [BENCH_CORE, ["3"], 5_000],
+  [BENCH_CORE, ["3"], 700_001],
+  [SEGV, [], undefined],
+  [SEGV, ["exec"], undefined],
+  [SMC, [], undefined],
+  [BENCH_INTERP, ["2000"], undefined],
+];
+for (const [elf, args, maxInsns] of COLD_CASES) {
+  const name = `${elf.pathname.split("/").at(-1)} ${args.join(" ")}`.trim();
+  Deno.test(`run() ends as with every region compiled when cold code is interpreted (${name}, maxInsns ${maxInsns})`, () => {
+    const tiered = runWith(elf, args, { maxInsns });
+    const compiled = runWith(elf, args, { maxInsns, coldRuns: 0 });
+    assertEquals(
+      [tiered.out, tiered.result, tiered.x, tiered.pc],
+      [compiled.out, compiled.result, compiled.x, compiled.pc],
+    );
+    assert(tiered.stats.coldBlocks > 0 && compiled.stats.coldBlocks === 0);
+    assert(tiered.stats.regions < compiled.stats.regions);
+  });
+}

@@ -5,7 +5,9 @@
  * QEMU's): after a branch, jump, trap, CSR access or fence.i; before an instruction that would not
  * lie wholly on the page of the block's first instruction; after {@linkcode MAX_BLOCK_INSNS}.
  * A region is the entry block plus the blocks reachable from it by direct control flow (branch
- * targets, fall-through, jump targets, return sites of calls), breadth first, up to a size limit.
+ * targets, fall-through, jump targets, return sites of calls), and by indirect jumps to where
+ * they went when the code ran cold (see {@linkcode RegionProfile}), breadth first, up to a size
+ * limit.
  * @module
  */
 
@@ -35,6 +37,21 @@ export interface Block {
   /** Address after the last instruction. */
   readonly end: number;
 }
+
+/**
+ * What running cold code (in the interpreter) showed: where indirect jumps went. Regions planned
+ * with it take in those blocks (returns to a caller, `switch` jump tables), so that such jumps
+ * stay inside the region.
+ */
+export interface RegionProfile {
+  /** Targets seen of the indirect jump at `pc`, most recent first. */
+  targets(pc: number): readonly number[];
+}
+
+/** Indirect-jump targets a profile keeps per jump: a `switch` with more goes on by exits. */
+export const MAX_PROFILED_TARGETS = 32;
+/** Return sites (of a `jalr` through ra) a region takes in: the callers seen last. */
+const MAX_PROFILED_RETURNS = 2;
 
 /** The blocks of one region, the entry block first. */
 export interface RegionPlan {
@@ -76,10 +93,18 @@ export function discoverBlock(
   return { pc, insns, pcs, end: at };
 }
 
-/** Direct successors of a block worth pulling into the same region. */
-function successors(b: Block): number[] {
+/** Successors of a block worth pulling into the same region. */
+function successors(b: Block, profile: RegionProfile | undefined): number[] {
   const last = b.insns[b.insns.length - 1];
   const lastPc = b.pcs[b.pcs.length - 1];
+  const direct = directSuccessors(b, last, lastPc);
+  if (!profile || last.def.flow !== "indirect") return direct;
+  // A return goes back to the callers seen last; a jump table to any of its cases.
+  const seen = profile.targets(lastPc);
+  return [...direct, ...(last.rs1 === 1 ? seen.slice(0, MAX_PROFILED_RETURNS) : seen)];
+}
+
+function directSuccessors(b: Block, last: Insn, lastPc: number): number[] {
   switch (last.def.flow) {
     case "next":
       return [b.end];
@@ -117,20 +142,21 @@ function fallThroughOrder(blocks: Block[]): Block[] {
  * Plans the region entered at `entry`, its blocks cut at `maxBlockInsns` instructions (QEMU
  * likewise cuts TBs short to stop at an exact instruction count). No instruction at an address
  * in `stops` is in the region but at its entry: the region leaves there, so that the run loop
- * can stop at a breakpoint.
+ * can stop at a breakpoint. With a `profile`, indirect jumps bring in the targets they had.
  */
 export function planRegion(
   mem: Memory,
   entry: number,
   maxBlockInsns = MAX_BLOCK_INSNS,
   stops?: ReadonlySet<number>,
+  profile?: RegionProfile,
 ): RegionPlan {
   const first = discoverBlock(mem, entry, maxBlockInsns, stops);
   const blocks = [first];
   const seen = new Set([first.pc]);
   let insnCount = first.insns.length;
   for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
-    for (const next of successors(blocks[i])) {
+    for (const next of successors(blocks[i]!, profile)) {
       if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS || stops?.has(next)) continue;
       seen.add(next);
       let b: Block;

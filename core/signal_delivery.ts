@@ -148,7 +148,7 @@ export class SignalDelivery {
       throw new GuestExit(128 + sig, sig);
     }
     this.#sys.traceSignal(info);
-    const sp = cpu.x[2] >>> 0, alt = signals.altStack, onAlt = signals.onAltStack(sp);
+    const sp = stackPointer(cpu), alt = signals.altStack, onAlt = signals.onAltStack(sp);
     const useAlt = (act.flags & SA.ONSTACK) !== 0 && alt.size > 0 && !onAlt;
     const frame = writeFrame(this.#mem, cpu, {
       info,
@@ -183,7 +183,7 @@ export class SignalDelivery {
   /** rt_sigreturn: registers, pc, mask and alternate stack back from the frame at sp. */
   #sigreturn(): void {
     const cpu = this.#cpu, signals = this.#sys.signals;
-    const r = readFrame(this.#mem, cpu, cpu.x[2] >>> 0);
+    const r = readFrame(this.#mem, cpu, stackPointer(cpu));
     if (!r) {
       signals.resetAction(SIG.SEGV);
       this.#sys.traceSignal({ signo: SIG.SEGV, code: SI_KERNEL });
@@ -191,7 +191,7 @@ export class SignalDelivery {
     }
     signals.mask = r.mask;
     // As sigaltstack(&uc_stack, NULL) would: refused while on the alternate stack.
-    if (!signals.onAltStack(cpu.x[2] >>> 0)) {
+    if (!signals.onAltStack(stackPointer(cpu))) {
       const mode = r.stack.flags & ~SS_AUTODISARM & ~1;
       if (mode === SS_DISABLE) signals.altStack = { sp: 0, flags: 0, size: 0 };
       else if (mode === 0 && r.stack.size >= MINSIGSTKSZ) {
@@ -203,4 +203,9 @@ export class SignalDelivery {
       }
     }
   }
+}
+
+/** The guest's sp (x2), unsigned. */
+function stackPointer(cpu: CpuState): number {
+  return cpu.x[2]! >>> 0; // x holds all 32 registers
 }

@@ -37,8 +37,8 @@ Deno.test("plugins see a fault delivered to a handler as an exception, from the 
   assertEquals(r.status, 0);
   const lines = log.trim().split("\n");
   assertEquals(lines.length, 1);
-  const [kind, fromTo] = lines[0].split(" ");
-  assertEquals([kind, fromTo.split("->")[1]], ["exception", sym("skip_fault")]);
+  const [kind, fromTo] = lines[0]!.split(" ");
+  assertEquals([kind, fromTo?.split("->")[1]], ["exception", sym("skip_fault")]);
 });
 
 Deno.test("plugins see kill's signal delivered as an interrupt, after the ecall", async () => {

@@ -82,7 +82,7 @@ export function writeFrame(mem: Memory, cpu: CpuState, s: FrameSetup): number | 
   v.setUint32(FRAME.UC_STACK + 8, s.altStack.size, true);
   v.setBigUint64(FRAME.UC_SIGMASK, s.oldMask, true);
   v.setUint32(FRAME.MCONTEXT, cpu.pc, true);
-  for (let r = 1; r < 32; r++) v.setInt32(FRAME.MCONTEXT + 4 * r, cpu.x[r], true);
+  for (let r = 1; r < 32; r++) v.setInt32(FRAME.MCONTEXT + 4 * r, cpu.x[r]!, true);
   mem.write(frame, new Uint8Array(buf));
   return frame;
 }

@@ -11,19 +11,45 @@ import type { Block } from "./region.ts";
 import { hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_CODE, PAGE_SHIFT } from "./memory.ts";
-import { planRegion, type RegionPlan } from "./region.ts";
+import { MAX_PROFILED_TARGETS, planRegion, type RegionPlan, type RegionProfile } from "./region.ts";
 import type { Runtime } from "./_runtime.ts";
 
 /** A translated region: call it to run guest code from its entry; it returns the next pc. */
 export type RegionFn = () => number;
+
+/**
+ * Runs the block at `cpu.pc` in the interpreter and returns the next pc, telling `onIndirect`
+ * of an indirect jump that ends it.
+ */
+export type ColdRunner = (onIndirect: (pc: number, target: number) => void) => number;
 
 interface Region {
   readonly plan: RegionPlan;
   readonly fn: RegionFn;
 }
 
+/**
+ * Default of {@linkcode Translator.coldRuns}: region entries run in the interpreter before they
+ * are compiled, when a cold runner is set. A
+ * `new Function` costs about a millisecond; a block in the interpreter a few microseconds: code
+ * run only a few times (start-up, large programs) is cheaper to interpret. Measured on the bench
+ * guests (tests/bench).
+ */
+export const COLD_RUNS = 64;
+
 /** Names the generated code sees besides its constants, in the order the factory takes them. */
-const FACTORY_PARAMS = ["rt", "cpu", "x", "u8", "i8", "u16", "i16", "i32", "perm"] as const;
+const FACTORY_PARAMS = [
+  "rt",
+  "state",
+  "cpu",
+  "x",
+  "u8",
+  "i8",
+  "u16",
+  "i16",
+  "i32",
+  "perm",
+] as const;
 
 /** The translation cache: regions by entry pc, two-level by page, and per page who covers it. */
 export class Translator {
@@ -36,8 +62,31 @@ export class Translator {
   #current: Region | undefined;
   /** Regions whose code lies on each page, for invalidation. */
   #onPage = new Map<number, Set<Region>>();
-  /** Blocks and regions translated so far. */
-  readonly stats = { regions: 0, blocks: 0, invalidations: 0 };
+  /** Blocks and regions translated so far, and blocks run in the interpreter. */
+  readonly stats = { regions: 0, blocks: 0, invalidations: 0, coldBlocks: 0 };
+  /**
+   * Set, a region entry seen fewer than {@linkcode coldRuns} times runs with it instead of being
+   * compiled, and regions are planned with what cold runs showed. Only without plugins: they
+   * instrument translated code, and see blocks as QEMU would cut them.
+   */
+  coldRunner: ColdRunner | undefined;
+  /** Times a region entry runs with {@linkcode coldRunner} before it is compiled. */
+  coldRuns: number = COLD_RUNS;
+  /** Region entries run cold so far, and how many times. */
+  #coldCounts = new Map<number, number>();
+  /** Targets of indirect jumps that ran cold, by jump pc, most recent first. */
+  #targets = new Map<number, number[]>();
+  #profile: RegionProfile = { targets: (pc) => this.#targets.get(pc) ?? [] };
+  #noteIndirect = (pc: number, target: number) => {
+    let list = this.#targets.get(pc);
+    if (!list) this.#targets.set(pc, list = []);
+    if (list[0] === target) return;
+    const at = list.indexOf(target);
+    if (at >= 0) list.splice(at, 1);
+    list.unshift(target);
+    if (list.length > MAX_PROFILED_TARGETS) list.pop();
+  };
+  #runCold: RegionFn = () => this.coldRunner!(this.#noteIndirect);
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
@@ -59,10 +108,20 @@ export class Translator {
     this.#rt = rt;
   }
 
-  /** The region entered at `pc`, translating it if needed. */
+  /** The region entered at `pc`, translating it if needed (or the cold runner). */
   lookup(pc: number): RegionFn {
-    const slots = this.#byPage[pc >>> PAGE_SHIFT];
-    return (this.#current = slots?.[(pc & 0xfff) >>> 1] ?? this.#translate(pc)).fn;
+    const region = this.#byPage[pc >>> PAGE_SHIFT]?.[(pc & 0xfff) >>> 1];
+    if (region) return (this.#current = region).fn;
+    if (this.coldRunner) {
+      const runs = this.#coldCounts.get(pc) ?? 0;
+      if (runs < this.coldRuns) {
+        this.#coldCounts.set(pc, runs + 1);
+        this.stats.coldBlocks++;
+        return this.#runCold;
+      }
+      this.#coldCounts.delete(pc);
+    }
+    return (this.#current = this.#translate(pc)).fn;
   }
 
   /** Whether `[addr, addr + len)` overlaps the code of the region running (or last run). */
@@ -81,7 +140,8 @@ export class Translator {
   }
 
   #translate(pc: number): Region {
-    const region = this.#compile(planRegion(this.#mem, pc, undefined, this.breakpoints));
+    const profile = this.coldRunner ? this.#profile : undefined;
+    const region = this.#compile(planRegion(this.#mem, pc, undefined, this.breakpoints, profile));
     (this.#byPage[pc >>> PAGE_SHIFT] ??= new Array(2048))[(pc & 0xfff) >>> 1] = region;
     return region;
   }
@@ -99,7 +159,8 @@ export class Translator {
     );
     const m = this.#mem;
     const fn = factory(
-      this.#rt,
+      this.#rt.calls,
+      this.#rt.state,
       this.#cpu,
       this.#cpu.x,
       m.u8,
@@ -180,5 +241,7 @@ export class Translator {
     this.#byPage = [];
     this.#sites.clear();
     this.#waiting.clear();
+    this.#coldCounts.clear();
+    this.#targets.clear();
   }
 }

@@ -9,6 +9,7 @@ import { buildElf, code } from "./_elf_fixtures.ts";
 import { PAGE_CODE } from "./memory.ts";
 import { step } from "./interp.ts";
 import { Machine } from "./machine.ts";
+import { planRegion, type RegionProfile } from "./region.ts";
 import {
   addi,
   auipc,
@@ -167,9 +168,9 @@ Deno.test("Translator marks the pages of translated code and unmarks them when d
   const l = load({ code: [addi(5, 0, 1)] });
   const { translator } = translatorOf(l);
   translator.lookup(CODE);
-  assert(l.mem.perm[CODE >>> 12] & PAGE_CODE);
+  assert(l.mem.perm[CODE >>> 12]! & PAGE_CODE);
   translator.invalidatePage(CODE >>> 12);
-  assertEquals(l.mem.perm[CODE >>> 12] & PAGE_CODE, 0);
+  assertEquals(l.mem.perm[CODE >>> 12]! & PAGE_CODE, 0);
   assertEquals(translator.stats.invalidations, 1);
 });
 
@@ -183,17 +184,17 @@ Deno.test("Translator runs code across a page boundary, with an instruction stra
 });
 
 // ---------------------------------------------------------------------------------------------
-// The instruction budget (rt.budget), which --max-insns relies on.
+// The instruction budget (state.budget), which --max-insns relies on.
 
 Deno.test("Translator regions stop before a block that would exceed the budget", () => {
   // A self-loop of 2 instructions that never ends.
   const l = load({ code: [addi(5, 5, 1), bne(5, 0, -4)] });
   const { translator, rt } = translatorOf(l);
   const { cpu } = l;
-  rt.budget = 7;
+  rt.state.budget = 7;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3]);
-  rt.budget = 1;
+  rt.state.budget = 1;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5]], [6, CODE, 3], "a budget below a block runs none");
   step(hartOf(l));
@@ -204,10 +205,10 @@ Deno.test("Translator regions of several blocks count the budget across blocks",
   const l = load({ code: [addi(5, 5, 1), jal(0, 4), addi(6, 6, 1), jal(0, -12)] });
   const { translator, rt } = translatorOf(l);
   const { cpu } = l;
-  rt.budget = 5;
+  rt.state.budget = 5;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [4, CODE, 1, 1]);
-  rt.budget = 1000;
+  rt.state.budget = 1000;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [1004, CODE, 251, 251]);
 });
@@ -252,3 +253,24 @@ for (const engine of ["translate", "interp"] as const) {
     assertEquals(m.run().reason, "max-insns");
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regions planned with a profile of cold runs.
+
+Deno.test("planRegion() takes in the targets an indirect jump had, a return only its last two", () => {
+  // 0: jalr zero, a0 (a jump table)   4: jalr zero, ra (a return)   8.. 20: targets
+  const l = load({ code: [jalr(0, 0, 10), jalr(0, 0, 1), ADD_1, ADD_1, ADD_1, ADD_1] });
+  const targets = new Map([[CODE, [CODE + 8, CODE + 12]], [CODE + 4, [
+    CODE + 16,
+    CODE + 20,
+    CODE + 8,
+  ]]]);
+  const profile: RegionProfile = { targets: (pc) => targets.get(pc) ?? [] };
+  const pcsOf = (entry: number, p?: RegionProfile) =>
+    planRegion(l.mem, entry, undefined, undefined, p).blocks.map((b) => b.pc - CODE).sort((a, b) =>
+      a - b
+    );
+  assertEquals(pcsOf(CODE), [0]);
+  assertEquals(pcsOf(CODE, profile), [0, 8, 12]);
+  assertEquals(pcsOf(CODE + 4, profile), [4, 16, 20]);
+});

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sys.h"
 
@@ -16,6 +17,7 @@
 #define SYS_setitimer 103
 #define SYS_pipe2 59
 
+#define SIGINT 2
 #define SIGILL 4
 #define SIGTRAP 5
 #define SIGABRT 6
@@ -268,6 +270,13 @@ int main(int argc, char **argv)
 		long off[4] = { 0 };
 		rv_syscall3(SYS_setitimer, 0, (long)off, 0);
 		printf("alarms %d\n", alarms);
+	} else if (!strcmp(mode, "spin")) {
+		/* for the host's Ctrl-C: a SIGINT (or argv[2]) handler, then a busy loop until it ran */
+		handle(argc > 2 ? atoi(argv[2]) : SIGINT, tick, SA_SIGINFO, 0);
+		rv_syscall3(SYS_write, 1, (long)"spinning\n", 9); /* now: stdio writes at exit */
+		while (!alarms)
+			;
+		printf("interrupted\n");
 	} else if (!strcmp(mode, "wait")) {
 		/* for the host's signals: a SIGTERM handler, then a wait for anything */
 		handle(SIGTERM, report, SA_SIGINFO, 0);

@@ -40,6 +40,9 @@ function freePort(): number {
   return port;
 }
 
+/** A command and its arguments. */
+type Argv = [cmd: string, ...args: string[]];
+
 interface Session {
   transcript: string;
   stdout: string;
@@ -48,7 +51,7 @@ interface Session {
 }
 
 /** Starts `server(port)` and runs gdb's batch script against it (gdb retries until it listens). */
-async function debugSession(server: (port: number) => string[], script = SCRIPT): Promise<Session> {
+async function debugSession(server: (port: number) => Argv, script = SCRIPT): Promise<Session> {
   const port = freePort();
   const file = `${tempDir("rvplug_gdb_")}/script.gdb`;
   Deno.writeTextFileSync(file, script.replace("@PORT@", String(port)));
@@ -69,7 +72,7 @@ async function debugSession(server: (port: number) => string[], script = SCRIPT)
   };
 }
 
-const rvplug = (extra: string[] = []) => (port: number) => [
+const rvplug = (extra: string[] = []) => (port: number): Argv => [
   Deno.execPath(),
   "run",
   "-A",

@@ -54,6 +54,7 @@ Deno.test("serveGdb() answers malformed and hostile packets without failing", as
     ["m10000", "E01"],
     ["m0,4", "E14"],
     ["Z0,zz,4", "E01"],
+    ["Z0", "E01"],
     ["G1234", "E01"],
     ["P99=00000000", "E14"],
     ["p", "E01"],
@@ -106,7 +107,7 @@ Deno.test("serveGdb() reads and writes registers and memory, and steps", async (
   assertEquals(m.cpu.x[5], 0x12345678);
   assertEquals(await ask("G" + g), "OK");
   assertEquals(m.cpu.x[5], 0);
-  const sp = m.cpu.x[2] >>> 0;
+  const sp = m.cpu.x[2]! >>> 0;
   assertEquals(await ask(`M${sp.toString(16)},2:abcd`), "OK");
   assertEquals(await ask(`m${sp.toString(16)},2`), "abcd");
   assertEquals(await ask(`X${(sp + 2).toString(16)},2:\x7d\x03\x01`), "OK"); // escaped '#'

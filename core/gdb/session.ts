@@ -27,6 +27,15 @@ const PC_REGNUM = 32;
 /** gdb's signal numbers (not the target's) for the stop replies. */
 export const GDB_SIGTRAP = 5;
 export const GDB_SIGINT = 2;
+/** `qXfer:<object>:read:<annex>:<offset>,<length>`; every group takes part in a match. */
+const XFER_READ = /^qXfer:(features|auxv):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/;
+type XferRead = [
+  packet: string,
+  object: "features" | "auxv",
+  annex: string,
+  offset: string,
+  length: string,
+];
 const WATCH_KINDS: Record<string, WatchKind> = { "2": "write", "3": "read", "4": "access" };
 const WATCH_PREFIX: Record<WatchKind, string> = {
   write: "watch",
@@ -95,10 +104,10 @@ export class GdbSession {
       case "p": {
         const n = parseHex(p.slice(1));
         if (n > PC_REGNUM) return reply("E14");
-        return reply(le32(n === PC_REGNUM ? cpu.pc : cpu.x[n]));
+        return reply(le32(n === PC_REGNUM ? cpu.pc : cpu.x[n]!));
       }
       case "P": {
-        const [n, v] = p.slice(1).split("=");
+        const [n = "", v] = p.slice(1).split("=");
         const reg = parseHex(n);
         if (reg > PC_REGNUM || v === undefined) return reply("E14");
         this.#setReg(reg, parseLe32(v));
@@ -133,7 +142,7 @@ export class GdbSession {
         return { kind: "resume", step: p[0] === "s", signal: 0 };
       case "C":
       case "S": {
-        const [sig, addr] = p.slice(1).split(";");
+        const [sig = "", addr] = p.slice(1).split(";");
         if (addr !== undefined) cpu.pc = parseHex(addr);
         return { kind: "resume", step: p[0] === "S", signal: parseHex(sig) };
       }
@@ -161,7 +170,7 @@ export class GdbSession {
     if (p.startsWith("vKill")) return { kind: "kill" };
     if (!p.startsWith("vCont;")) return reply(""); // vMustReplyEmpty and the unknown
     // One thread: the first action applies to it (gdb lists the specific ones first).
-    const action = p.slice(6).split(";")[0].split(":")[0];
+    const [action = ""] = p.slice(6).split(/[;:]/, 1);
     switch (action[0]) {
       case "c":
       case "s":
@@ -185,13 +194,12 @@ export class GdbSession {
     if (p === "qfThreadInfo") return `m${this.#thread}`;
     if (p === "qsThreadInfo") return "l";
     if (p === "qOffsets") return "Text=00000000;Data=00000000;Bss=00000000";
-    const xfer = /^qXfer:(features|auxv):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(p);
+    const xfer = XFER_READ.exec(p) as XferRead | null;
     if (xfer) {
-      const doc = xfer[1] === "auxv"
-        ? String.fromCharCode(...this.#auxv)
-        : TARGET_FILES.get(xfer[2]);
+      const [, object, annex, offHex, lenHex] = xfer;
+      const doc = object === "auxv" ? String.fromCharCode(...this.#auxv) : TARGET_FILES.get(annex);
       if (doc === undefined) return "E00";
-      const off = parseHex(xfer[3]), len = Math.min(parseHex(xfer[4]), MAX_READ);
+      const off = parseHex(offHex), len = Math.min(parseHex(lenHex), MAX_READ);
       const chunk = doc.slice(off, off + len);
       return (off + len >= doc.length ? "l" : "m") + chunk;
     }
@@ -200,8 +208,8 @@ export class GdbSession {
 
   /** Z/z: insert or remove a breakpoint (0, 1) or watchpoint (2 write, 3 read, 4 access). */
   #point(insert: boolean, args: string): string {
-    const [type, addrHex, kindHex] = args.split(/[,;]/);
-    const addr = parseHex(addrHex), len = parseHex(kindHex ?? "");
+    const [type = "", addrHex = "", kindHex = ""] = args.split(/[,;]/);
+    const addr = parseHex(addrHex), len = parseHex(kindHex);
     if (type === "0" || type === "1") {
       if (insert) this.#m.addBreakpoint(addr);
       else this.#m.removeBreakpoint(addr);
@@ -223,9 +231,9 @@ export class GdbSession {
   #read(addr: number, len: number): Uint8Array {
     const mem = this.#m.mem;
     let n = 0;
-    while (n < len && (mem.perm[((addr + n) >>> 0) >>> PAGE_SHIFT] & PROT_READ)) n++;
+    while (n < len && (mem.perm[((addr + n) >>> 0) >>> PAGE_SHIFT]! & PROT_READ)) n++;
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = mem.u8[(addr + i) >>> 0];
+    for (let i = 0; i < n; i++) out[i] = mem.u8[(addr + i) >>> 0]!;
     return out;
   }
 
@@ -263,7 +271,7 @@ function parseLe32(s: string): number {
 }
 
 function parseAddrLen(s: string): [number, number] {
-  const [a, l] = s.split(",");
+  const [a = "", l] = s.split(",");
   if (l === undefined) throw new SyntaxError("expected addr,length");
   return [parseHex(a), parseHex(l)];
 }
@@ -273,8 +281,8 @@ function parseAddrLen(s: string): [number, number] {
  * pairs up to and including AT_NULL.
  */
 function readAuxv(m: Machine): Uint8Array {
-  const mem = m.mem, sp = m.cpu.x[2] >>> 0;
-  const word = (a: number) => mem.check(a, 4, PROT_READ) ? mem.i32[a >>> 2] >>> 0 : 0;
+  const mem = m.mem, sp = m.cpu.x[2]! >>> 0;
+  const word = (a: number) => mem.check(a, 4, PROT_READ) ? mem.i32[a >>> 2]! >>> 0 : 0;
   if (!mem.check(sp, 4, PROT_READ)) return new Uint8Array();
   let a = sp + 4 + (word(sp) + 1) * 4; // past argc and argv
   while (word(a) !== 0 && a < sp + 0x100000) a += 4; // envp

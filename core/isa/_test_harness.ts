@@ -299,11 +299,11 @@ export function translatorOf(l: Loaded): { translator: Translator; rt: Runtime }
     siteRetired: () => 0,
     siteError: (e) => e,
   });
-  rt.budget = 2 ** 30;
+  rt.state.budget = 2 ** 30;
   const translator = new Translator(l.mem, l.cpu, rt);
   l.mem.onCodeWrite = (page) => {
     translator.invalidatePage(page);
-    rt.codeWritten = true;
+    rt.state.codeWritten = true;
   };
   return { translator, rt };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RuntimeCall } from "../_runtime.ts";
 import type { CpuState } from "../cpu.ts";
 import type { Memory } from "../memory.ts";
 
@@ -105,8 +106,10 @@ export interface Emitter {
   sync(): string;
   /** An expression of the instructions retired before this one (a double, may exceed 2^32). */
   instret(): string;
-  /** Name of a runtime helper or state object (see core/_runtime.ts) usable in expressions. */
-  rt(name: string): string;
+  /** An expression naming a call of the runtime (see core/_runtime.ts). */
+  rt(name: RuntimeCall): string;
+  /** An expression naming the {@linkcode CpuState} (for fields without an emitter method). */
+  cpu(): string;
   /** A fresh temporary variable name, valid within the instruction. */
   temp(): string;
 }

@@ -60,7 +60,7 @@ export const RV32A: readonly InsnDef[] = [
     emit(i, e) {
       const a = e.temp();
       return `${a} = ${e.r(i.rs1)}; if (${a} & 3) ${e.fault("bus", a)}` +
-        e.w(i.rd, e.load(4, true, a)) + `${e.rt("cpu")}.reservation = ${a};`;
+        e.w(i.rd, e.load(4, true, a)) + `${e.cpu()}.reservation = ${a};`;
     },
   },
   {
@@ -81,7 +81,7 @@ export const RV32A: readonly InsnDef[] = [
       return pc + i.size;
     },
     emit(i, e) {
-      const a = e.temp(), cpu = e.rt("cpu");
+      const a = e.temp(), cpu = e.cpu();
       return `${a} = ${e.r(i.rs1)}; if (${a} & 3) ${e.fault("bus", a)}` +
         `if (${cpu}.reservation === ${a}) { ${cpu}.reservation = -1; ` +
         e.store(4, a, e.r(i.rs2)) + e.w(i.rd, "0") +

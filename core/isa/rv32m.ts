@@ -5,13 +5,15 @@
  */
 
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from "./arith.ts";
+import type { RuntimeCall } from "../_runtime.ts";
 import { enc, type InsnDef, MASK_F7, OPC } from "./insn.ts";
 
+/** An M instruction: `js` is its inline JS, or the runtime call that computes it. */
 function m(
   name: string,
   f3: number,
   f: (a: number, b: number) => number,
-  js?: (a: string, b: string) => string,
+  js: RuntimeCall | ((a: string, b: string) => string),
 ): InsnDef {
   return {
     name,
@@ -26,7 +28,7 @@ function m(
     },
     emit: (i, e) => {
       const a = e.r(i.rs1), b = e.r(i.rs2);
-      return e.w(i.rd, js ? js(a, b) : `${e.rt(name)}(${a}, ${b})`);
+      return e.w(i.rd, typeof js === "string" ? `${e.rt(js)}(${a}, ${b})` : js(a, b));
     },
   };
 }
@@ -34,11 +36,11 @@ function m(
 /** The RV32M instructions. */
 export const RV32M: readonly InsnDef[] = [
   m("mul", 0, Math.imul, (a, b) => `Math.imul(${a}, ${b})`),
-  m("mulh", 1, mulh),
-  m("mulhsu", 2, mulhsu),
-  m("mulhu", 3, mulhu),
-  m("div", 4, div),
-  m("divu", 5, divu),
-  m("rem", 6, rem),
-  m("remu", 7, remu),
+  m("mulh", 1, mulh, "mulh"),
+  m("mulhsu", 2, mulhsu, "mulhsu"),
+  m("mulhu", 3, mulhu, "mulhu"),
+  m("div", 4, div, "div"),
+  m("divu", 5, divu, "divu"),
+  m("rem", 6, rem, "rem"),
+  m("remu", 7, remu, "remu"),
 ];

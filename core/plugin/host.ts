@@ -23,8 +23,6 @@ import type { BlockSites, InsnSites } from "./sites.ts";
 import { QppLinker } from "../../qpp/linker.ts";
 
 export type { HostMachine } from "./_api_object.ts";
-// Kept here too for the importers of the time before it moved.
-export { PluginError } from "../errors.ts";
 
 /** The plugins of one machine. */
 export class PluginHost {

@@ -22,6 +22,8 @@ export interface Sample {
   cpu?: number;
   /** Run-queue wait of the main thread (in-process runs only). */
   wait?: number;
+  /** Peak resident set size in MB (subprocesses, when GNU time is installed). */
+  rssMb?: number;
 }
 
 /** Which time the tables use. */
@@ -150,19 +152,35 @@ export interface ProcessRun {
 }
 
 const TIME_MARK = "@@rvplug-bench-time";
+const RSS_MARK = "@@rvplug-bench-rss";
+/** GNU time, which reports a child's peak RSS (`%M`), if installed. */
+const GNU_TIME = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile ? "/usr/bin/time" : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * Runs `cmd args` in the repository root with stdin and stdout on /dev/null and stderr captured,
  * and times it: under bash's `time` when `cpu` (wall, user and system time, in ms), else by the
- * wall clock only.
+ * wall clock only. With GNU time installed, also measures the peak RSS.
  */
 export async function runProcess(
   cmd: string,
   args: readonly string[],
   cpu: boolean,
 ): Promise<ProcessRun> {
+  const rss = GNU_TIME ? `${GNU_TIME} -f "${RSS_MARK} %M" ` : "";
   const argv = cpu
-    ? ["bash", "-c", `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time "$@" >/dev/null`, "bench", cmd]
+    ? [
+      "bash",
+      "-c",
+      `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time ${rss}"$@" >/dev/null`,
+      "bench",
+      cmd,
+    ]
     : [cmd];
   const command = new Deno.Command(argv[0]!, {
     args: [...argv.slice(1), ...args],
@@ -184,7 +202,13 @@ export async function runProcess(
   )
     .map(Number);
   stderr = stderr.slice(0, at);
-  return { time: { wall: real * 1e3, cpu: (user + sys) * 1e3 }, status, stderr };
+  const rssAt = stderr.lastIndexOf(RSS_MARK);
+  let rssMb: number | undefined;
+  if (rssAt >= 0) {
+    rssMb = Number(stderr.slice(rssAt + RSS_MARK.length).trim().split(/\s+/)[0]) / 1024;
+    stderr = stderr.slice(0, rssAt);
+  }
+  return { time: { wall: real * 1e3, cpu: (user + sys) * 1e3, rssMb }, status, stderr };
 }
 
 function signalNumber(signal: Deno.Signal): number {

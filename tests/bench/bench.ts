@@ -38,10 +38,15 @@ import {
 /** A bench guest of examples/build and its problem sizes. */
 interface Guest {
   name: string;
-  /** The program's default size (about 230-290 M instructions). */
+  /** The program's default size. */
   size: number;
-  /** About a tenth of the work: for the interpreter, and plugin runs with --quick. */
+  /** About 25 M instructions or less: for the interpreter, and plugin runs with --quick. */
   small: number;
+  /**
+   * Target of the whole command's time over qemu-riscv32's: 1.0 for guests that run 2 s or more
+   * under qemu (issue 13), 2.0 for the code-heavy one; none for the short ones.
+   */
+  target?: number;
 }
 
 const GUESTS: readonly Guest[] = [
@@ -50,7 +55,15 @@ const GUESTS: readonly Guest[] = [
   { name: "bench_matmul", size: 250, small: 116 },
   { name: "bench_interp", size: 60000, small: 12000 },
   { name: "bench_mix", size: 1000000, small: 100000 },
+  // CoreMark-like mix (2.4 G instructions, over 2 s under qemu) and a code-heavy guest.
+  { name: "bench_core", size: 10000, small: 100, target: 1.0 },
+  { name: "bench_code", size: 4, small: 1, target: 2.0 },
 ];
+
+/** Start-up target: hello world's whole command, wall-clock ms. */
+const HELLO_TARGET_MS = 40;
+/** Peak RSS target of every bench guest, MB. */
+const RSS_TARGET_MB = 60;
 
 const DEFAULT_PLUGIN_GUESTS = ["bench_sort", "bench_hash", "bench_interp"];
 
@@ -108,7 +121,7 @@ const USAGE = `Usage: deno run -A tests/bench/bench.ts [options]
 Options:
   --reps N             repetitions of each measurement, best taken (default 3, --quick 1)
   --quick              one repetition; interpreter at test sizes, plugins at 1/10 sizes
-  --guests a,b         guests of the engine and CLI tables (default: all five; "sort" = bench_sort)
+  --guests a,b         guests of the engine and CLI tables (default: all seven; "sort" = bench_sort)
   --plugin-guests a,b  guests of the plugin table (default: sort,hash,interp)
   --sections a,b       any of engine,cli,plugins (default: all)
   --no-qemu            do not run qemu-riscv32 (its columns read n/a)
@@ -474,6 +487,9 @@ interface CliRow {
   args: string[];
   cliTimes: Sample[];
   qemuTimes: Sample[];
+  /** Instructions the guest runs (from the engine section), for whole-command MIPS. */
+  insns?: number;
+  target?: number;
 }
 
 async function cliSection(
@@ -488,6 +504,8 @@ async function cliSection(
       args: [elfPath(g.name), String(g.size)],
       cliTimes: [],
       qemuTimes: [],
+      insns: engine?.find((e) => e.guest === g.name)?.insns,
+      target: g.target,
     })),
   ];
   progress(`bench: command line, ${rows.length} programs x ${opts.reps} reps`);
@@ -515,40 +533,86 @@ async function cliSection(
   return rows;
 }
 
+/** Largest peak RSS of the samples, MB; NaN when unknown. */
+function peakRss(samples: readonly Sample[]): number {
+  const known = samples.flatMap((s) => (s.rssMb === undefined ? [] : [s.rssMb]));
+  return known.length ? Math.max(...known) : NaN;
+}
+
 function cliReport(rows: CliRow[], opts: Options, qemu: boolean): string {
-  const body = rows.map((r) => {
-    const c = bestOf(r.cliTimes), q = bestOf(r.qemuTimes);
+  const missed: string[] = [];
+  const body = rows.map((r, i) => {
+    const c = bestOf(r.cliTimes), q = bestOf(r.qemuTimes), rss = peakRss(r.cliTimes);
+    const wall = best(r.cliTimes, "wall");
+    let target = "";
+    if (i === 0) {
+      target = `<=${HELLO_TARGET_MS} ms ${wall <= HELLO_TARGET_MS ? "met" : "MISSED"}`;
+    } else if (r.target !== undefined && qemu) {
+      target = `<=${r.target.toFixed(1)}x ${c / q <= r.target ? "met" : "MISSED"}`;
+    }
+    if (target.endsWith("MISSED")) missed.push(`${r.guest} time`);
+    if (i > 0 && rss > RSS_TARGET_MB) missed.push(`${r.guest} RSS`);
     return [
       r.guest,
       fmt(c),
       qemu ? fmt(q) : "n/a",
       qemu ? times(c / q) : "n/a",
-      fmt(best(r.cliTimes, "wall")),
+      target,
+      r.insns === undefined ? "" : fmt(r.insns / c / 1e3),
+      r.insns === undefined || !qemu ? "" : fmt(r.insns / q / 1e3),
+      fmt(rss),
+      qemu ? fmt(peakRss(r.qemuTimes)) : "n/a",
+      fmt(wall),
       qemu ? fmt(best(r.qemuTimes, "wall")) : "n/a",
     ];
   });
   const guests = rows.slice(1);
   const sumCli = guests.reduce((s, r) => s + bestOf(r.cliTimes), 0);
   const sumQemu = guests.reduce((s, r) => s + bestOf(r.qemuTimes), 0);
+  const withInsns = guests.filter((r) => r.insns !== undefined);
+  const gmMips = (side: "cliTimes" | "qemuTimes") =>
+    geomean(withInsns.map((r) => r.insns! / bestOf(r[side]) / 1e3));
   body.push([]);
   body.push([
     "sum of bench guests",
     fmt(sumCli),
     qemu ? fmt(sumQemu) : "n/a",
     qemu ? times(sumCli / sumQemu) : "n/a",
+    "",
+    withInsns.length ? fmt(gmMips("cliTimes")) : "",
+    withInsns.length && qemu ? fmt(gmMips("qemuTimes")) : "",
+    fmt(Math.max(...guests.map((r) => peakRss(r.cliTimes)))),
+    qemu ? fmt(Math.max(...guests.map((r) => peakRss(r.qemuTimes)))) : "n/a",
     fmt(guests.reduce((s, r) => s + best(r.cliTimes, "wall"), 0)),
     qemu ? fmt(guests.reduce((s, r) => s + best(r.qemuTimes, "wall"), 0)) : "n/a",
   ]);
   return [
     `== Command line end to end: ${clockName(true)}, best of ${opts.reps} ==`,
-    table(["program", "rvplug ms", "qemu ms", "rvplug/qemu", "rvplug wall", "qemu wall"], body),
+    table([
+      "program",
+      "rvplug ms",
+      "qemu ms",
+      "rvplug/qemu",
+      "target",
+      "MIPS",
+      "qemu MIPS",
+      "RSS MB",
+      "qemu RSS",
+      "rvplug wall",
+      "qemu wall",
+    ], body),
     "rvplug: `deno run -A mod.ts prog N` (Deno start-up and module loading included);",
-    "  qemu: `qemu-riscv32 prog N`; both with stdout to /dev/null. Wall: best wall-clock ms.",
+    "  qemu: `qemu-riscv32 prog N`; both with stdout to /dev/null. MIPS: guest instructions / the",
+    "  whole command's time (sum row: geomean). RSS: peak resident set (GNU time; n/a without it),",
+    "  largest of the repetitions. Wall: best wall-clock ms. Targets (issue 13): hello <=",
+    `  ${HELLO_TARGET_MS} ms wall; guests running 2 s or more under qemu <= 1.0x its time; the`,
+    `  code-heavy bench_code <= 2.0x; peak RSS <= ${RSS_TARGET_MB} MB on every guest.`,
     "",
     `Summary (CLI): the ${guests.length} guests take ${fmt(sumCli)} ms with rvplug` +
     (qemu ? ` vs ${fmt(sumQemu)} ms with qemu-riscv32 (${times(sumCli / sumQemu)} its time)` : "") +
-    `; start-up ${fmt(bestOf(rows[0]!.cliTimes))} ms` +
-    (qemu ? ` vs ${fmt(bestOf(rows[0]!.qemuTimes))} ms.` : "."),
+    `; start-up ${fmt(best(rows[0]!.cliTimes, "wall"))} ms wall` +
+    (qemu ? ` vs ${fmt(best(rows[0]!.qemuTimes, "wall"))} ms` : "") +
+    `; targets ${missed.length ? `missed: ${missed.join(", ")}` : "met"}.`,
   ].join("\n");
 }
 

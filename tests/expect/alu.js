@@ -10,10 +10,10 @@
 //   mul a5, a4, a1
 //   div a6, a5, a2
 //   ecall
-function region(rt, cpu, x, u8, i8, u16, i16, i32, perm) {
+function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x10 = x[10], x11 = x[11], x12 = x[12], x13 = x[13], x14 = x[14], x15 = x[15], x16 = x[16];
 let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = rt.budget;
+const lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -33,7 +33,7 @@ x15 = Math.imul(x14, x11);
 // 0x00010018: div
 x16 = rt.div(x15, x12);
 // 0x0001001c: ecall
-ic += 7; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65564, 65568); cpu.instret++; return npc;
+ic += 7; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65564, 65568); cpu.instret++; return npc;
 }
 } catch (e) { x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;   throw rt.unwind(e, ic); }
 x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; return npc;

@@ -9,10 +9,10 @@
 //   f:  addi t1, t1, 1
 //       ret
 //   end: ecall
-function region(rt, cpu, x, u8, i8, u16, i16, i32, perm) {
+function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x1 = x[1], x5 = x[5], x6 = x[6], x10 = x[10], x11 = x[11];
 let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = rt.budget;
+const lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -38,7 +38,7 @@ t0 = (x1 + 0) & -2;65560;ic += 2; npc = t0 >>> 0; switch (npc) { case 65536: L =
 case 4: // block 0x00010018
 if (ic + 1 > lim) { npc = 65560; break loop; }
 // 0x00010018: ecall
-ic += 0; x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
+ic += 0; x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
 } catch (e) { x[1] = x1; x[5] = x5; x[6] = x6;   throw rt.unwind(e, ic); }
 x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; return npc;

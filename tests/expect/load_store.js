@@ -9,10 +9,10 @@
 //   sb t1, 8(a0)
 //   sh t2, 10(a0)
 //   ecall
-function region(rt, cpu, x, u8, i8, u16, i16, i32, perm) {
+function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x5 = x[5], x6 = x[6], x7 = x[7], x10 = x[10];
 let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = rt.budget;
+const lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -33,7 +33,7 @@ ma = (x10 + 8) | 0; if ((perm[ma >>> 12] & 10) === 2) u8[ma >>> 0] = x6; else sm
 ma = (x10 + 10) | 0; if ((ma & 1) === 0 && (perm[ma >>> 12] & 10) === 2) u16[ma >>> 1] = x7; else sm = rt.st16(ma, x7, 65556, 5);
  if (sm) {  ic += 6; npc = 65560; break loop; }
 // 0x00010018: ecall
-ic += 6; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
+ic += 6; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
 } catch (e) { x[5] = x5; x[6] = x6; x[7] = x7;   throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; return npc;

@@ -7,10 +7,10 @@
 //         addi t0, t0, -1
 //         bnez t0, loop
 //         ecall
-function region(rt, cpu, x, u8, i8, u16, i16, i32, perm) {
+function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x5 = x[5], x6 = x[6];
 let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = rt.budget;
+const lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -26,7 +26,7 @@ if (x5 !== 0) { ic += 4; L = 2; continue loop; } ic += 4; L = 1;
 case 1: // block 0x00010010
 if (ic + 1 > lim) { npc = 65552; break loop; }
 // 0x00010010: ecall
-ic += 0; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; rt.k = 1; rt.s = -1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
+ic += 0; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
 case 2: // block 0x00010004
 do {
 if (ic + 3 > lim) { npc = 65540; break loop; }
