@@ -63,14 +63,14 @@ export function depth(): number {
 /** Entry addresses of the `n` innermost functions, innermost first. */
 export function functions(n: number): number[] {
   const s = state.stack, out: number[] = [];
-  for (let i = s.length - 1; i >= 0 && out.length < n; i--) out.push(s[i].fn);
+  for (let i = s.length - 1; i >= 0 && out.length < n; i--) out.push(s[i]!.fn);
   return out;
 }
 
 /** Addresses of the calls that made the `n` innermost frames, innermost first. */
 export function callers(n: number): number[] {
   const s = state.stack, out: number[] = [];
-  for (let i = s.length - 1; i >= 0 && out.length < n; i--) out.push(s[i].site);
+  for (let i = s.length - 1; i >= 0 && out.length < n; i--) out.push(s[i]!.site);
   return out;
 }
 
@@ -159,7 +159,7 @@ function classify(pc: number, bytes: Uint8Array): Transfer | undefined {
   const linkKind = (rd: number, rs1: number | undefined): Transfer["kind"] | undefined =>
     rd === 1 || rd === 5 ? "call" : rd !== 0 ? undefined : rs1 === 1 || rs1 === 5 ? "ret" : "jump";
   if (bytes.length === 4) {
-    const w = (bytes[0] | bytes[1] << 8 | bytes[2] << 16 | bytes[3] << 24) >>> 0;
+    const w = (bytes[0]! | bytes[1]! << 8 | bytes[2]! << 16 | bytes[3]! << 24) >>> 0;
     const op = w & 0x7f, rd = (w >>> 7) & 31, rs1 = (w >>> 15) & 31;
     if (op === 0x6f) {
       const imm = ((w >> 31) << 20) | (w & 0xff000) | ((w >>> 9) & 0x800) |
@@ -176,7 +176,7 @@ function classify(pc: number, bytes: Uint8Array): Transfer | undefined {
     }
     return undefined;
   }
-  const h = bytes[0] | bytes[1] << 8, f3 = h >>> 13, quadrant = h & 3;
+  const h = bytes[0]! | bytes[1]! << 8, f3 = h >>> 13, quadrant = h & 3;
   if (quadrant === 1 && (f3 === 1 || f3 === 5)) { // c.jal (RV32), c.j
     const imm = (((h >> 12) & 1) << 11) | (((h >> 11) & 1) << 4) | (((h >> 9) & 3) << 8) |
       (((h >> 8) & 1) << 10) | (((h >> 7) & 1) << 6) | (((h >> 6) & 1) << 7) |

@@ -86,7 +86,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
   });
   api.qpp.regCb("syscalls", "on_all_sys_return", (_pc, num, ret, a) => {
     const name = syscallName(num);
-    if ((name === "dup" || name === "dup3") && ret >= 0) fds.set(ret, named(a[0]));
+    if ((name === "dup" || name === "dup3") && ret >= 0) fds.set(ret, named(a[0]!));
   });
 
   api.onExit(() => {

@@ -56,7 +56,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
   const svg = opts.svg ? api.createOutputFile(opts.svg) : undefined;
   const trace = opts.trace ? api.createOutputFile(opts.trace) : undefined;
 
-  const root = node(callstack.stackNames()[0], undefined);
+  const root = node(callstack.stackNames()[0]!, undefined);
   let current = root;
   /** Instructions counted so far: each block's count when it starts. */
   let counted = 0;

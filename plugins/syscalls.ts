@@ -152,7 +152,7 @@ export function formatCall(num: number, args: readonly number[]): string {
   if (name === undefined) return `syscall_${num}(${args.map((a) => a | 0).join(",")})`;
   let kinds = (KINDS[name] ?? "dddddd").split("") as Kind[];
   // As -strace: openat's mode only when it creates the file (O_CREAT).
-  if (name === "openat" && !(args[2] & 0o100)) kinds = kinds.slice(0, 3);
+  if (name === "openat" && !((args[2] ?? 0) & 0o100)) kinds = kinds.slice(0, 3);
   return `${name}(${kinds.map((k, i) => formatArg(k, args[i] ?? 0)).join(",")})`;
 }
 
@@ -272,27 +272,28 @@ export function install(api: PluginApi, args: PluginArgs): void {
   });
 
   api.onSyscallReturn((_vcpu, num, ret) => {
-    const name = api.syscallName(num), a = args6;
+    const name = api.syscallName(num);
+    const [a0 = 0, a1 = 0, a2 = 0, a3 = 0] = args6;
     if (print) api.outs(formatReturn(name, ret) + "\n");
-    run.allReturn(pc, num, ret, a);
+    run.allReturn(pc, num, ret, args6);
     switch (name) {
       case "openat":
-        run.openatReturn(pc, ret, a[0], path, a[2], a[3]);
+        run.openatReturn(pc, ret, a0, path, a2, a3);
         break;
       case "read":
-        run.readReturn(pc, ret, a[0], bytesAt(a[1], ret));
+        run.readReturn(pc, ret, a0, bytesAt(a1, ret));
         break;
       case "write":
-        run.writeReturn(pc, ret, a[0], written);
+        run.writeReturn(pc, ret, a0, written);
         break;
       case "close":
-        run.closeReturn(pc, ret, a[0]);
+        run.closeReturn(pc, ret, a0);
         break;
       case "mmap2":
-        run.mmap2Return(pc, ret, a[0] >>> 0, a[1] >>> 0);
+        run.mmap2Return(pc, ret, a0 >>> 0, a1 >>> 0);
         break;
       case "brk":
-        run.brkReturn(pc, ret >>> 0, a[0] >>> 0);
+        run.brkReturn(pc, ret >>> 0, a0 >>> 0);
         break;
     }
   });

@@ -113,8 +113,8 @@ function stripComments(text: string): { code: string; docs: Map<string, string> 
       const next = /^\s*([A-Za-z_$][\w$]*)\s*[:?]/.exec(text.slice(stop));
       if (comment.startsWith("/**") && next) {
         const first = comment.replace(/^\/\*\*|\*\/$/g, "").replace(/^\s*\* ?/gm, "").trim()
-          .split(/(?<=\.)\s|\n\s*\n|\n@/)[0].replace(/\s+/g, " ");
-        if (first) docs.set(next[1], first);
+          .split(/(?<=\.)\s|\n\s*\n|\n@/)[0]!.replace(/\s+/g, " ");
+        if (first) docs.set(next[1]!, first);
       }
       code += " ";
       i = stop;
@@ -140,8 +140,8 @@ function block(code: string, start: number, source: string): { text: string; end
     const c = code[i];
     if (c === '"' || c === "'" || c === "`") {
       for (i++; i < code.length && code[i] !== c;) i += code[i] === "\\" ? 2 : 1;
-    } else if (c in OPEN) {
-      stack.push(OPEN[c]);
+    } else if (c !== undefined && c in OPEN) {
+      stack.push(OPEN[c]!);
     } else if (c === ">" && code[i - 1] === "=") {
       continue; // the arrow of a function type
     } else if (c === stack[stack.length - 1]) {
@@ -176,7 +176,7 @@ function members(body: string, source: string): [string, string][] {
         `Cannot read "${source}": expected "name: type", found "${part.replace(/\s+/g, " ")}"`,
       );
     }
-    out.push([m[1], m[2].trim().replace(/\s+/g, " ")]);
+    out.push([m[1]!, m[2]!.trim().replace(/\s+/g, " ")]);
   }
   return out;
 }

@@ -170,8 +170,8 @@ async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promis
     imported.push(await importPlugin(spec, url, instanceUrl, usedBy));
   };
   for (const spec of specs) await add(spec, moduleUrl(spec.specifier));
-  for (let i = 0; i < imported.length; i++) {
-    const consumer = imported[i];
+  // A for-of over the array sees the plugins it grows by.
+  for (const consumer of imported) {
     for (const used of consumer.qpp.uses.keys()) {
       if (sources.has(used)) continue;
       const url = await findUsed(used, consumer.qpp);
@@ -246,7 +246,7 @@ async function importPlugin(
 
 /** Reads and parses the `.d.ts` beside a provider. */
 async function readDts(name: string, url: string) {
-  const source = url.split(/[?#]/)[0].replace(/\.[cm]?[jt]sx?$/, "") + ".d.ts";
+  const source = url.split(/[?#]/)[0]!.replace(/\.[cm]?[jt]sx?$/, "") + ".d.ts";
   let text: string;
   try {
     if (source.startsWith("file:")) {

@@ -18,7 +18,7 @@ Deno.test("callstack follows hello into main and back out to exit", async () => 
   // Every call returns but the ones still running at exit_group: _start, __rv_cstart, exit...
   assertEquals(calls.slice(0, 3), ["__rv_cstart", "_init_tls", "__riscv_save_3"]);
   assertEquals(calls.includes("main") && calls.includes("printf"), true);
-  const last = lines[lines.length - 1];
+  const last = lines[lines.length - 1]!;
   assertEquals(last.replace(/0x[0-9a-f]+/g, "A"), "call A -> sys_exit_group (depth 5)");
   // Calls and returns balance up to the frames left at the end: depth 5 = 1 + calls - rets.
   const rets = lines.filter((l) => l.startsWith("ret")).length;

@@ -14,7 +14,8 @@ const FILES = exampleElf("files");
 
 /** filetrace's summary rows, computed from strace lines. */
 function summaryOfStrace(lines: string[]): string[] {
-  const files = new Map<string, number[]>(); // opens failed reads read writes written
+  // opens, failed, reads, bytes read, writes, bytes written
+  const files = new Map<string, [number, number, number, number, number, number]>();
   const fds = new Map<number, string>([[0, "<stdin>"], [1, "<stdout>"], [2, "<stderr>"]]);
   const row = (name: string) => files.get(name) ?? files.set(name, [0, 0, 0, 0, 0, 0]).get(name)!;
   for (const line of lines) {
@@ -27,9 +28,9 @@ function summaryOfStrace(lines: string[]): string[] {
       if (ret < 0) r[1]++;
       else fds.set(ret, path);
     } else if ((name === "read" || name === "write") && ret >= 0) {
-      const r = row(fds.get(fd)!), at = name === "read" ? 2 : 4;
-      r[at]++;
-      r[at + 1] += ret;
+      const r = row(fds.get(fd)!);
+      if (name === "read") (r[2]++, r[3] += ret);
+      else (r[4]++, r[5] += ret);
     } else if (name === "close" && ret >= 0) fds.delete(fd);
   }
   const rows = [...files].map(([name, r]) => `${name} ${r.join(" ")}`);

@@ -48,7 +48,7 @@ Deno.test("profiler's report and flame graph show main under _start with exact c
   const { lines, svg, insns, r } = await profile(HELLO);
   assert(lines.some((l) => l.startsWith("_start;__rv_cstart;main;printf ")));
   // The report's first row is the entry function, with everything.
-  assertEquals(r.log.split("\n")[2].trim().split(/ +/), [String(insns), "7", "_start"]);
+  assertEquals(r.log.split("\n")[2]!.trim().split(/ +/), [String(insns), "7", "_start"]);
   assert(svg.startsWith('<?xml version="1.0" standalone="no"?>\n<svg '));
   assertStringIncludes(svg, `<title>_start (${insns} instructions, 100.00%)</title>`);
   assertStringIncludes(svg, '<rect x="10.0" y="');
@@ -72,7 +72,7 @@ Deno.test("profiler's Chrome trace nests a begin and an end per call, in instruc
   }
   assertEquals(open, []);
   assertEquals(traceEvents[0], { name: "_start", cat: "call", ph: "B", ts: 0, pid: 1, tid: 1 });
-  assertEquals(traceEvents[traceEvents.length - 1].ts, insns);
+  assertEquals(traceEvents[traceEvents.length - 1]!.ts, insns);
   assert(traceEvents.some((e) => e.name === "main" && e.ph === "B"));
 });
 

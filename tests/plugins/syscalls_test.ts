@@ -56,17 +56,18 @@ Deno.test({
       const qemu = (await runQemu(elf, args, { qemuArgs: ["-strace"] })).stderr
         .split("\n").filter((l) => /^\d+ /.test(l)).map((l) => l.replace(/^\d+ /, ""));
       assertEquals(ours.length, qemu.length, elf);
-      for (let k = 0; k < ours.length; k++) {
-        const o = parseLine(ours[k]);
-        if (qemu[k].startsWith("Unknown syscall")) {
-          assertEquals(o.name, `syscall_${qemu[k].split(" ")[2]}`);
+      for (const [k, line] of ours.entries()) {
+        const theirs = qemu[k]!;
+        const o = parseLine(line);
+        if (theirs.startsWith("Unknown syscall")) {
+          assertEquals(o.name, `syscall_${theirs.split(" ")[2]}`);
           continue;
         }
-        const q = parseLine(qemu[k]);
-        const where = `${elf}: ${ours[k]} / ${qemu[k]}`;
+        const q = parseLine(theirs);
+        const where = `${elf}: ${line} / ${theirs}`;
         assertEquals(o.name, q.name, where);
         assertEquals(o.args.length, q.args.length, where);
-        o.args.forEach((a, i) => comparable(a, q.args[i]) && assertEquals(a, q.args[i], where));
+        o.args.forEach((a, i) => comparable(a, q.args[i]!) && assertEquals(a, q.args[i], where));
         // Results: the value, or the errno number (QEMU prints its message, we its name).
         if (!["getpid", "gettid"].includes(o.name)) {
           assertEquals(o.ret.replace(/ \(.*/, ""), q.ret.replace(/ \(.*/, ""), where);
