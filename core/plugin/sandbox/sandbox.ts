@@ -85,8 +85,8 @@ export async function loadSandboxed(
     throw new TypeError(
       `Cannot sandbox plugin "${spec.name}": on a terminal, Deno would ask you whether to grant ` +
         `what the plugin is denied; run deno with --no-prompt before mod.ts ` +
-        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1 (the rvplug command ` +
-        `adds it by itself, but main() was not run as the entry module with its arguments)`,
+        `(deno run -A --no-prompt mod.ts ...) or set DENO_NO_PROMPT=1 (rvplug adds it by ` +
+        `itself when run as mod.ts with permission to run deno)`,
     );
   }
   const missing = missingPermission(spec.url, options.grants);
