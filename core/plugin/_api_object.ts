@@ -108,7 +108,7 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
       const n = name === "pc" || csr !== undefined ? -1 : regIndex(name, "read");
       access.need(Access.Read, `read register "${name}"`);
       if (csr !== undefined) return readCsr(csr, m.instret(), timeTicks)!;
-      return n < 0 ? cpu.pc : cpu.x[n];
+      return n < 0 ? cpu.pc : cpu.x[n]!;
     },
     registerNames: () => ["pc", ...ABI_NAMES, ...Object.keys(CSR)],
     writeRegister(name, value) {

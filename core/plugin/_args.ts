@@ -60,24 +60,21 @@ function parseValue(key: string, value: string, spec: ArgSpec): unknown {
 export function parseArgs<const S extends ArgSpecs>(args: PluginArgs, spec: S): ParsedArgs<S> {
   const known = Object.keys(spec);
   const out: Record<string, unknown> = {};
-  for (const key of known) {
-    const s = spec[key];
-    out[key] = s.multiple ? [] : s.default;
-  }
+  for (const [key, s] of Object.entries(spec)) out[key] = s.multiple ? [] : s.default;
   const given = new Set<string>();
   for (const [key, value] of args) {
-    if (!Object.hasOwn(spec, key)) {
+    const s = Object.hasOwn(spec, key) ? spec[key] : undefined;
+    if (s === undefined) {
       const expected = known.length > 0 ? `expected ${orList(known)}` : "the plugin takes none";
       throw new TypeError(`Unknown argument "${key}": ${expected}`);
     }
-    const s = spec[key];
     const v = parseValue(key, value, s);
     if (s.multiple) (out[key] as unknown[]).push(v);
     else out[key] = v;
     given.add(key);
   }
-  for (const key of known) {
-    if (spec[key].required && !given.has(key)) {
+  for (const [key, s] of Object.entries(spec)) {
+    if (s.required && !given.has(key)) {
       throw new TypeError(`Cannot parse the arguments: no "${key}" given`);
     }
   }

@@ -62,7 +62,8 @@ export class SiteTable {
 
   /** The site `id`. */
   get(id: number): SiteInfo {
-    return this.#sites[id - this.#base];
+    // Ids come from add(); a dropped site's callbacks are gone with its code.
+    return this.#sites[id - this.#base]!;
   }
 
   /** Marks the sites below `id` as dropped (their code was flushed); collect() frees them. */
@@ -147,7 +148,8 @@ export function tbHandle(
     if (!Number.isInteger(k) || k < 0 || k >= block.insns.length) {
       throw new RangeError(`Cannot get instruction ${k}: the TB has ${block.insns.length}`);
     }
-    const insn = block.insns[k], pc = block.pcs[k], s: InsnSites = sites.insns[k];
+    // k is in range (checked above).
+    const insn = block.insns[k]!, pc = block.pcs[k]!, s: InsnSites = sites.insns[k]!;
     return {
       vaddr: pc,
       size: insn.size,
@@ -225,13 +227,14 @@ export function decodedInsn(insn: Insn, pc: number): DecodedInsn {
   const space = text.indexOf(" ");
   const mnemonic = space < 0 ? text : text.slice(0, space);
   // Operands end where the target comment starts.
-  const ops = space < 0 ? "" : text.slice(space).split("#")[0].trim();
+  const ops = space < 0 ? "" : text.slice(space).split("#")[0]!.trim();
   const use = REG_USE[insn.def.format];
   const reads = [...new Set(use.reads.map((r) => insn[r]))].filter((n) => n !== 0);
   return {
     mnemonic,
     operands: ops === "" ? [] : ops.split(","),
-    regsRead: reads.map((n) => ABI_NAMES[n]),
-    regsWritten: use.writes && insn.rd !== 0 ? [ABI_NAMES[insn.rd]] : [],
+    // Register fields hold 0..31, all named.
+    regsRead: reads.map((n) => ABI_NAMES[n]!),
+    regsWritten: use.writes && insn.rd !== 0 ? [ABI_NAMES[insn.rd]!] : [],
   };
 }

@@ -79,7 +79,7 @@ export class CallbackRegistry {
   forget(plugin: Plugin): void {
     for (const event of EVENTS) {
       const list: Reg<unknown>[] = this.#lists[event];
-      for (let i = list.length - 1; i >= 0; i--) if (list[i].plugin === plugin) list.splice(i, 1);
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.plugin === plugin) list.splice(i, 1);
     }
   }
 }

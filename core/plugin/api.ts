@@ -51,7 +51,7 @@
  *   api.onTbTrans((tb) => {
  *     const n = tb.nInsns; // the handle dies when this callback returns: keep numbers
  *     if (inline) tb.inlineAdd(count, 0, n);
- *     else tb.onExec(() => (count[0] += n));
+ *     else tb.onExec(() => (count[0]! += n));
  *   });
  *   api.onExit(() => api.outs(`insns: ${count[0]}\n`));
  * }
@@ -530,7 +530,8 @@ export interface PluginApi {
    *   if (api.symbolAt(tb.vaddr)?.addr === tb.vaddr) tb.inlineAdd(blocks, 1, 1);
    * });
    * machine.run();
-   * assert(blocks[0] > blocks[1] && blocks[1] > 0);
+   * const [all = 0, starts = 0] = blocks;
+   * assert(all > starts && starts > 0);
    * ```
    */
   onTbTrans(cb: (tb: Tb) => void): void;

@@ -24,6 +24,9 @@ import { QppLinker } from "../../qpp/linker.ts";
 
 export type { HostMachine } from "./_api_object.ts";
 
+/** a0..a5 of a syscall: the machine always passes all six. */
+type SyscallArgs = readonly [number, number, number, number, number, number];
+
 /** The plugins of one machine. */
 export class PluginHost {
   #m: HostMachine;
@@ -160,7 +163,7 @@ export class PluginHost {
    * @returns the syscall's result, as the return callbacks left it in a0
    */
   syscall(num: number, args: readonly number[], perform: () => number): number {
-    const [a0, a1, a2, a3, a4, a5] = args;
+    const [a0, a1, a2, a3, a4, a5] = args as SyscallArgs;
     const c = this.#callbacks, x = this.#m.cpu.x;
     for (const r of c.of("syscall")) this.#vcpuCall(r, () => r.fn(0, num, a0, a1, a2, a3, a4, a5));
     let ret: number | undefined;

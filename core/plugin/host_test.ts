@@ -45,13 +45,13 @@ Deno.test("instrumented runs give the same output and instret as plain runs", ()
   const sb = api.newScoreboard(2);
   api.onTbTrans((tb) => {
     tb.inlineAdd(sb, 0, tb.nInsns);
-    for (let i = 0; i < tb.nInsns; i++) tb.insn(i).onMem(() => sb[1]++, "rw");
+    for (let i = 0; i < tb.nInsns; i++) tb.insn(i).onMem(() => sb[1]!++, "rw");
   });
   const result = machine.run();
   assertEquals(out.stdout, plain.out.stdout);
   assertEquals(result.instret, plainResult.instret);
   assertEquals(sb[0], result.instret);
-  assert(sb[1] > 0);
+  assert(sb[1]! > 0);
 });
 
 Deno.test("Tb handles throw when used after onTbTrans returns", () => {
@@ -214,7 +214,7 @@ Deno.test("onMem() reports addresses, sizes and values of loads and stores", () 
           const size = 1 << api.memSizeShift(info);
           const bytes = api.readMemory(vaddr, size);
           let now = 0;
-          for (let b = size - 1; b >= 0; b--) now = now * 256 + bytes[b];
+          for (let b = size - 1; b >= 0; b--) now = now * 256 + bytes[b]!;
           // After a store, memory holds the value stored; after a load, the value loaded.
           assertEquals(now, value);
           checked++;
@@ -236,13 +236,14 @@ Deno.test("reset() removes a plugin's callbacks and re-translates without them",
   machine.plugins.createApi("observer").onFlush(() => flushes++);
   api.onTbTrans((tb) =>
     tb.onExec(() => {
-      if (++sb[0] === 10) api.reset();
+      if (++sb[0]! === 10) api.reset();
     })
   );
   const result = machine.run();
   assertEquals(result.status, 0);
   assertEquals(flushes, 1);
-  assert(sb[0] >= 10 && sb[0] < 20, `ran ${sb[0]} times`);
+  const ran = sb[0]!;
+  assert(ran >= 10 && ran < 20, `ran ${ran} times`);
 });
 
 Deno.test("createApi() refuses two plugins of one name", () => {
@@ -271,7 +272,7 @@ Deno.test("readRegister() reads instret exactly inside an instruction callback",
       tb.insn(i).onExec(
         () => {
           checks++;
-          if (api.readRegister("instret") !== count[0] - 1) mismatches++;
+          if (api.readRegister("instret") !== count[0]! - 1) mismatches++;
         },
         undefined,
         { flags: "r" },

@@ -156,13 +156,13 @@ export function drainOut(ctl: Int32Array, out: Uint8Array): unknown[] {
   const mask = out.length - 1;
   const take = (at: number, n: number) => {
     const bytes = new Uint8Array(n);
-    for (let k = 0; k < n; k++) bytes[k] = out[(at + k) & mask];
+    for (let k = 0; k < n; k++) bytes[k] = out[(at + k) & mask]!; // masked: in range
     return bytes;
   };
   const messages: unknown[] = [];
   while (r !== w) {
     const h = take(r, 4);
-    const len = h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24);
+    const len = h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24);
     messages.push(JSON.parse(decoder.decode(take(r + 4, len))));
     r = (r + 4 + len) | 0;
   }

@@ -285,7 +285,7 @@ export function createProxy(env: ProxyEnv): Proxy {
       if (!Number.isInteger(k) || k < 0 || k >= wire.insns.length) {
         throw new RangeError(`Cannot get instruction ${k}: the TB has ${wire.insns.length}`);
       }
-      const [pc, size, word] = wire.insns[k];
+      const [pc, size, word] = wire.insns[k]!; // k is in range (checked above)
       const bytes = new Uint8Array(size);
       for (let b = 0; b < size; b++) bytes[b] = (word >>> (8 * b)) & 0xff;
       const onExec = exec(k, pc);
@@ -296,12 +296,12 @@ export function createProxy(env: ProxyEnv): Proxy {
         disas: () => {
           check();
           disas ??= env.request!({ q: "disas" }) as string[];
-          return disas[k];
+          return disas[k]!; // one per instruction
         },
         decoded: () => {
           check();
           decoded ??= env.request!({ q: "decoded" }) as DecodedInsn[];
-          return structuredClone(decoded[k]);
+          return structuredClone(decoded[k]!);
         },
         symbol: () => {
           check();
@@ -489,12 +489,12 @@ export function createProxy(env: ProxyEnv): Proxy {
     sites,
     exec(id) {
       // Called as plain functions, so that stack traces name them as the plugin did.
-      const s = sites[id], fn = s.fn as ExecCallback;
+      const s = sites[id]!, fn = s.fn as ExecCallback;
       if (s.access === Access.None) fn(0, s.udata);
       else withAccess(s.access, () => fn(0, s.udata));
     },
     mem(id, info, vaddr, value) {
-      const s = sites[id], fn = s.fn as MemCallback;
+      const s = sites[id]!, fn = s.fn as MemCallback;
       if (s.access === Access.None) fn(0, info, vaddr >>> 0, value >>> 0, s.udata);
       else withAccess(s.access, () => fn(0, info, vaddr >>> 0, value >>> 0, s.udata));
     },

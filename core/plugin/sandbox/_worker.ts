@@ -168,13 +168,13 @@ async function start(init: InitMessage): Promise<void> {
     let pc: number | undefined;
     try {
       if (op === Rec.SyncExec) {
-        pc = proxy.sites[ring[(at + 1) & MASK]].pc;
-        if (!dead) proxy.exec(ring[(at + 1) & MASK]);
+        pc = proxy.sites[ring[(at + 1) & MASK]!]!.pc;
+        if (!dead) proxy.exec(ring[(at + 1) & MASK]!);
       } else if (op === Rec.SyncMem) {
-        const id = ring[(at + 1) & MASK];
-        pc = proxy.sites[id].pc;
+        const id = ring[(at + 1) & MASK]!;
+        pc = proxy.sites[id]!.pc;
         if (!dead) {
-          proxy.mem(id, ring[(at + 2) & MASK], ring[(at + 3) & MASK], ring[(at + 4) & MASK]);
+          proxy.mem(id, ring[(at + 2) & MASK]!, ring[(at + 3) & MASK]!, ring[(at + 4) & MASK]!);
         }
       } else {
         const call = readJson(shared.call, Atomics.load(ctl, Ctl.CallLen)) as CallArgs;
@@ -217,12 +217,12 @@ async function start(init: InitMessage): Promise<void> {
     try {
       const sites = proxy.sites;
       while (r !== w) {
-        const at = r, op = ring[at & MASK];
+        const at = r, op = ring[at & MASK]!;
         if (op >= 0) {
           r = (r + 1) | 0;
           if (dead || exited) continue;
           id = op;
-          const s = sites[op];
+          const s = sites[op]!;
           if (s.access !== 0) proxy.exec(op);
           else {
             const fn = s.fn as ExecCallback; // a plain call: stack frames name it as written
@@ -233,12 +233,12 @@ async function start(init: InitMessage): Promise<void> {
           if (dead || exited) continue;
           const h = -1 - op;
           id = h >>> 4;
-          const s = sites[id];
+          const s = sites[id]!;
           if (s.access !== 0) {
-            proxy.mem(id, h & 15, ring[(at + 1) & MASK], ring[(at + 2) & MASK]);
+            proxy.mem(id, h & 15, ring[(at + 1) & MASK]!, ring[(at + 2) & MASK]!);
           } else {
             const fn = s.fn as MemCallback;
-            fn(0, h & 15, ring[(at + 1) & MASK] >>> 0, ring[(at + 2) & MASK] >>> 0, s.udata);
+            fn(0, h & 15, ring[(at + 1) & MASK]! >>> 0, ring[(at + 2) & MASK]! >>> 0, s.udata);
           }
         } else {
           r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
@@ -251,7 +251,7 @@ async function start(init: InitMessage): Promise<void> {
       if (e instanceof ExitRequest) {
         exited = true;
         send({ t: "exit", status: e.status });
-      } else fail(e, id < 0 ? undefined : proxy.sites[id].pc);
+      } else fail(e, id < 0 ? undefined : proxy.sites[id]!.pc);
     }
     Atomics.store(ctl, Ctl.RingRead, r);
     bump(ctl);

@@ -23,13 +23,13 @@ const TS_TYPES = [
  */
 export async function describeImportError(message: string): Promise<string> {
   const lines = message.split("\n");
-  const first = lines[0].replace(/^(TypeError|SyntaxError): (?=SyntaxError)/, "");
+  const first = lines[0]!.replace(/^(TypeError|SyntaxError): (?=SyntaxError)/, "");
   // Deno puts the location of the fault (the module, or the import of a missing one) after "at".
   const at = lines.map((l) => /^\s+at ((?:https?|file|jsr|npm):\S+:\d+:\d+)$/.exec(l)?.[1])
     .find((l) => l !== undefined);
   const missing = /^Module not found "([^"]+)"/.exec(first);
   if (missing) {
-    const url = missing[1];
+    const url = missing[1]!;
     const status = await httpStatus(url);
     return `module "${url}" was not found${status ? ` (${status})` : ""}` +
       (at ? `, imported at ${at}` : "");
@@ -66,7 +66,7 @@ async function httpStatus(url: string): Promise<string | undefined> {
 
 async function mediaType(url: string): Promise<string | undefined> {
   const r = await fetchHead(url);
-  return r?.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  return r?.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
 }
 
 /**

@@ -144,7 +144,7 @@ export function denialOf(message: string): Denial | undefined {
   const m = /Requires (\w+) access to "?([^",]*)"?/.exec(message) ??
     /Requires (\w+) access/.exec(message);
   if (!m) return undefined;
-  return { kind: m[1], what: m[2] ?? "" };
+  return { kind: m[1]!, what: m[2] ?? "" };
 }
 
 /** The option that grants `denial`, e.g. `allow-read=/etc/passwd`. */

@@ -58,38 +58,43 @@ function fileArgs(c: Case, dir: string): string {
 for (const c of CASES) {
   Deno.test(`loadSandboxed() gives ${c.plugin}${c.args} the same output as in-process on ${c.guest}`, async () => {
     const elf = exampleElf(c.guest);
-    const runs = [];
-    for (const sandbox of [false, true]) {
+    const run = async (sandbox: boolean) => {
       const dir = tempDir();
       try {
         const grant = sandbox ? `,sandbox=on${c.files ? `,allow-write=${dir}` : ""}` : "";
         const spec = pluginUrl(c.plugin) + c.args + fileArgs(c, dir) + grant;
         const r = await runWithPlugins(elf, [spec], { args: c.guestArgs });
         const files = (c.files?.(dir) ?? []).map((f) => Deno.readTextFileSync(f));
-        runs.push({ log: r.log, stdout: r.stdout, status: r.status, instret: r.instret, files });
+        return { log: r.log, stdout: r.stdout, status: r.status, instret: r.instret, files };
       } finally {
         Deno.removeSync(dir, { recursive: true });
       }
-    }
-    assert(runs[0].log !== "" || runs[0].files.some((f) => f !== ""), "the plugin printed nothing");
-    assertEquals(runs[1], runs[0]);
+    };
+    const inProcess = await run(false);
+    const sandboxed = await run(true);
+    assert(
+      inProcess.log !== "" || inProcess.files.some((f) => f !== ""),
+      "the plugin printed nothing",
+    );
+    assertEquals(sandboxed, inProcess);
   });
 }
 
 Deno.test("loadSandboxed() gives a plugin using every API member the same view as in-process", async () => {
   const plugin = new URL("./testdata/api_probe.ts", import.meta.url).href;
-  const runs = [];
-  for (const sandbox of [false, true]) {
+  const run = async (sandbox: boolean) => {
     const dir = tempDir();
     try {
       const grant = sandbox ? `,sandbox=on,allow-write=${dir}/out.txt` : "";
       const r = await runWithPlugins(exampleElf("hello"), [`${plugin},out=${dir}/out.txt${grant}`]);
-      runs.push({ log: r.log, stdout: r.stdout, file: Deno.readTextFileSync(`${dir}/out.txt`) });
+      return { log: r.log, stdout: r.stdout, file: Deno.readTextFileSync(`${dir}/out.txt`) };
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
-  }
-  assert(runs[0].stdout.startsWith("Jello"), runs[0].stdout);
-  assert(runs[0].log.includes("mem "), runs[0].log);
-  assertEquals(runs[1], runs[0]);
+  };
+  const inProcess = await run(false);
+  const sandboxed = await run(true);
+  assert(inProcess.stdout.startsWith("Jello"), inProcess.stdout);
+  assert(inProcess.log.includes("mem "), inProcess.log);
+  assertEquals(sandboxed, inProcess);
 });
