@@ -8,7 +8,6 @@ import { hex, PluginError } from "./core/errors.ts";
 import { Machine, type RunResult } from "./core/machine.ts";
 import { type HostSignals, listenHostSignals, runSliced } from "./core/host_signals.ts";
 import { signalDescription } from "./core/signals.ts";
-import { toFileUrl } from "@std/path";
 import {
   linkPlugins,
   loadPlugins,
@@ -16,15 +15,8 @@ import {
   parsePluginSpec,
   type PluginSpec,
 } from "./core/plugin/loader.ts";
-import { typeCheck } from "./core/plugin/sandbox/check.ts";
-import { pluginFrames } from "./core/plugin/sandbox/diagnose.ts";
-import { splitLoaderOptions } from "./core/plugin/sandbox/options.ts";
-import {
-  missingDenoFlags,
-  reexec,
-  REEXEC_ENV,
-  reexecCommand,
-} from "./core/plugin/sandbox/_reexec.ts";
+// The sandbox's modules, qpp/list.ts, the GDB stub and @std/path are imported where they are
+// used: a run without plugins does not need them, and loading them is start-up time.
 
 /** rvplug's version, printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -117,9 +109,9 @@ interface CliOptions {
 /** QEMU's single-dash spellings, accepted before the program name. */
 const QEMU_SPELLINGS: Record<string, string> = { "-plugin": "--plugin", "-strace": "--strace" };
 
-function parseCommandLine(
+async function parseCommandLine(
   argv: string[],
-): CliOptions | "help" | "version" | { qppList: PluginSpec[] } {
+): Promise<CliOptions | "help" | "version" | { qppList: PluginSpec[] }> {
   argv = qemuSpellings(argv);
   const flags = parseArgs(argv, {
     boolean: ["help", "version", "strace", "interp", "stats", "qpp-list", "progress", "check"],
@@ -134,10 +126,14 @@ function parseCommandLine(
   });
   if (flags.help) return "help";
   if (flags.version) return "version";
-  const plugins = (flags.plugin as string[]).map((spec) => {
+  const pluginArgs = flags.plugin as string[];
+  const sandbox = pluginArgs.length === 0
+    ? undefined
+    : await import("./core/plugin/sandbox/options.ts");
+  const plugins = pluginArgs.map((spec) => {
     try {
       const parsed = parsePluginSpec(spec);
-      splitLoaderOptions(parsed.args); // checks the sandbox's options now
+      sandbox?.splitLoaderOptions(parsed.args); // checks the sandbox's options now
       return parsed;
     } catch (e) {
       throw new UsageError((e as Error).message);
@@ -167,6 +163,10 @@ function parseCommandLine(
       throw new UsageError(`Cannot parse -g "${gdb}": expected a TCP port`);
     }
   }
+  // Only a run with plugins is ever rvplug's own re-run, with the marker in its environment.
+  const reexecMarker = plugins.length === 0
+    ? undefined
+    : (await import("./core/plugin/sandbox/_reexec.ts")).REEXEC_ENV;
   const logItems = flags.d === undefined ? [] : String(flags.d).split(",");
   for (const item of logItems) {
     if (item !== "in_asm" && item !== "plugin") {
@@ -176,7 +176,7 @@ function parseCommandLine(
   return {
     program,
     args,
-    env: guestEnvironment(argv),
+    env: guestEnvironment(argv, reexecMarker),
     strace: flags.strace,
     inAsm: logItems.includes("in_asm"),
     logFile: flags.D,
@@ -233,11 +233,11 @@ const VALUE_OPTIONS = new Set(["-E", "-U", "-d", "-D", "--max-insns", "--plugin"
 
 /**
  * The guest environment as qemu-user builds it: the host's variables in reverse order, then each
- * -E (which puts its variable first) and -U in command-line order.
+ * -E (which puts its variable first) and -U in command-line order, without `hidden` (the marker
+ * of rvplug's own re-run, which is not the guest's business).
  */
-function guestEnvironment(argv: string[]): string[] {
-  // The marker of rvplug's own re-run is not the guest's business.
-  let env = hostEnvironment().filter(([name]) => name !== REEXEC_ENV).reverse();
+function guestEnvironment(argv: string[], hidden: string | undefined): string[] {
+  let env = hostEnvironment().filter(([name]) => name !== hidden).reverse();
   for (let i = 0; i < argv.length && argv[i]!.startsWith("-"); i++) {
     const [opt = "", inline] = argv[i]!.split(/=(.*)/s, 2);
     if (!VALUE_OPTIONS.has(opt)) continue;
@@ -293,8 +293,8 @@ async function qppList(specs: PluginSpec[]): Promise<number> {
     }
     throw e;
   }
+  const { toFileUrl } = await import("@std/path");
   const cwd = toFileUrl(Deno.cwd() + "/").href;
-  // Imported here, like the GDB stub below: modules only some runs need stay off start-up.
   const { formatQppList } = await import("./qpp/list.ts");
   console.log(
     formatQppList(plugins, (s) => s.startsWith(cwd) ? s.slice(cwd.length) : s).trimEnd(),
@@ -335,9 +335,9 @@ function progressLine(): { update: (instret: number) => void; clear: () => void 
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[]): Promise<number> {
-  let opts: ReturnType<typeof parseCommandLine>;
+  let opts: Awaited<ReturnType<typeof parseCommandLine>>;
   try {
-    opts = parseCommandLine(argv);
+    opts = await parseCommandLine(argv);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`rvplug: ${e.message}`);
@@ -355,10 +355,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Deno flags the plugins need and the user's command lacks: run again with them, once.
   const specs = "qppList" in opts ? opts.qppList : opts.plugins;
-  const missing = specs.length === 0 ? [] : missingDenoFlags(specs);
-  const again = missing.length === 0 ? undefined : reexecCommand(argv, missing, ENTRIES);
-  if (again) {
-    const status = await reexec(again);
+  if (specs.length > 0) {
+    const { missingDenoFlags, reexec, reexecCommand } = await import(
+      "./core/plugin/sandbox/_reexec.ts"
+    );
+    const missing = missingDenoFlags(specs);
+    const again = missing.length === 0 ? undefined : reexecCommand(argv, missing, ENTRIES);
+    const status = again && await reexec(again);
     if (status !== undefined) return status;
   }
   if ("qppList" in opts) return await qppList(opts.qppList);
@@ -419,7 +422,10 @@ async function runProgram(
     throw e;
   }
   if (opts.check) {
-    const report = await typeCheck(opts.plugins.map((p) => moduleUrl(p.specifier)));
+    const { typeCheck } = await import("./core/plugin/sandbox/check.ts");
+    const report = await typeCheck(
+      await Promise.all(opts.plugins.map((p) => moduleUrl(p.specifier))),
+    );
     if (report !== undefined) {
       stderrLog(`rvplug: Cannot load plugins: they do not type-check (--check):\n${report}\n`);
       return EXIT_LOAD;
@@ -445,6 +451,7 @@ async function runProgram(
     progress?.clear();
     if (e instanceof PluginError) {
       // The plugin's own frames (file:line) help its author; rvplug's would not.
+      const { pluginFrames } = await import("./core/plugin/sandbox/diagnose.ts");
       stderrLog(`rvplug: ${e.message}${pluginFrames(e.cause)}\n`);
       return EXIT_PLUGIN;
     }

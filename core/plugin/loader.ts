@@ -12,9 +12,7 @@
  * @module
  */
 
-import { basename, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
 import { QppLinkError, type QppPlugin, qppPluginOf } from "../../qpp/linker.ts";
-import { parseQppDts } from "../../qpp/dts.ts";
 import {
   PLUGIN_API_MIN_VERSION,
   PLUGIN_API_VERSION,
@@ -22,10 +20,45 @@ import {
   type PluginModule,
 } from "./api.ts";
 import type { PluginHost } from "./host.ts";
-import { describeImportError, missingPermission, pluginFrames } from "./sandbox/diagnose.ts";
-import { type LoaderOptions, sandboxed, splitLoaderOptions } from "./sandbox/options.ts";
-import { checkPins, projectLockProblem } from "./sandbox/pin.ts";
-import { loadSandboxed } from "./sandbox/sandbox.ts";
+import type { LoaderOptions } from "./sandbox/options.ts";
+
+/**
+ * What loading plugins needs besides this module, imported on first use: mod.ts re-exports this
+ * module, and a run without plugins should not load the sandbox, the `.d.ts` reader nor
+ * `@std/path` (which alone costs several ms of start-up).
+ */
+async function loaderDeps() {
+  const [
+    { extname, fromFileUrl, resolve, toFileUrl },
+    { parseQppDts },
+    { describeImportError, missingPermission, pluginFrames },
+    { sandboxed, splitLoaderOptions },
+    { checkPins, projectLockProblem },
+    { loadSandboxed },
+  ] = await Promise.all([
+    import("@std/path"),
+    import("../../qpp/dts.ts"),
+    import("./sandbox/diagnose.ts"),
+    import("./sandbox/options.ts"),
+    import("./sandbox/pin.ts"),
+    import("./sandbox/sandbox.ts"),
+  ]);
+  return {
+    checkPins,
+    describeImportError,
+    extname,
+    fromFileUrl,
+    loadSandboxed,
+    missingPermission,
+    parseQppDts,
+    pluginFrames,
+    projectLockProblem,
+    resolve,
+    sandboxed,
+    splitLoaderOptions,
+    toFileUrl,
+  };
+}
 
 /** A `--plugin` argument, parsed. */
 export interface PluginSpec {
@@ -42,12 +75,20 @@ export const LOADER_OPTIONS: readonly string[] = ["name"];
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const PLUGIN_NAME = /^[A-Za-z_$][\w$.-]*$/;
+const SEPARATOR = Deno.build.os === "windows" ? /[\\/]/ : /\//;
+const SEPARATORS_AT_END = Deno.build.os === "windows" ? /[\\/]+$/ : /\/+$/;
 
-/** A plugin's default name: the stem of the file its specifier names. */
+/**
+ * A plugin's default name: the stem of the file its specifier names (as `@std/path`'s basename
+ * and extname give it, written out: {@linkcode parsePluginSpec} must not wait for a module).
+ */
 function fileStem(specifier: string): string {
-  const path = isUrl(specifier) ? specifier.replace(/^(jsr|npm):/, "").split(/[?#]/)[0] : specifier;
-  const file = basename(path);
-  return file.slice(0, file.length - extname(file).length);
+  const path = isUrl(specifier)
+    ? specifier.replace(/^(jsr|npm):/, "").split(/[?#]/)[0]!
+    : specifier;
+  const file = path.replace(SEPARATORS_AT_END, "").split(SEPARATOR).pop()!;
+  const dot = file.lastIndexOf(".");
+  return dot > 0 ? file.slice(0, dot) : file;
 }
 
 function isUrl(specifier: string): boolean {
@@ -84,8 +125,10 @@ export function parsePluginSpec(text: string): PluginSpec {
 }
 
 /** The URL to import for a specifier: URLs as they are, paths resolved against the cwd. */
-export function moduleUrl(specifier: string): string {
-  return isUrl(specifier) ? specifier : toFileUrl(resolve(specifier)).href;
+export async function moduleUrl(specifier: string): Promise<string> {
+  if (isUrl(specifier)) return specifier;
+  const { resolve, toFileUrl } = await loaderDeps();
+  return toFileUrl(resolve(specifier)).href;
 }
 
 /** A plugin imported, not yet installed. */
@@ -104,12 +147,15 @@ interface Imported {
  * share a name, a used plugin is missing, linking fails, or an `install` throws
  */
 export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]): Promise<void> {
+  if (specs.length === 0) return; // without loading what plugins need
+  const { checkPins, loadSandboxed, projectLockProblem, sandboxed, splitLoaderOptions } =
+    await loaderDeps();
   // Sandboxed plugins load into Workers of their own, after the in-process ones (which are
   // linked together first): they may use in-process providers, not be providers.
   const inProcess: PluginSpec[] = [], isolated: [PluginSpec, LoaderOptions][] = [];
   for (const spec of specs) {
     const { args, options } = splitLoaderOptions(spec.args);
-    const url = moduleUrl(spec.specifier);
+    const url = await moduleUrl(spec.specifier);
     const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
     if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
     if (sandboxed(spec.specifier, options)) isolated.push([{ ...spec, args }, options]);
@@ -122,7 +168,7 @@ export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]
     for (const p of order) await install(host, byName.get(p.name)!);
   }
   for (const [spec, options] of isolated) {
-    const url = moduleUrl(spec.specifier);
+    const url = await moduleUrl(spec.specifier);
     await loadSandboxed(host, { ...spec, url }, options);
   }
 }
@@ -137,6 +183,7 @@ export async function linkPlugins(
   host: PluginHost,
   specs: readonly PluginSpec[],
 ): Promise<QppPlugin[]> {
+  const { sandboxed, splitLoaderOptions } = await loaderDeps();
   const inProcess = specs.map((spec) => ({ ...spec, args: splitLoaderOptions(spec.args).args }))
     .filter((spec, i) => !sandboxed(spec.specifier, splitLoaderOptions(specs[i].args).options));
   return host.qpp.link((await importAll(host, inProcess)).map((i) => i.qpp));
@@ -169,7 +216,7 @@ async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promis
     urls.add(url);
     imported.push(await importPlugin(spec, url, instanceUrl, usedBy));
   };
-  for (const spec of specs) await add(spec, moduleUrl(spec.specifier));
+  for (const spec of specs) await add(spec, await moduleUrl(spec.specifier));
   // A for-of over the array sees the plugins it grows by.
   for (const consumer of imported) {
     for (const used of consumer.qpp.uses.keys()) {
@@ -187,6 +234,7 @@ async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promis
  * @throws TypeError naming consumer, provider and the places looked at
  */
 async function findUsed(name: string, consumer: QppPlugin): Promise<string> {
+  const { extname } = await loaderDeps();
   const ext = extname(new URL(consumer.source).pathname) || ".ts";
   const candidates = [
     new URL(`./${name}${ext}`, consumer.source).href,
@@ -201,6 +249,7 @@ async function findUsed(name: string, consumer: QppPlugin): Promise<string> {
 }
 
 async function exists(url: string): Promise<boolean> {
+  const { fromFileUrl } = await loaderDeps();
   try {
     if (url.startsWith("file:")) return (await Deno.stat(fromFileUrl(url))).isFile;
     if (!/^https?:/.test(url)) return false;
@@ -219,6 +268,7 @@ async function importPlugin(
   instanceUrl: string,
   usedBy: string | undefined,
 ): Promise<Imported> {
+  const { describeImportError, missingPermission } = await loaderDeps();
   const what = usedBy === undefined ? `"${spec.specifier}"` : `"${url}" (used by "${usedBy}")`;
   const missing = missingPermission(url);
   if (missing) throw new TypeError(`Cannot load plugin ${what}: ${missing}`);
@@ -246,6 +296,7 @@ async function importPlugin(
 
 /** Reads and parses the `.d.ts` beside a provider. */
 async function readDts(name: string, url: string) {
+  const { fromFileUrl, parseQppDts } = await loaderDeps();
   const source = url.split(/[?#]/)[0]!.replace(/\.[cm]?[jt]sx?$/, "") + ".d.ts";
   let text: string;
   try {
@@ -273,6 +324,7 @@ async function readDts(name: string, url: string) {
 
 /** Installs one imported plugin. */
 async function install(host: PluginHost, { spec, mod }: Imported): Promise<void> {
+  const { pluginFrames } = await loaderDeps();
   const api = host.createApi(spec.name);
   try {
     await mod.install(api, spec.args);

@@ -162,27 +162,39 @@ const GNU_TIME = (() => {
   }
 })();
 
+/** Options of {@linkcode runProcess}. */
+export interface ProcessOptions {
+  /** Measure the peak RSS (with GNU time, when installed) also without `cpu`. */
+  rss?: boolean;
+  /** Words run before the command, the command as their argument (`["chrt", "-f", "10"]`). */
+  prefix?: readonly string[];
+}
+
 /**
  * Runs `cmd args` in the repository root with stdin and stdout on /dev/null and stderr captured,
  * and times it: under bash's `time` when `cpu` (wall, user and system time, in ms), else by the
- * wall clock only. With GNU time installed, also measures the peak RSS.
+ * wall clock only (from spawn to exit, as hyperfine does). With GNU time installed, also measures
+ * the peak RSS when `cpu` or `options.rss`.
  */
 export async function runProcess(
   cmd: string,
   args: readonly string[],
   cpu: boolean,
+  options: ProcessOptions = {},
 ): Promise<ProcessRun> {
-  const rss = GNU_TIME ? `${GNU_TIME} -f "${RSS_MARK} %M" ` : "";
+  const command = [...(options.prefix ?? []), cmd];
+  const rss = GNU_TIME && (cpu || options.rss) ? [GNU_TIME, "-f", `${RSS_MARK} %M`] : [];
   const argv = cpu
     ? [
       "bash",
       "-c",
-      `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time ${rss}"$@" >/dev/null`,
+      `TIMEFORMAT="${TIME_MARK} %3R %3U %3S"; time "$@" >/dev/null`,
       "bench",
-      cmd,
+      ...rss,
+      ...command,
     ]
-    : [cmd];
-  const command = new Deno.Command(argv[0]!, {
+    : [...rss, ...command];
+  const child = new Deno.Command(argv[0]!, {
     args: [...argv.slice(1), ...args],
     cwd: REPO_ROOT,
     stdin: "null",
@@ -190,25 +202,25 @@ export async function runProcess(
     stderr: "piped",
   });
   const t0 = performance.now();
-  const out = await command.output();
+  const out = await child.output();
   const wall = performance.now() - t0;
   const status = out.signal ? 128 + signalNumber(out.signal) : out.code;
   let stderr = new TextDecoder().decode(out.stderr);
-  if (!cpu) return { time: { wall }, status, stderr };
-  const at = stderr.lastIndexOf(TIME_MARK);
-  if (at < 0) return { time: { wall }, status, stderr };
-  const [real = NaN, user = NaN, sys = NaN] = stderr.slice(at + TIME_MARK.length).trim().split(
-    /\s+/,
-  )
-    .map(Number);
-  stderr = stderr.slice(0, at);
-  const rssAt = stderr.lastIndexOf(RSS_MARK);
-  let rssMb: number | undefined;
+  const time: Sample = { wall };
+  const at = cpu ? stderr.lastIndexOf(TIME_MARK) : -1;
+  if (at >= 0) {
+    const [real = NaN, user = NaN, sys = NaN] = stderr.slice(at + TIME_MARK.length).trim()
+      .split(/\s+/).map(Number);
+    stderr = stderr.slice(0, at);
+    time.wall = real * 1e3;
+    time.cpu = (user + sys) * 1e3;
+  }
+  const rssAt = rss.length > 0 ? stderr.lastIndexOf(RSS_MARK) : -1;
   if (rssAt >= 0) {
-    rssMb = Number(stderr.slice(rssAt + RSS_MARK.length).trim().split(/\s+/)[0]) / 1024;
+    time.rssMb = Number(stderr.slice(rssAt + RSS_MARK.length).trim().split(/\s+/)[0]) / 1024;
     stderr = stderr.slice(0, rssAt);
   }
-  return { time: { wall: real * 1e3, cpu: (user + sys) * 1e3, rssMb }, status, stderr };
+  return { time, status, stderr };
 }
 
 function signalNumber(signal: Deno.Signal): number {

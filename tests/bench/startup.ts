@@ -17,52 +17,20 @@
 
 import { parseArgs } from "@std/cli/parse-args";
 import { join } from "@std/path";
-import { REPO_ROOT } from "../_files.ts";
 import { QEMU, qemuAvailable } from "../_tools.ts";
+import { fmt as fmtDigits, type ProcessRun, REPO_ROOT, runProcess } from "./_util.ts";
 
 /** Start-up target of hello world's whole command, wall-clock ms. */
 export const HELLO_TARGET_MS = 40;
 /** Peak RSS target of every bench guest, MB. */
 export const RSS_TARGET_MB = 60;
 
-const GNU_TIME = "/usr/bin/time";
-
-/** One timed run: wall-clock ms and peak RSS in MB (NaN without GNU time). */
-interface Run {
-  wall: number;
-  rssMb: number;
-  status: number;
-}
-
-/** Runs `argv` from the repository root, output to /dev/null, and times it. */
-export async function timeRun(argv: readonly string[], rt = false): Promise<Run> {
-  const hasTime = exists(GNU_TIME);
-  const full = [
-    ...(hasTime ? [GNU_TIME, "-f", "rss=%M"] : []),
-    ...(rt ? ["chrt", "-f", "10"] : []),
-    ...argv,
-  ];
-  const command = new Deno.Command(full[0]!, {
-    args: full.slice(1),
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
+/** Runs `argv` from the repository root, output to /dev/null, timed, with its peak RSS. */
+function timeRun(argv: readonly string[], rt = false): Promise<ProcessRun> {
+  return runProcess(argv[0]!, argv.slice(1), false, {
+    rss: true,
+    prefix: rt ? ["chrt", "-f", "10"] : [],
   });
-  const t0 = performance.now();
-  const out = await command.output();
-  const wall = performance.now() - t0;
-  const rss = new TextDecoder().decode(out.stderr).match(/rss=(\d+)\s*$/);
-  return { wall, rssMb: rss ? Number(rss[1]) / 1024 : NaN, status: out.code };
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function median(xs: readonly number[]): number {
@@ -70,7 +38,7 @@ function median(xs: readonly number[]): number {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 }
 
-const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
+const fmt = (v: number | undefined) => fmtDigits(v, 1);
 
 async function main(): Promise<void> {
   const flags = parseArgs(Deno.args, {
@@ -96,30 +64,32 @@ async function main(): Promise<void> {
     { label: "rvplug hello", argv: [deno, "run", "-A", "mod.ts", hello] },
   ];
   if (qemuAvailable()) commands.push({ label: "qemu-riscv32 hello", argv: [QEMU, hello] });
-  const runs = commands.map(() => [] as Run[]);
+  const runs = commands.map(() => [] as ProcessRun[]);
   for (let rep = 0; rep < reps; rep++) {
     for (const [i, c] of commands.entries()) {
       const r = await timeRun(c.argv, flags.rt);
-      if (r.status !== 0) throw new Error(`${c.label} exited with status ${r.status}`);
+      if (r.status !== 0) {
+        throw new Error(`${c.label} exited with status ${r.status}: ${r.stderr.trim()}`);
+      }
       runs[i]!.push(r);
     }
   }
   console.log(`== Start-up: ${reps} runs each, interleaved${flags.rt ? ", chrt -f 10" : ""} ==`);
   console.log("command                              best ms  median ms  peak RSS MB");
   for (const [i, c] of commands.entries()) {
-    const walls = runs[i]!.map((r) => r.wall);
-    const rss = Math.max(...runs[i]!.map((r) => r.rssMb));
+    const walls = runs[i]!.map((r) => r.time.wall);
+    const rss = Math.max(...runs[i]!.map((r) => r.time.rssMb ?? NaN));
     console.log(
       `${c.label.padEnd(36)} ${fmt(Math.min(...walls)).padStart(7)}  ${
         fmt(median(walls)).padStart(9)
       }  ${fmt(rss).padStart(11)}`,
     );
   }
-  const helloBest = Math.min(...runs[2]!.map((r) => r.wall));
+  const helloBest = Math.min(...runs[2]!.map((r) => r.time.wall));
   console.log(
     `hello: ${fmt(helloBest)} ms (target <= ${HELLO_TARGET_MS} ms: ${
       helloBest <= HELLO_TARGET_MS ? "met" : "MISSED"
-    }); Deno alone ${fmt(Math.min(...runs[0]!.map((r) => r.wall)))} ms`,
+    }); Deno alone ${fmt(Math.min(...runs[0]!.map((r) => r.time.wall)))} ms`,
   );
 
   const guests = [...Deno.readDirSync(join(REPO_ROOT, "examples", "build"))]
@@ -131,10 +101,11 @@ async function main(): Promise<void> {
     // No --rt here: memory does not depend on the load, and a real-time guest of seconds would
     // hold a core.
     const r = await timeRun([deno, "run", "-A", "mod.ts", join("examples", "build", g)]);
-    const verdict = r.rssMb <= RSS_TARGET_MB ? "met" : "MISSED";
+    const rss = r.time.rssMb;
+    const verdict = rss !== undefined && rss <= RSS_TARGET_MB ? "met" : "MISSED";
     console.log(
-      `${g.padEnd(20)} ${fmt(r.rssMb).padStart(6)} MB  ${fmt(r.wall).padStart(8)} ms  ${
-        Number.isFinite(r.rssMb) ? `<= ${RSS_TARGET_MB} MB ${verdict}` : ""
+      `${g.padEnd(20)} ${fmt(rss).padStart(6)} MB  ${fmt(r.time.wall).padStart(8)} ms  ${
+        rss !== undefined ? `<= ${RSS_TARGET_MB} MB ${verdict}` : ""
       }`,
     );
   }
