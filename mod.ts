@@ -67,26 +67,7 @@ export type {
   VcpuIndex,
 } from "./core/plugin/api.ts";
 
-export { QppCallbackError, QppCallError, QppLinker, QppLinkError } from "./qpp/mod.ts";
-export type {
-  QppApi,
-  QppCallback,
-  QppCallbackName,
-  QppCallbacks,
-  QppCheck,
-  QppExports,
-  QppFunction,
-  QppFunctions,
-  QppInterface,
-  QppMember,
-  QppName,
-  QppPlugin,
-  QppProvides,
-  QppRegOptions,
-  QppReservedExport,
-  QppUses,
-  QppVersion,
-} from "./qpp/mod.ts";
+export * from "./qpp/mod.ts";
 
 // The command's entry. No top-level await: a plugin the command loads may import a value from
 // this module, and would wait forever on a module that is still evaluating.

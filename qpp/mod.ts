@@ -1,10 +1,11 @@
 /**
- * QPP, plugin-to-plugin calls and callbacks: the registry the core owns (it links plugins and
- * keeps their callback lists), the `.d.ts` reader, and the types plugins use through `api.qpp`.
+ * QPP, plugin-to-plugin calls and callbacks: its public surface, which mod.ts re-exports whole:
+ * the registry the core owns (it links plugins and keeps their callback lists), its errors, and
+ * the types plugins use through `api.qpp`. The loader reads `.d.ts` interfaces with dts.ts.
  * @module
  */
 
-export { parseQppDts, type QppInterface, type QppMember } from "./dts.ts";
+export type { QppInterface, QppMember } from "./dts.ts";
 export {
   QppCallbackError,
   QppCallError,
@@ -12,7 +13,6 @@ export {
   QppLinker,
   QppLinkError,
   type QppPlugin,
-  qppPluginOf,
   type QppProvides,
 } from "./linker.ts";
 export type {
