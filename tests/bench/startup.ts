@@ -5,6 +5,7 @@
  *
  *     deno task startup                 # best of 20, interleaved
  *     deno task startup --reps 50 --rt  # --rt: run each command under `chrt -f 10` (root only)
+ *     deno task startup --compare ../other-checkout --no-guests  # two versions of rvplug
  *
  * Method: the commands run one after another, round-robin, `--reps` times each; the table shows
  * the best and median wall time (hyperfine-style: a process started and waited for, output to
@@ -42,12 +43,12 @@ const fmt = (v: number | undefined) => fmtDigits(v, 1);
 
 async function main(): Promise<void> {
   const flags = parseArgs(Deno.args, {
-    boolean: ["rt", "help"],
-    string: ["reps"],
+    boolean: ["rt", "help", "no-guests"],
+    string: ["reps", "compare"],
     default: { reps: "20" },
   });
   if (flags.help) {
-    console.log("Usage: deno task startup [--reps N] [--rt]");
+    console.log("Usage: deno task startup [--reps N] [--rt] [--compare CHECKOUT] [--no-guests]");
     return;
   }
   const reps = Number(flags.reps);
@@ -63,6 +64,15 @@ async function main(): Promise<void> {
     },
     { label: "rvplug hello", argv: [deno, "run", "-A", "mod.ts", hello] },
   ];
+  if (flags.compare !== undefined) {
+    // Another checkout's rvplug (another branch, say), interleaved with this one's.
+    const other = [deno, "run", "-A", "--config", join(flags.compare, "deno.json")];
+    const entry = join(flags.compare, "mod.ts");
+    commands.push(
+      { label: "compared --version", argv: [...other, entry, "--version"] },
+      { label: "compared hello", argv: [...other, entry, hello] },
+    );
+  }
   if (qemuAvailable()) commands.push({ label: "qemu-riscv32 hello", argv: [QEMU, hello] });
   const runs = commands.map(() => [] as ProcessRun[]);
   for (let rep = 0; rep < reps; rep++) {
@@ -92,6 +102,7 @@ async function main(): Promise<void> {
     }); Deno alone ${fmt(Math.min(...runs[0]!.map((r) => r.time.wall)))} ms`,
   );
 
+  if (flags["no-guests"]) return;
   const guests = [...Deno.readDirSync(join(REPO_ROOT, "examples", "build"))]
     .map((e) => e.name)
     .filter((n) => /^bench_.*\.elf$/.test(n))
