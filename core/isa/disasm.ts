@@ -173,10 +173,11 @@ const PSEUDOS: Readonly<Record<string, readonly Pseudo[]>> = {
 
 /**
  * Names QEMU 7.2 gives CSRs beyond the user counters of {@linkcode CSR_NAMES}. Collected by running
- * `csrrs a0,N,zero` for all 4096 N through `qemu-riscv32 -d in_asm`.
+ * `csrrs a0,N,zero` for all 4096 N through `qemu-riscv32 -d in_asm`. Built on first use: building
+ * it costs about 1 ms, and only `-d in_asm` and plugins' disassembly need it.
  */
 // deno-fmt-ignore
-const QEMU_CSR_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
+const qemuCsrNames = (): ReadonlyMap<number, string> => qemuCsrNameMap ??= new Map<number, string>([
   ...Object.entries({
     ustatus: 0x000, fflags: 0x001, frm: 0x002, fcsr: 0x003, uie: 0x004, utvec: 0x005,
     vstart: 0x008, vxsat: 0x009, vxrm: 0x00a, vcsr: 0x00f, seed: 0x015, uscratch: 0x040,
@@ -202,6 +203,7 @@ const QEMU_CSR_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   ...numbered(0xb03, 3, 31, (k) => `mhpmcounter${k}`),
   ...numbered(0xb83, 3, 31, (k) => `mhpmcounter${k}h`),
 ]);
+let qemuCsrNameMap: ReadonlyMap<number, string> | undefined;
 
 /** The entries `[base + k - first, name(k)]` for k from `first` to `last`. */
 function numbered(base: number, first: number, last: number, name: (k: number) => string) {
@@ -212,7 +214,7 @@ function numbered(base: number, first: number, last: number, name: (k: number) =
 }
 
 function csrName(n: number): string {
-  return CSR_NAMES.get(n) ?? QEMU_CSR_NAMES.get(n) ?? `0x${n.toString(16).padStart(3, "0")}`;
+  return CSR_NAMES.get(n) ?? qemuCsrNames().get(n) ?? `0x${n.toString(16).padStart(3, "0")}`;
 }
 
 const bits = (v: number, hi: number, lo: number) => (v >>> lo) & ((1 << (hi - lo + 1)) - 1);
