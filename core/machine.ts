@@ -18,7 +18,7 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
-import { SignalDelivery } from "./signal_delivery.ts";
+import { type HostEvents, SignalDelivery } from "./signal_delivery.ts";
 import { mapSigtramp } from "./signal_frame.ts";
 import { SYS } from "./syscalls/numbers.ts";
 import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
@@ -68,11 +68,13 @@ export interface MachineOptions {
   /** Host path of the program, for `/proc/self/exe` and plugins. @default {"program"} */
   exePath?: string;
   /**
-   * Polled between translated regions (every million or so instructions) and while the guest
-   * waits in rt_sigsuspend: returns a host signal (SIGINT, SIGTERM...) to deliver to the guest,
-   * or 0. @default {never one}
+   * Host signals (SIGINT, SIGTERM...) to deliver to the guest: a poll returning one, or 0, which
+   * runs between translated regions (every million or so instructions) and while the guest
+   * waits; or {@linkcode HostEvents} (core/host_signals.ts), which also wake a guest blocked in a
+   * sleep, rt_sigsuspend or a read of stdin (its reader then replaces `io.stdin`).
+   * @default {never one}
    */
-  hostSignal?: () => number;
+  hostSignal?: (() => number) | HostEvents;
   /** Called every few million instructions with the count so far (a progress display). */
   onPoll?: (instret: number) => void;
 }

@@ -26,9 +26,29 @@ const SS_DISABLE = 2, SS_AUTODISARM = 0x80000000, MINSIGSTKSZ = 2048;
 const SEGV_MAPERR = 1, SEGV_ACCERR = 2, FAULT_CODE = 1;
 /** `si_code` of a signal the kernel sends (the interval timer, a terminal's Ctrl-C). */
 const SI_KERNEL = 0x80;
+const ERRNO_EINTR = 4;
 
 /** What delivery tells plugins: a discontinuity, as QEMU's API reports one. */
 export type Discontinuity = (kind: DisconKind, from: number, to: number) => void;
+
+/**
+ * Where signals from outside the guest come from (core/host_signals.ts: Ctrl-C, SIGTERM), and
+ * how a blocked guest waits for them.
+ */
+export interface HostEvents {
+  /** A signal that arrived (its number), or 0; each is returned once. */
+  take(): number;
+  /** Blocks the thread for up to `ms`, less when a signal arrives. */
+  wait(ms: number): void;
+  /**
+   * Reads stdin as `Deno.stdin.readSync` would (a count, or null at end of file), but gives up
+   * and returns undefined once `interrupted()` says so (it asks whenever it wakes up).
+   */
+  readStdin?(buf: Uint8Array, interrupted: () => boolean): number | null | undefined;
+}
+
+/** Longest wait between two looks at the interval timer and the host, in milliseconds. */
+const WAIT_SLICE_MS = 50;
 
 /** Signal delivery for one machine. */
 export class SignalDelivery {
@@ -36,22 +56,31 @@ export class SignalDelivery {
   readonly #cpu: CpuState;
   readonly #sys: LinuxSyscalls;
   readonly #discontinuity: Discontinuity;
-  /** Host signals for the guest (Ctrl-C, SIGTERM): returns one, or 0 when none arrived. */
-  readonly #hostSignal: () => number;
+  /** Host signals for the guest (Ctrl-C, SIGTERM), and waits they can cut short. */
+  readonly #host: HostEvents;
 
+  /**
+   * @param host signals from outside (a poll returning one, or 0), or {@linkcode HostEvents};
+   *   default: none
+   */
   constructor(
     mem: Memory,
     cpu: CpuState,
     sys: LinuxSyscalls,
     discontinuity: Discontinuity,
-    hostSignal: () => number = () => 0,
+    host: (() => number) | HostEvents = () => 0,
   ) {
     this.#mem = mem;
     this.#cpu = cpu;
     this.#sys = sys;
     this.#discontinuity = discontinuity;
-    this.#hostSignal = hostSignal;
+    this.#host = typeof host === "function" ? { take: host, wait: sleepMs } : host;
     sys.onSigreturn = () => this.#sigreturn();
+    const readStdin = this.#host.readStdin?.bind(this.#host);
+    sys.blocking = {
+      sleep: (ms) => this.sleep(ms),
+      readStdin: readStdin && ((buf) => readStdin(buf, () => this.#arrived())),
+    };
   }
 
   /** Whether a pending signal waits for delivery (cheap: the syscall path asks every time). */
@@ -71,7 +100,10 @@ export class SignalDelivery {
    */
   deliverPending(kind: DisconKind = "interrupt"): void {
     const signals = this.#sys.signals;
+    this.#restart = this.#sys.takeInterrupted();
     for (let info = signals.take(); info; info = signals.take()) this.#deliver(info, kind);
+    // No handler ran (the signal was ignored after all): the syscall goes on, as on Linux.
+    if (this.#restart) this.#settleRestart(true);
     const saved = signals.savedMask;
     if (saved !== undefined) {
       // rt_sigsuspend's mask held until a handler ran; the frame holds the one to go back to.
@@ -82,6 +114,21 @@ export class SignalDelivery {
   }
 
   #delivered = false;
+  /** The syscall a signal interrupted, until the first handler decides its fate. */
+  #restart: { pc: number; a0: number } | undefined;
+
+  /**
+   * An interrupted syscall: restarted (pc back on its ecall, a0 as it was), as Linux does for
+   * a handler with SA_RESTART, else it fails with EINTR.
+   */
+  #settleRestart(restart: boolean): void {
+    const r = this.#restart!, cpu = this.#cpu;
+    this.#restart = undefined;
+    if (restart) {
+      cpu.x[10] = r.a0;
+      cpu.pc = r.pc;
+    } else cpu.x[10] = -ERRNO_EINTR;
+  }
 
   /**
    * A fault: runs the handler of its signal if there is one and the signal is not blocked.
@@ -111,11 +158,16 @@ export class SignalDelivery {
    * @throws GuestExit when a signal ends the guest
    */
   poll(): void {
+    if (this.#arrived()) this.deliverPending();
+  }
+
+  /** Queues what the interval timer and the host raised; returns whether a signal is due. */
+  #arrived(): boolean {
     const signals = this.#sys.signals;
     signals.pollTimer();
-    const host = this.#hostSignal();
+    const host = this.#host.take();
     if (host) signals.queue({ signo: host, code: SI_KERNEL });
-    if (signals.deliverable) this.deliverPending();
+    return signals.deliverable;
   }
 
   /**
@@ -123,18 +175,22 @@ export class SignalDelivery {
    * signal; without either the guest would wait forever, as on Linux.
    */
   wait(): void {
-    const signals = this.#sys.signals;
-    const cell = new Int32Array(new SharedArrayBuffer(4));
+    this.sleep(Infinity);
+  }
+
+  /**
+   * Sleeps `ms` milliseconds, or less when a signal becomes deliverable (the interval timer's,
+   * a host signal).
+   * @returns the milliseconds left: 0 when it slept them all
+   */
+  sleep(ms: number): number {
+    const end = performance.now() + ms;
     for (;;) {
-      signals.pollTimer();
-      const host = this.#hostSignal();
-      if (host) signals.queue({ signo: host, code: SI_KERNEL });
-      if (signals.deliverable) return;
-      const deadline = signals.timerDeadline;
-      const ms = deadline === undefined
-        ? 50
-        : Math.min(50, Math.max(0, deadline - performance.now()));
-      Atomics.wait(cell, 0, 0, ms);
+      if (this.#arrived()) return Math.max(end - performance.now(), Number.MIN_VALUE);
+      const now = performance.now();
+      if (now >= end) return 0;
+      const timer = this.#sys.signals.timerDeadline ?? Infinity;
+      this.#host.wait(Math.max(0, Math.min(end - now, timer - now, WAIT_SLICE_MS)));
     }
   }
 
@@ -148,6 +204,7 @@ export class SignalDelivery {
       throw new GuestExit(128 + sig, sig);
     }
     this.#sys.traceSignal(info);
+    if (this.#restart) this.#settleRestart((act.flags & SA.RESTART) !== 0);
     const sp = stackPointer(cpu), alt = signals.altStack, onAlt = signals.onAltStack(sp);
     const useAlt = (act.flags & SA.ONSTACK) !== 0 && alt.size > 0 && !onAlt;
     const frame = writeFrame(this.#mem, cpu, {
@@ -203,6 +260,11 @@ export class SignalDelivery {
       }
     }
   }
+}
+
+/** Sleeps on the thread (nothing can wake it early). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The guest's sp (x2), unsigned. */
