@@ -37,6 +37,8 @@ import { COLD_RUNS, Translator } from "./translate.ts";
 
 /** Instructions between two looks for host signals (Ctrl-C) and the interval timer. */
 const POLL_INSNS = 1 << 22;
+/** The same while the interval timer runs: its signals come every few milliseconds. */
+const POLL_INSNS_TIMER = 1 << 16;
 /** Most instructions a region runs before it returns (see Machine's #budgetCap). */
 const BUDGET_CAP = 2 ** 30;
 /** The same while the interval timer runs: a few milliseconds. */
@@ -288,7 +290,8 @@ export class Machine {
         if (cpu.instret >= this.#nextPoll) {
           this.#onPoll?.(cpu.instret);
           this.#signals.poll();
-          this.#nextPoll = cpu.instret + POLL_INSNS;
+          this.#nextPoll = cpu.instret +
+            (this.#signals.timerRunning ? POLL_INSNS_TIMER : POLL_INSNS);
           this.#budgetCap = this.#signals.timerRunning ? BUDGET_CAP_TIMER : BUDGET_CAP;
         }
       }

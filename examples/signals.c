@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "wait")) {
 		/* for the host's signals: a SIGTERM handler, then a wait for anything */
 		handle(SIGTERM, report, SA_SIGINFO, 0);
-		printf("waiting\n");
+		rv_syscall3(SYS_write, 1, (long)"waiting\n", 8);
 		uint64_t none = 0;
 		rv_syscall2(SYS_rt_sigsuspend, (long)&none, 8);
 		printf("woken: handled %d\n", count);
