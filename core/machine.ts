@@ -18,7 +18,7 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
-import { type HostEvents, SignalDelivery } from "./signal_delivery.ts";
+import { type HostEvents, SignalDelivery, SignalStop } from "./signal_delivery.ts";
 import { mapSigtramp } from "./signal_frame.ts";
 import { SYS } from "./syscalls/numbers.ts";
 import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
@@ -98,6 +98,11 @@ export interface RunOptions {
    * first exit from a region after them (cheap: no region is cut short for it). @default {Infinity}
    */
   insns?: number;
+  /**
+   * After a `signal-stop`: the signal to deliver as the run goes on (0: none, the held one is
+   * dropped), as a debugger's continue-with-signal. @default {the held signal}
+   */
+  signal?: number;
 }
 
 /**
@@ -110,12 +115,21 @@ export interface RunResult {
    * `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit;
    * `breakpoint`: pc reached a breakpoint (its instruction has not run); `watchpoint`: an
    * instruction accessed a watched range (it has run); `step`: one instruction ran;
-   * `paused`: the `insns` of {@linkcode RunOptions} ran.
+   * `paused`: the `insns` of {@linkcode RunOptions} ran; `signal-stop`: a signal was about to
+   * be delivered while {@linkcode Machine.stopAtSignals} is set (`signal` says which).
    */
-  reason: "exit" | "signal" | "max-insns" | "breakpoint" | "watchpoint" | "step" | "paused";
+  reason:
+    | "exit"
+    | "signal"
+    | "max-insns"
+    | "breakpoint"
+    | "watchpoint"
+    | "step"
+    | "paused"
+    | "signal-stop";
   /** Exit status as a shell sees it: the guest's, or 128 + signal. */
   status: number;
-  /** The fatal signal, if any. */
+  /** The fatal signal, if any; for a `signal-stop`, the signal held back. */
   signal?: number;
   /** The fault that raised the signal, if one did. */
   fault?: GuestFault;
@@ -272,8 +286,12 @@ export class Machine {
     }
     const cpu = this.cpu;
     const pauseAt = cpu.instret + (options.insns ?? Infinity);
-    let resume = true;
+    let resume = true, held = true;
     return this.#guard(() => {
+      if (held) {
+        held = false;
+        this.#signals.resume(options.signal);
+      }
       // Regions run on between looks at timers and host signals (a compare per region exit).
       for (;;) {
         const max = this.#maxInsns, until = Math.min(pauseAt, this.#nextPoll);
@@ -303,9 +321,29 @@ export class Machine {
    * the run ends or a watchpoint fires.
    * @throws PluginError when a plugin callback throws
    */
-  step(): RunResult {
+  step(signal?: number): RunResult {
     if (this.#final) return this.#final;
-    return this.#guard(() => this.#stepOne(), true);
+    let first = true;
+    return this.#guard(() => {
+      if (first) {
+        first = false;
+        this.#signals.resume(signal);
+      }
+      return this.#stepOne();
+    }, true);
+  }
+
+  /**
+   * While set, a signal about to be delivered (a fault's too) stops the run with reason
+   * `signal-stop` first, as qemu-user stops for gdb; the next {@linkcode run} or
+   * {@linkcode step} delivers it, or the signal its `signal` option names.
+   */
+  get stopAtSignals(): boolean {
+    return this.#signals.stopAtSignals;
+  }
+
+  set stopAtSignals(on: boolean) {
+    this.#signals.stopAtSignals = on;
   }
 
   /**
@@ -382,6 +420,7 @@ export class Machine {
         }
         result = { reason: "max-insns", status: 0, instret: cpu.instret };
       } catch (e) {
+        if (e instanceof SignalStop) return this.#signalStop(e);
         if (e instanceof GuestExit) {
           const { status, signal } = e;
           result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
@@ -393,6 +432,7 @@ export class Machine {
               continue;
             }
           } catch (exit) {
+            if (exit instanceof SignalStop) return this.#signalStop(exit);
             if (!(exit instanceof GuestExit)) throw exit;
             const { status, signal } = exit;
             result = { reason: "signal", status, signal, instret: cpu.instret };
@@ -418,6 +458,16 @@ export class Machine {
     this.#final = result;
     plugins.exit();
     return result;
+  }
+
+  /** A stop before a signal: the registers as the guest resumes, which an unwind may have spoilt. */
+  #signalStop(stop: SignalStop): RunResult {
+    const cpu = this.cpu, regs = stop.regs;
+    if (regs) {
+      for (let i = 1; i < 32; i++) cpu.x[i] = regs[i]!;
+      cpu.pc = regs[32]!;
+    }
+    return { reason: "signal-stop", status: 0, signal: stop.signo, instret: cpu.instret };
   }
 
   /** One instruction: through translated code when plugins instrument it, else interpreted. */

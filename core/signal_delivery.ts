@@ -26,6 +26,8 @@ const SS_DISABLE = 2, SS_AUTODISARM = 0x80000000, MINSIGSTKSZ = 2048;
 const SEGV_MAPERR = 1, SEGV_ACCERR = 2, FAULT_CODE = 1;
 /** `si_code` of a signal the kernel sends (the interval timer, a terminal's Ctrl-C). */
 const SI_KERNEL = 0x80;
+/** `si_code` of a signal a debugger sends. */
+const SI_USER = 0;
 const ERRNO_EINTR = 4;
 
 /** What delivery tells plugins: a discontinuity, as QEMU's API reports one. */
@@ -45,6 +47,20 @@ export interface HostEvents {
    * and returns undefined once `interrupted()` says so (it asks whenever it wakes up).
    */
   readStdin?(buf: Uint8Array, interrupted: () => boolean): number | null | undefined;
+}
+
+/**
+ * Thrown when a signal is about to be delivered while a debugger watches them
+ * ({@linkcode SignalDelivery.stopAtSignals}): the run stops there, and the debugger says which
+ * signal to deliver, if any, when it resumes ({@linkcode SignalDelivery.resume}).
+ */
+export class SignalStop {
+  /**
+   * @param signo the signal
+   * @param regs x0..x31 and pc as the guest resumes, to put back: code that the stop unwinds
+   *   through may write stale registers; absent for a fault (nothing to put back)
+   */
+  constructor(readonly signo: number, readonly regs?: readonly number[]) {}
 }
 
 /** Longest wait between two looks at the interval timer and the host, in milliseconds. */
@@ -83,6 +99,46 @@ export class SignalDelivery {
     };
   }
 
+  /**
+   * While set (a debugger is attached), a signal about to be delivered, a fault's too, stops the
+   * run with {@linkcode SignalStop}, as qemu-user stops for gdb before each signal.
+   */
+  get stopAtSignals(): boolean {
+    return this.#stopAtSignals;
+  }
+
+  set stopAtSignals(on: boolean) {
+    this.#stopAtSignals = on;
+    // kill() of a fatal signal must stop too, not end the guest at once.
+    this.#sys.signals.deferFatal = on;
+  }
+
+  #stopAtSignals = false;
+  /** The signal a stop holds back, with its fault for a synchronous one. */
+  #held: { info: SigInfo; fault?: GuestFault } | undefined;
+  /** Set to let the held fault through once, when the debugger delivers it. */
+  #passFault = false;
+
+  /**
+   * Goes on after a {@linkcode SignalStop}: delivers `sig` (with the held signal's siginfo when
+   * it is the same), nothing when it is 0, or the held signal when `sig` is undefined; then what
+   * else is pending. Needs no stop before: a debugger may send a signal any time.
+   * @throws GuestFault when the held fault is to be delivered (the caller handles it as any),
+   *   GuestExit when a signal ends the guest, SignalStop for the next signal
+   */
+  resume(sig: number | undefined): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (!held && !sig) return;
+    const chosen = sig ?? held!.info.signo;
+    if (held?.fault && chosen === held.info.signo) {
+      this.#passFault = true;
+      throw held.fault;
+    }
+    const info = held?.info.signo === chosen ? held.info : { signo: chosen, code: SI_USER };
+    this.deliverPending(held?.fault ? "exception" : "interrupt", chosen ? info : undefined);
+  }
+
   /** Whether a pending signal waits for delivery (cheap: the syscall path asks every time). */
   get pending(): boolean {
     return this.#sys.signals.deliverable;
@@ -98,10 +154,14 @@ export class SignalDelivery {
    * the last delivered handler runs first, the others when it returns.
    * @throws GuestExit when one of them ends the guest
    */
-  deliverPending(kind: DisconKind = "interrupt"): void {
+  deliverPending(kind: DisconKind = "interrupt", first?: SigInfo): void {
     const signals = this.#sys.signals;
-    this.#restart = this.#sys.takeInterrupted();
-    for (let info = signals.take(); info; info = signals.take()) this.#deliver(info, kind);
+    this.#restart ??= this.#sys.takeInterrupted();
+    if (first) this.#deliver(first, kind);
+    for (let info = signals.take(); info; info = signals.take()) {
+      if (this.#stopAtSignals) this.#hold(info);
+      this.#deliver(info, kind);
+    }
     // No handler ran (the signal was ignored after all): the syscall goes on, as on Linux.
     if (this.#restart) this.#settleRestart(true);
     const saved = signals.savedMask;
@@ -114,6 +174,13 @@ export class SignalDelivery {
   }
 
   #delivered = false;
+
+  /** Stops the run before delivering `info`, which the debugger may then deliver. */
+  #hold(info: SigInfo, fault?: GuestFault): never {
+    this.#held = { info, fault };
+    const cpu = this.#cpu;
+    throw new SignalStop(info.signo, fault ? undefined : [...cpu.x, cpu.pc]);
+  }
   /** The syscall a signal interrupted, until the first handler decides its fate. */
   #restart: { pc: number; a0: number } | undefined;
 
@@ -138,14 +205,19 @@ export class SignalDelivery {
    */
   fault(f: GuestFault): boolean {
     const sig = SIGNAL_OF_FAULT[f.kind], signals = this.#sys.signals;
+    const code = f.kind === "segv"
+      ? (this.#mem.check(f.addr, 1, 0) ? SEGV_ACCERR : SEGV_MAPERR)
+      : FAULT_CODE;
+    if (this.#stopAtSignals && !this.#passFault) {
+      this.#cpu.pc = f.pc;
+      this.#hold({ signo: sig, code, addr: f.addr }, f);
+    }
+    this.#passFault = false;
     const { handler } = signals.action(sig);
     if (handler === 0 || handler === SIG_IGN || (signals.mask & sigBit(sig)) !== 0n) {
       signals.resetAction(sig);
       return false;
     }
-    const code = f.kind === "segv"
-      ? (this.#mem.check(f.addr, 1, 0) ? SEGV_ACCERR : SEGV_MAPERR)
-      : FAULT_CODE;
     this.#cpu.pc = f.pc;
     this.#deliver({ signo: sig, code, addr: f.addr }, "exception");
     this.deliverPending();
