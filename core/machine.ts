@@ -21,7 +21,7 @@ import type { ElfSymbol } from "./elf.ts";
 import { type HostEvents, SignalDelivery, SignalStop } from "./signal_delivery.ts";
 import { mapSigtramp } from "./signal_frame.ts";
 import { SYS } from "./syscalls/numbers.ts";
-import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
+import { DebugState, type WatchHit, type WatchKind, WatchTrap } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
 import { step, stepBlock } from "./interp.ts";
@@ -501,7 +501,7 @@ export class Machine {
       if (!resuming && debug.breakpoints.has(cpu.pc)) {
         return { reason: "breakpoint", status: 0, instret: cpu.instret };
       }
-      if (debug.watchpoints.length > 0 || this.#engine === "interp" || resuming) {
+      if (this.#engine === "interp" || resuming) {
         resuming = false;
         const stop = this.#stepOne();
         if (stop?.reason === "watchpoint") return stop;
@@ -512,9 +512,35 @@ export class Machine {
       const region = left < MAX_BLOCK_INSNS
         ? translator.lookupLimited(cpu.pc, left)
         : translator.lookup(cpu.pc);
-      cpu.pc = region();
+      const stop = this.#runWatched(region);
+      if (stop) return stop;
     }
     return undefined;
+  }
+
+  /**
+   * Runs a region with the watched pages hidden (core/debug.ts): an access that hits a
+   * watchpoint leaves it before it happens, and that instruction runs in the interpreter.
+   */
+  #runWatched(region: () => number): RunResult | undefined {
+    const debug = this.#debug, cpu = this.cpu;
+    if (debug.watchpoints.length === 0) {
+      cpu.pc = region();
+      return undefined;
+    }
+    debug.hideWatchedPages(this.mem);
+    try {
+      cpu.pc = region();
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof WatchTrap)) throw e;
+      debug.revealWatchedPages();
+      cpu.pc = e.pc;
+      const stop = this.#stepOne();
+      return stop?.reason === "watchpoint" ? stop : undefined;
+    } finally {
+      debug.revealWatchedPages();
+    }
   }
 
   /**
@@ -599,6 +625,14 @@ export class Machine {
    * redirected, rt_sigreturn restored, or a signal handler starts.
    */
   #syscall(pc: number, next: number): number {
+    // Syscalls, plugins and signal delivery see the true permissions of watched pages.
+    const hidden = this.#debug.revealWatchedPages();
+    const to = this.#syscallBody(pc, next);
+    if (hidden) this.#debug.hideWatchedPages(this.mem);
+    return to;
+  }
+
+  #syscallBody(pc: number, next: number): number {
     const cpu = this.cpu, x = cpu.x;
     const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
     cpu.pc = pc;

@@ -134,6 +134,38 @@ Deno.test({
   },
 });
 
+// qemu-riscv32 7.2 has no hardware watchpoints in user mode: the interpreter is the reference.
+Deno.test({
+  name: "rvplug -g: hardware watchpoints in translated code stop as in the interpreter",
+  ignore: skipReason("gdb") !== undefined,
+  async fn() {
+    const script = `set pagination off
+set confirm off
+target remote 127.0.0.1:@PORT@
+break main
+continue
+watch counter
+rwatch greeting[2]
+continue
+info registers pc
+continue
+continue
+continue
+continue
+delete
+continue
+`;
+    const interp = await debugSession(rvplug(["--interp"]), script);
+    const ours = await debugSession(rvplug(), script);
+    for (const values of ["Old value = 0\nNew value = 1", "Old value = 3\nNew value = 6"]) {
+      assert(interp.transcript.includes(values), interp.transcript);
+    }
+    assert(interp.transcript.includes("Hardware read watchpoint 3: greeting[2]\n\nValue = 98 'b'"));
+    assertEquals(ours.transcript, interp.transcript);
+    assertEquals([ours.stdout, ours.status], [interp.stdout, interp.status]);
+  },
+});
+
 const SIGNALS = exampleElf("signals");
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * What listening for host signals costs: each bench guest runs in process as the command line
+ * runs it (the signal Worker started, the machine polling it, the run in slices that let the
+ * event loop turn) and without any of that (one `run()`), alternately, best of N each. The ratio
+ * is the time with polling over the time without; 1.00x means free.
+ *
+ *     deno run -A tests/bench/signal_poll.ts [--reps N] [--quick]
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import { Machine } from "../../core/machine.ts";
+import { listenHostSignals, runSliced } from "../../core/host_signals.ts";
+import { geomean, REPO_ROOT, table, times } from "./_util.ts";
+
+const GUESTS: readonly [name: string, size: number, small: number][] = [
+  ["bench_sort", 500000, 50000],
+  ["bench_hash", 700, 70],
+  ["bench_matmul", 250, 116],
+  ["bench_interp", 60000, 12000],
+  ["bench_mix", 1000000, 100000],
+  ["bench_core", 10000, 100],
+];
+
+const flags = parseArgs(Deno.args, { string: ["reps"], boolean: ["quick"] });
+const reps = Number(flags.reps ?? (flags.quick ? 1 : 3));
+
+/** One run's wall-clock ms; `polled`: as the command line runs it. */
+async function timeRun(bytes: Uint8Array, args: string[], polled: boolean): Promise<number> {
+  const signals = polled ? listenHostSignals() : undefined;
+  const machine = new Machine({
+    io: { stdin: () => null, stdout: () => {}, stderr: () => {} },
+    hostSignal: signals,
+  });
+  machine.load(bytes, { argv: ["guest", ...args] });
+  const t0 = performance.now();
+  try {
+    const r = polled ? await runSliced(machine) : machine.run();
+    if (r.status !== 0) throw new Error(`guest ${args} ended with ${r.status}`);
+  } finally {
+    signals?.close();
+    machine.syscalls.close();
+  }
+  return performance.now() - t0;
+}
+
+const rows: string[][] = [];
+const ratios: number[] = [];
+for (const [name, size, small] of GUESTS) {
+  const bytes = Deno.readFileSync(`${REPO_ROOT}/examples/build/${name}.elf`);
+  const args = [String(flags.quick ? small : size)];
+  let off = Infinity, on = Infinity;
+  for (let i = 0; i < reps; i++) {
+    off = Math.min(off, await timeRun(bytes, args, false));
+    on = Math.min(on, await timeRun(bytes, args, true));
+  }
+  ratios.push(on / off);
+  rows.push([name, off.toFixed(0), on.toFixed(0), times(on / off, 3)]);
+}
+rows.push([], ["geomean", "", "", times(geomean(ratios), 3)]);
+console.log(table(["guest", "off ms", "polled ms", "polled/off"], rows));
