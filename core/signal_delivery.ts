@@ -13,6 +13,7 @@ import type { DisconKind } from "./plugin/api.ts";
 import { SIG } from "./signals.ts";
 import { readFrame, SIGTRAMP, writeFrame } from "./signal_frame.ts";
 import {
+  type Interrupted,
   type LinuxSyscalls,
   SA,
   sigBit,
@@ -182,7 +183,7 @@ export class SignalDelivery {
     throw new SignalStop(info.signo, fault ? undefined : [...cpu.x, cpu.pc]);
   }
   /** The syscall a signal interrupted, until the first handler decides its fate. */
-  #restart: { pc: number; a0: number } | undefined;
+  #restart: Interrupted | undefined;
 
   /**
    * An interrupted syscall: restarted (pc back on its ecall, a0 as it was), as Linux does for
@@ -191,6 +192,7 @@ export class SignalDelivery {
   #settleRestart(restart: boolean): void {
     const r = this.#restart!, cpu = this.#cpu;
     this.#restart = undefined;
+    this.#sys.traceInterrupted(r, restart);
     if (restart) {
       cpu.x[10] = r.a0;
       cpu.pc = r.pc;
@@ -272,11 +274,12 @@ export class SignalDelivery {
     if (act.handler === SIG_IGN) return;
     if (act.handler === 0) {
       if (!terminatesByDefault(sig)) return;
+      if (this.#restart) this.#settleRestart(false);
       this.#sys.traceSignal(info);
       throw new GuestExit(128 + sig, sig);
     }
-    this.#sys.traceSignal(info);
     if (this.#restart) this.#settleRestart((act.flags & SA.RESTART) !== 0);
+    this.#sys.traceSignal(info);
     const sp = stackPointer(cpu), alt = signals.altStack, onAlt = signals.onAltStack(sp);
     const useAlt = (act.flags & SA.ONSTACK) !== 0 && alt.size > 0 && !onAlt;
     const frame = writeFrame(this.#mem, cpu, {

@@ -52,7 +52,8 @@ export async function drive(
   const stderr = new Response(child.stderr).text();
   const writer = child.stdin.getWriter();
   const control: ChildControl = {
-    write: (text) => writer.write(new TextEncoder().encode(text)),
+    // A child that has already ended cannot read: its output tells the test what happened.
+    write: (text) => writer.write(new TextEncoder().encode(text)).catch(() => {}),
     kill: (signal) => child.kill(signal),
   };
   const decoder = new TextDecoder();
@@ -89,6 +90,10 @@ export function rvplugCommand(
 }
 
 /** The command line that runs `elf args` under qemu-riscv32 (no core dump when it dies). */
-export function qemuCommand(elf: string, args: readonly string[]): [string, string[]] {
-  return ["sh", ["-c", 'ulimit -c 0; exec "$@"', "sh", QEMU, elf, ...args]];
+export function qemuCommand(
+  elf: string,
+  args: readonly string[],
+  flags: readonly string[] = [],
+): [string, string[]] {
+  return ["sh", ["-c", 'ulimit -c 0; exec "$@"', "sh", QEMU, ...flags, elf, ...args]];
 }

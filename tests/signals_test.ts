@@ -101,9 +101,14 @@ for (const [args, write] of BLOCKING) {
           }
         });
       };
-      const qemu = await converse(qemuCommand(SIGNALS, args));
-      const ours = await converse(rvplugCommand(SIGNALS, args));
+      const qemu = await converse(qemuCommand(SIGNALS, args, ["-strace"]));
+      const ours = await converse(rvplugCommand(SIGNALS, args, ["--strace"]));
       assertEquals([ours.out, ours.code], [qemu.out, qemu.code]);
+      // The interrupted call and the signal, as -strace shows them (pids apart).
+      const traced = (stderr: string) =>
+        stderr.split("\n").filter((l) => /^\d+ (read|clock_nanosleep)|SIGALRM/.test(l))
+          .map((l) => l.replace(/^\d+ /, ""));
+      assertEquals(traced(ours.stderr), traced(qemu.stderr));
       assertEquals(qemu.out.split("\n")[0], "handler 14", "the timer fired first");
     },
   });

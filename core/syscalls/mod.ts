@@ -31,7 +31,7 @@ import { GuestExit, hex } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { SYS } from "./numbers.ts";
 import { O, SI, SIG, type SyscallArgs, syscallArgs } from "./_abi.ts";
-import { ERRNO, hostErrno } from "./_errno.ts";
+import { ERRNO, errnoMessage, hostErrno } from "./_errno.ts";
 import { FdTable, hostFdFlags } from "./_fdtable.ts";
 import { GuestFds } from "./_fds.ts";
 import { GuestFiles } from "./_files.ts";
@@ -58,6 +58,13 @@ export const ERRNO_SIGRETURN = 513;
  * machine never leaves it in a0, it restarts the syscall or makes it fail with EINTR.
  */
 export const ERRNO_RESTARTSYS = 512;
+
+/** A syscall a signal interrupted: its ecall's pc, first argument, and strace line so far. */
+export interface Interrupted {
+  readonly pc: number;
+  readonly a0: number;
+  readonly traced: string | undefined;
+}
 
 /** Waits of blocking syscalls that a signal can cut short (the machine's signal delivery). */
 export interface BlockingWaits {
@@ -203,8 +210,11 @@ export class LinuxSyscalls {
       }
       ret = -hostErrno(e);
     }
-    if (ret === -ERRNO_RESTARTSYS) this.#interrupted = { pc, a0: a[0] | 0 };
-    if (strace && line) {
+    if (ret === -ERRNO_RESTARTSYS) {
+      // Traced once the signal's handler says whether the call restarts (see traceInterrupted).
+      const traced = strace && line ? `${this.#ids.pid} ${line}` : undefined;
+      this.#interrupted = { pc, a0: a[0] | 0, traced };
+    } else if (strace && line) {
       strace(`${this.#ids.pid} ${line}${formatReturn(num, a, ret, this.#mem)}`);
     }
     const sig = this.#fatalSignal;
@@ -228,16 +238,28 @@ export class LinuxSyscalls {
   waitForSignal: (() => void) | undefined;
   /** Waits that a signal can cut short; without them, sleeps run to their end. */
   blocking: BlockingWaits | undefined;
-  #interrupted: { pc: number; a0: number } | undefined;
+  #interrupted: Interrupted | undefined;
 
   /**
-   * The syscall that last returned {@linkcode ERRNO_RESTARTSYS} (its ecall's pc and first
-   * argument), which the signal delivery after it restarts or fails; cleared.
+   * The syscall that last returned {@linkcode ERRNO_RESTARTSYS}, which the signal delivery after
+   * it restarts or fails; cleared.
    */
-  takeInterrupted(): { pc: number; a0: number } | undefined {
+  takeInterrupted(): Interrupted | undefined {
     const r = this.#interrupted;
     this.#interrupted = undefined;
     return r;
+  }
+
+  /**
+   * Traces an interrupted syscall as qemu -strace shows it: failed with EINTR, or with its
+   * "to be restarted" code before it runs again.
+   */
+  traceInterrupted(call: Interrupted, restarted: boolean): void {
+    if (!call.traced) return;
+    const result = restarted
+      ? `${ERRNO_RESTARTSYS} (To be restarted)`
+      : `${ERRNO.EINTR} (${errnoMessage(ERRNO.EINTR)})`;
+    this.#strace?.(`${call.traced} = -1 errno=${result}`);
   }
 
   /** Sleeps `ms` or until a signal is due; returns the milliseconds left. */
@@ -257,7 +279,12 @@ export class LinuxSyscalls {
     }
     const name = signalName(info.signo);
     const code = info.code === SI.KERNEL ? "SI_KERNEL" : String(info.code);
-    const addr = info.addr === undefined ? "" : `, si_addr=${hex(info.addr)}`;
+    // QEMU shows the sender of a signal the kernel sends (the timer's): nobody.
+    const addr = info.addr !== undefined
+      ? `, si_addr=${hex(info.addr)}`
+      : info.code === SI.KERNEL
+      ? ", si_pid=0, si_uid=0"
+      : "";
     void mapped;
     strace(`--- ${name} {si_signo=${name}, si_code=${code}${addr}} ---`);
   }
