@@ -108,8 +108,15 @@ export class GdbSession {
     this.#auxv = readAuxv(machine);
   }
 
+  /** The last stop reply, which `?` repeats. */
+  #lastStop: string | undefined;
+
   /** The stop reply for how a resumption ended. */
   stopReply(r: RunResult): string {
+    return this.#lastStop = this.#stopReply(r);
+  }
+
+  #stopReply(r: RunResult): string {
     switch (r.reason) {
       case "exit":
       case "max-insns":
@@ -146,7 +153,9 @@ export class GdbSession {
     const m = this.#m, cpu = m.cpu;
     switch (p[0]) {
       case "?":
-        return reply(m.ended ? this.stopReply(m.ended) : this.signalReply(GDB_SIGTRAP));
+        return reply(
+          m.ended ? this.stopReply(m.ended) : this.#lastStop ?? this.signalReply(GDB_SIGTRAP),
+        );
       case "g":
         return reply([...cpu.x, cpu.pc].map(le32).join(""));
       case "G": {
