@@ -85,8 +85,7 @@ self.onmessage = async (e) => {
 
 /**
  * Starts catching SIGINT and SIGTERM; blocks until they are caught.
- * @returns the listener, or undefined where signals cannot be listened for (not a Unix host,
- *   or no Worker)
+ * @returns the listener, or undefined where signals cannot be listened for (not a Unix host)
  */
 export function listenHostSignals(): HostSignals | undefined {
   if (Deno.build.os === "windows") return undefined;
@@ -98,7 +97,7 @@ export function listenHostSignals(): HostSignals | undefined {
   try {
     worker = new Worker(url, { type: "module" });
   } catch {
-    return undefined;
+    return listenOnMainThread();
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -109,7 +108,7 @@ export function listenHostSignals(): HostSignals | undefined {
   }
   if (Atomics.load(ctl, CELL.READY) === 0) {
     worker.terminate();
-    return undefined;
+    return listenOnMainThread();
   }
   // A regular file never blocks: read it here, without a round trip to the Worker.
   const stdinBlocks = mayBlock();
@@ -156,10 +155,39 @@ export function listenHostSignals(): HostSignals | undefined {
   };
 }
 
+/**
+ * The listeners on the main thread, where no Worker can run: they see signals only when the
+ * event loop turns ({@linkcode runSliced}), so a guest blocked in a call sees them when it
+ * returns.
+ */
+function listenOnMainThread(): HostSignals {
+  let caught = 0;
+  const listeners = Object.entries(FORWARDED).map(([name, num]) => {
+    const fn = () => void (caught = num);
+    Deno.addSignalListener(name as Deno.Signal, fn);
+    return [name as Deno.Signal, fn] as const;
+  });
+  return {
+    take() {
+      const sig = caught;
+      caught = 0;
+      return sig;
+    },
+    wait(ms) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    },
+    close() {
+      for (const [name, fn] of listeners) Deno.removeSignalListener(name, fn);
+    },
+  };
+}
+
 /** Whether a read of stdin may block: it is not a regular file (or we cannot tell). */
 function mayBlock(): boolean {
   try {
-    return !Deno.statSync("/dev/stdin").isFile;
+    // Never a permission prompt: without the right to look, assume it may block.
+    const allowed = Deno.permissions.querySync({ name: "read", path: "/dev/stdin" });
+    return allowed.state !== "granted" || !Deno.statSync("/dev/stdin").isFile;
   } catch {
     return true;
   }
