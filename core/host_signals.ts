@@ -34,7 +34,7 @@ const CELL = {
   EVENTS: 1,
   /** State of stdin: see {@linkcode STDIN}. */
   STDIN: 2,
-  /** Bytes of stdin data ready, and how many the guest has taken so far. */
+  /** Bytes of stdin data ready (the errno after an error), and how many the guest has taken. */
   LENGTH: 3,
   TAKEN: 4,
   /** 1 once the Worker listens. */
@@ -72,11 +72,13 @@ self.onmessage = async (e) => {
     const got = await Deno.stdin.read(buf);
     if (got === null) state = ${STDIN.EOF};
     else [state, n] = [${STDIN.DATA}, got];
-  } catch {
+  } catch (e) {
+    // The host errno, for the guest's read (EIO when unknown).
     state = ${STDIN.ERROR};
+    n = Number(/os error (\\d+)/.exec(String(e?.message))?.[1] ?? 5);
   }
-  data.set(buf.subarray(0, n));
-  Atomics.store(ctl, ${CELL.LENGTH}, n);
+  if (state !== ${STDIN.ERROR}) data.set(buf.subarray(0, n));
+  Atomics.store(ctl, ${CELL.LENGTH}, n); // the count, or the errno
   Atomics.store(ctl, ${CELL.TAKEN}, 0);
   Atomics.store(ctl, ${CELL.STDIN}, state);
   wake();
@@ -137,7 +139,9 @@ export function listenHostSignals(): HostSignals | undefined {
         if (state === STDIN.EOF || state === STDIN.ERROR) {
           // A terminal gives more after its end of file: the next read asks again.
           Atomics.store(ctl, CELL.STDIN, STDIN.IDLE);
-          if (state === STDIN.ERROR) throw new Deno.errors.Interrupted("stdin read failed");
+          if (state === STDIN.ERROR) {
+            throw new Error(`Cannot read stdin (os error ${ctl[CELL.LENGTH]})`);
+          }
           return null;
         }
         // Data that arrives after a signal cut this read short is kept for the next one.
