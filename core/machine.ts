@@ -39,8 +39,12 @@ import { COLD_RUNS, Translator } from "./translate.ts";
 const POLL_INSNS = 1 << 22;
 /** The same while the interval timer runs: its signals come every few milliseconds. */
 const POLL_INSNS_TIMER = 1 << 16;
-/** Most instructions a region runs before it returns (see Machine's #budgetCap). */
-const BUDGET_CAP = 2 ** 30;
+/**
+ * Most instructions a region runs before it returns (see Machine's #budgetCap): a loop that
+ * never leaves its region sees Ctrl-C within this many (a few tens of milliseconds); returning
+ * this rarely costs nothing measurable on the bench guests.
+ */
+const BUDGET_CAP = 2 ** 26;
 /** The same while the interval timer runs: a few milliseconds. */
 const BUDGET_CAP_TIMER = 1 << 20;
 
