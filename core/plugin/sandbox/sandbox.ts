@@ -3,12 +3,14 @@
  * gets the same API as in-process: rvplug registers stand-ins for its callbacks, sends their
  * events through shared memory (see _channel.ts) and applies what the plugin asks for.
  *
- * A sandboxed plugin that is denied a permission, throws, or stops answering is reported in one
- * line and detached; the guest run goes on without it.
+ * A sandboxed plugin that is denied a permission is reported in one line and detached; the guest
+ * run goes on without it. One that throws or stops answering ends the run as an in-process plugin
+ * that throws does ({@linkcode PluginError}, exit status 3 on the command line), except that the
+ * other plugins' exit callbacks still run.
  * @module
  */
 
-import { hex } from "../../errors.ts";
+import { GuestExit, PluginError } from "../../errors.ts";
 import type { Condition, Tb, TbInsn } from "../api.ts";
 import type { PluginHost } from "../host.ts";
 import {
@@ -109,6 +111,9 @@ export async function loadSandboxed(
   let importError: string | undefined;
   let imported = false;
   let pendingExit: number | undefined;
+  /** The plugin's failure during the run, once seen; it ends the run (see {@linkcode raise}). */
+  let fatal: PluginError | undefined;
+  let raised = false;
   let currentInsns: TbInsn[] = [];
   const registered = new Set<string>();
   const boards = new Map<number, Float64Array>();
@@ -145,8 +150,33 @@ export async function loadSandboxed(
       close();
       return;
     }
-    const at = m.pc === undefined ? "" : ` at pc ${hex(m.pc)}`;
-    detach(`plugin "${spec.name}" failed${at}: ${error.message}${pluginFrames(error)}`);
+    fail(m.pc, error);
+  };
+  /** Records a failure of the plugin during the run and stops its Worker. */
+  const fail = (pc: number | undefined, cause: Error) => {
+    if (dead) return;
+    fatal = new PluginError(spec.name, pc ?? guestPc(), cause);
+    close();
+  };
+  /** The guest's pc where the callback rvplug is running may read it. */
+  const guestPc = (): number => {
+    try {
+      return api.readRegister("pc");
+    } catch {
+      return 0;
+    }
+  };
+  /**
+   * Ends the run after a failure, once: during the run as the guest's exit with status 3 (so that
+   * the other plugins' exit callbacks run), after the line naming the plugin; while the run is
+   * ending already, with the PluginError, which the command line reports (status 3).
+   */
+  const raise = () => {
+    if (!fatal || raised) return;
+    raised = true;
+    if (ending) throw fatal;
+    report(`${fatal.message}${pluginFrames(fatal.cause)}`);
+    throw new GuestExit(3);
   };
   const handleOut = () => {
     for (const msg of drainOut(ctl, out) as OutMessage[]) {
@@ -177,6 +207,7 @@ export async function loadSandboxed(
           break;
       }
     }
+    if (installed) raise();
     if (pendingExit !== undefined && installed && !ending && !dead) {
       const status = pendingExit;
       pendingExit = undefined;
@@ -198,11 +229,13 @@ export async function loadSandboxed(
     }
   };
   const qppStubs = new Map<number, (...args: unknown[]) => void>();
-  const hang = (ms = timeoutMs) =>
-    detach(
-      `plugin "${spec.name}" did not answer within ${ms / 1000} s: ` +
-        `it was stopped (give it longer with --plugin ${spec.specifier},timeout=SECONDS)`,
-    );
+  const hang = (ms = timeoutMs) => {
+    const why = `it did not answer within ${ms / 1000} s and was stopped ` +
+      `(give it longer with --plugin ${spec.specifier},timeout=SECONDS)`;
+    if (installed) return fail(undefined, new Error(why));
+    loadError = new TypeError(`Cannot install plugin "${spec.name}": ${why}`);
+    close();
+  };
   /** Waits until `ready()`, draining the outbox meanwhile; false if the plugin was detached. */
   const waitUntil = (ready: () => boolean): boolean => {
     for (;;) {
@@ -219,6 +252,7 @@ export async function loadSandboxed(
   const publish = () => {
     if (dead) {
       w = pub;
+      raise();
       return;
     }
     Atomics.store(ctl, Ctl.RingWrite, w);
@@ -227,6 +261,7 @@ export async function loadSandboxed(
     if (Atomics.load(ctl, Ctl.OutWrite) !== Atomics.load(ctl, Ctl.OutRead)) handleOut();
     if (((w - Atomics.load(ctl, Ctl.RingRead)) | 0) > RING_WORDS - 4 * BATCH_WORDS) {
       waitUntil(() => ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) <= RING_WORDS / 2);
+      raise();
     }
   };
   const serveRequest = () => {
@@ -303,7 +338,10 @@ export async function loadSandboxed(
       Atomics.store(ctl, Ctl.Mail, Mail.Idle);
       return true;
     });
-    if (!finished) return {};
+    if (!finished) {
+      raise();
+      return {};
+    }
     handleOut();
     if (done.exit !== undefined && !ending) api.exit(done.exit);
     return done;
@@ -410,8 +448,12 @@ export async function loadSandboxed(
   // At exit: run the plugin's exit callbacks (or just let it catch up), then stop the Worker.
   function atExit() {
     ending = true;
-    call([Rec.Call], registered.has("exit") ? { k: "exit" } : { k: "sync" });
-    close();
+    try {
+      call([Rec.Call], registered.has("exit") ? { k: "exit" } : { k: "sync" });
+      raise();
+    } finally {
+      close();
+    }
   }
   api.onExit(atExit);
 
