@@ -47,7 +47,15 @@ export const enum Mail {
   Response = 2,
   /** The Worker has finished the call. */
   Done = 3,
+  /**
+   * rvplug, instead of answering the Worker's request, asks it to run the call in the call
+   * buffer first (answered with `Done`, after which rvplug sets `Request` again).
+   */
+  Nested = 4,
 }
+
+/** The name of the wire error rvplug answers a request with when the run ends meanwhile. */
+export const UNWIND = "rvplug.Unwind";
 
 /**
  * Event ring records, by their first word: a site id (>= 0) is an execution callback without

@@ -44,6 +44,11 @@ export interface ProxyEnv {
   /** The program's symbols, sorted by address. */
   readonly symbols: GuestSymbol[];
   readonly arena: SharedArrayBuffer;
+  /**
+   * Whether the plugin uses other plugins (QPP): its callbacks then run while rvplug waits, so
+   * that they can call them.
+   */
+  readonly usesQpp: boolean;
   /** Sends a message to rvplug, in order with everything sent before. */
   send(msg: OutMessage): void;
   /** Asks rvplug while it waits for the current call; undefined outside calls. */
@@ -56,7 +61,13 @@ export type OutMessage =
   | { t: "reg"; k: ApiEvent }
   | { t: "forget" }
   | { t: "exit"; status: number }
-  | { t: "imported"; uses?: Record<string, number> }
+  | {
+    t: "imported";
+    uses?: Record<string, number>;
+    qppVersion?: unknown;
+    /** A provider's QPP functions: name and number of parameters. */
+    functions: [string, number][];
+  }
   | { t: "installed" }
   | {
     t: "fail";
@@ -80,6 +91,8 @@ export type Request =
   | { q: "qppCall"; provider: string; fn: string; args: unknown[] }
   | { q: "qppReg"; provider: string; cb: string; id: number; priority?: number }
   | { q: "qppUnreg"; provider: string; cb: string; id: number }
+  | { q: "qppCreate"; self: string; cb: string }
+  | { q: "qppRun"; id: number; args: unknown[] }
   | { q: "sym" };
 
 /** vCPU-level events a plugin registers for. */
@@ -168,8 +181,11 @@ export function createProxy(env: ProxyEnv): Proxy {
   };
   const sites: Site[] = [];
   let access = Access.None;
-  /** Set once the plugin uses inline operations or conditions: its callbacks then run in step. */
-  let exact = false;
+  /**
+   * Set once the plugin uses inline operations or conditions, or QPP: its callbacks then run in
+   * step with the guest, while rvplug waits.
+   */
+  let exact = env.usesQpp;
   const arena = env.arena;
   let arenaTop = 0;
 
@@ -359,8 +375,8 @@ export function createProxy(env: ProxyEnv): Proxy {
     env.send({ t: "forget" });
   };
 
-  // QPP: a sandboxed plugin uses in-process providers through rvplug, while rvplug waits for it
-  // (in install, and in callbacks that rvplug waits for). It cannot be a provider.
+  // QPP goes through rvplug's registry, while rvplug waits for the plugin: a plugin that uses
+  // others or runs callbacks has all its callbacks run in step (see `exact`).
   const qppCbs: (((...args: never[]) => unknown) | undefined)[] = [];
   const qpp = {
     use(provider: string) {
@@ -372,11 +388,10 @@ export function createProxy(env: ProxyEnv): Proxy {
       }
       return handle;
     },
-    createCb(): never {
-      throw new TypeError(
-        `Cannot create a QPP callback in plugin "${env.name}": a sandboxed plugin cannot ` +
-          `provide an interface; run it in-process (trust=on for a remote plugin)`,
-      );
+    createCb(self: string, cb: string) {
+      const id = ask({ q: "qppCreate", self, cb }, `create callback ${self}.${cb}`) as number;
+      exact = true;
+      return (...args: unknown[]) => void ask({ q: "qppRun", id, args }, `run ${self}.${cb}`);
     },
     regCb(
       provider: string,

@@ -27,7 +27,9 @@ import {
   Rec,
   RING_WORDS,
   type Shared,
+  fromWire,
   toWire,
+  UNWIND,
   type WireError,
   writeJson,
 } from "./_channel.ts";
@@ -41,12 +43,16 @@ import {
   type WireTb,
 } from "./_proxy.ts";
 
-/** The first message rvplug sends. */
+/** The first message rvplug sends: the Worker imports the plugin, then waits for the second. */
 export interface InitMessage {
   readonly url: string;
   readonly name: string;
-  readonly args: PluginArgs;
   readonly shared: Shared;
+}
+
+/** The second message, once every plugin is linked: the Worker installs the plugin. */
+export interface InstallMessage {
+  readonly args: PluginArgs;
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
@@ -59,12 +65,17 @@ export type CallArgs =
   | { k: Exclude<ApiEvent, "tb" | "discon">; a?: number[] }
   | { k: "discon"; kind: DisconKind; a: number[] }
   | { k: "sync" }
-  | { k: "qppcb"; id: number; a: unknown[] };
+  | { k: "qppcb"; id: number; a: unknown[] }
+  | { k: "qppfn"; fn: string; a: unknown[] };
 
 /** A call's answer. */
 export interface Done {
   regs?: import("./_proxy.ts").WireReg[];
   ret?: number;
+  /** What a QPP function returned. */
+  v?: unknown;
+  /** What a QPP function or a QPP callback threw: the caller's failure, not this plugin's. */
+  err?: WireError;
   exit?: number;
   fail?: true;
 }
@@ -83,13 +94,24 @@ async function start(init: InitMessage): Promise<void> {
   const send = (msg: OutMessage) => {
     if (!postOut(ctl, out, msg)) throw new Error("closed");
   };
+  /**
+   * Asks rvplug and waits for its answer. Meanwhile rvplug may run a call here first (a plugin
+   * this one's request reached calls back into it): each one is served as it comes.
+   */
   const request = (msg: Request): unknown => {
     Atomics.store(ctl, Ctl.MailLen, writeJson(shared.mail, msg));
     Atomics.store(ctl, Ctl.Mail, Mail.Request);
     bump(ctl);
-    while (Atomics.load(ctl, Ctl.Mail) === Mail.Request) {
+    for (;;) {
+      const state = Atomics.load(ctl, Ctl.Mail);
+      if (state === Mail.Response) break;
+      if (state === Mail.Nested) {
+        const call = readJson(shared.call, Atomics.load(ctl, Ctl.CallLen)) as CallArgs;
+        finish(runCall(call));
+        continue;
+      }
       if (Atomics.load(ctl, Ctl.Closed)) throw new Error("closed");
-      Atomics.wait(ctl, Ctl.Mail, Mail.Request, 1000);
+      Atomics.wait(ctl, Ctl.Mail, state, 1000);
     }
     const res = readJson(shared.mail, Atomics.load(ctl, Ctl.MailLen)) as {
       v?: unknown;
@@ -98,18 +120,6 @@ async function start(init: InitMessage): Promise<void> {
     if (res.err) throw rebuild(res.err);
     return res.v;
   };
-  const env: ProxyEnv = {
-    name: init.name,
-    version: PLUGIN_API_VERSION,
-    programPath: init.programPath,
-    code: init.code,
-    registerNames: init.registerNames,
-    symbols: init.symbols,
-    arena: shared.arena,
-    send,
-    request,
-  };
-  const proxy = createProxy(env);
   const fail = (e: unknown, pc?: number, load?: "import" | "install") => {
     if (dead) return;
     dead = true;
@@ -128,7 +138,7 @@ async function start(init: InitMessage): Promise<void> {
     fail(ev.error ?? ev.message);
   });
 
-  let mod: Partial<PluginModule> & { qppUses?: unknown };
+  let mod: Partial<PluginModule> & Record<string, unknown>;
   try {
     mod = await import(init.url);
   } catch (e) {
@@ -148,12 +158,122 @@ async function start(init: InitMessage): Promise<void> {
       "import",
     );
   }
+  // What rvplug links: the plugins it uses, and for a provider its version and functions.
   const uses = typeof mod.qppUses === "object" && mod.qppUses !== null
     ? mod.qppUses as Record<string, number>
     : undefined;
-  send({ t: "imported", uses });
+  const functions: [string, number][] = [];
+  const exported = new Map<string, (...args: unknown[]) => unknown>();
+  if (mod.qppVersion !== undefined) {
+    for (const [key, value] of Object.entries(mod)) {
+      if (typeof value === "function" && !NOT_QPP.has(key)) {
+        functions.push([key, value.length]);
+        exported.set(key, value as (...args: unknown[]) => unknown);
+      }
+    }
+  }
+  const installing = new Promise<InstallMessage>((resolve) => {
+    self.onmessage = (e: MessageEvent<InstallMessage>) => {
+      self.onmessage = null;
+      resolve(e.data);
+    };
+  });
+  send({ t: "imported", uses, qppVersion: mod.qppVersion, functions });
+  const go = await installing;
+
+  const env: ProxyEnv = {
+    name: init.name,
+    version: PLUGIN_API_VERSION,
+    programPath: go.programPath,
+    code: go.code,
+    registerNames: go.registerNames,
+    symbols: go.symbols,
+    arena: shared.arena,
+    usesQpp: uses !== undefined && Object.keys(uses).length > 0,
+    send,
+    request,
+  };
+  const proxy = createProxy(env);
+
+  /** Runs one call that needs an answer; `pc` is where a failure in it happened, if known. */
+  const runCall = (call: CallArgs, pc?: number): Done => {
+    const saved = env.request;
+    env.request = request;
+    const done: Done = {};
+    try {
+      if (call.k === "tb") {
+        pc = call.vaddr;
+        if (!dead) done.regs = proxy.tb(call);
+      } else if (call.k === "qppcb" || call.k === "qppfn") {
+        // What throws here fails the caller (or the provider that ran the callback), as
+        // in-process: it goes back to rvplug.
+        try {
+          if (dead) return done;
+          if (call.k === "qppcb") proxy.qppCallback(call.id, call.a);
+          else done.v = exported.get(call.fn)!(...call.a);
+        } catch (e) {
+          if (e instanceof ExitRequest) throw e;
+          done.err = e instanceof Unwind ? e.wire : toWire(e);
+        }
+      } else if (call.k !== "sync" && !dead) {
+        const ret = call.k === "discon"
+          ? proxy.event("discon", call.a, call.kind)
+          : proxy.event(call.k, call.a ?? []);
+        if (ret !== undefined) done.ret = ret;
+      }
+    } catch (e) {
+      if (e instanceof ExitRequest) done.exit = e.status;
+      else if (!(e instanceof Unwind)) {
+        fail(e, pc);
+        done.fail = true;
+      }
+    } finally {
+      env.request = saved;
+    }
+    return done;
+  };
+  /** Runs an execution or memory callback that rvplug waits for. */
+  const runSync = (op: number, at: number): Done => {
+    const saved = env.request;
+    env.request = request;
+    const done: Done = {};
+    let pc: number | undefined;
+    try {
+      if (op === Rec.SyncExec) {
+        pc = proxy.sites[ring[(at + 1) & MASK]!]!.pc;
+        if (!dead) proxy.exec(ring[(at + 1) & MASK]!);
+      } else {
+        const id = ring[(at + 1) & MASK]!;
+        pc = proxy.sites[id]!.pc;
+        if (!dead) {
+          proxy.mem(id, ring[(at + 2) & MASK]!, ring[(at + 3) & MASK]!, ring[(at + 4) & MASK]!);
+        }
+      }
+    } catch (e) {
+      if (e instanceof ExitRequest) done.exit = e.status;
+      else if (!(e instanceof Unwind)) {
+        fail(e, pc);
+        done.fail = true;
+      }
+    } finally {
+      env.request = saved;
+    }
+    return done;
+  };
+  /** Answers the call being served. */
+  const finish = (done: Done) => {
+    const empty = Object.keys(done).length === 0;
+    Atomics.store(ctl, Ctl.MailLen, empty ? 0 : writeJson(shared.mail, done));
+    Atomics.store(ctl, Ctl.Mail, Mail.Done);
+    bump(ctl);
+  };
+  const serveCall = (op: number, at: number) => {
+    if (op === Rec.Call) {
+      finish(runCall(readJson(shared.call, Atomics.load(ctl, Ctl.CallLen)) as CallArgs));
+    } else finish(runSync(op, at));
+  };
   try {
-    await mod.install(proxy.api, init.args);
+    await mod.install(proxy.api, go.args);
   } catch (e) {
     return fail(e, undefined, "install");
   }
@@ -162,47 +282,6 @@ async function start(init: InitMessage): Promise<void> {
 
   // Serves the events rvplug publishes until it closes the channel.
   let r = 0;
-  const serveCall = (op: number, at: number) => {
-    env.request = request;
-    const done: Done = {};
-    let pc: number | undefined;
-    try {
-      if (op === Rec.SyncExec) {
-        pc = proxy.sites[ring[(at + 1) & MASK]!]!.pc;
-        if (!dead) proxy.exec(ring[(at + 1) & MASK]!);
-      } else if (op === Rec.SyncMem) {
-        const id = ring[(at + 1) & MASK]!;
-        pc = proxy.sites[id]!.pc;
-        if (!dead) {
-          proxy.mem(id, ring[(at + 2) & MASK]!, ring[(at + 3) & MASK]!, ring[(at + 4) & MASK]!);
-        }
-      } else {
-        const call = readJson(shared.call, Atomics.load(ctl, Ctl.CallLen)) as CallArgs;
-        if (call.k === "tb") {
-          pc = call.vaddr;
-          if (!dead) done.regs = proxy.tb(call);
-        } else if (call.k === "qppcb") {
-          if (!dead) proxy.qppCallback(call.id, call.a);
-        } else if (call.k !== "sync" && !dead) {
-          const ret = call.k === "discon"
-            ? proxy.event("discon", call.a, call.kind)
-            : proxy.event(call.k, call.a ?? []);
-          if (ret !== undefined) done.ret = ret;
-        }
-      }
-    } catch (e) {
-      if (e instanceof ExitRequest) done.exit = e.status;
-      else {
-        fail(e, pc);
-        done.fail = true;
-      }
-    }
-    env.request = undefined;
-    const empty = Object.keys(done).length === 0;
-    Atomics.store(ctl, Ctl.MailLen, empty ? 0 : writeJson(shared.mail, done));
-    Atomics.store(ctl, Ctl.Mail, Mail.Done);
-    bump(ctl);
-  };
   for (;;) {
     const w = Atomics.load(ctl, Ctl.RingWrite);
     if (r === w) {
@@ -251,7 +330,7 @@ async function start(init: InitMessage): Promise<void> {
       if (e instanceof ExitRequest) {
         exited = true;
         send({ t: "exit", status: e.status });
-      } else fail(e, id < 0 ? undefined : proxy.sites[id]!.pc);
+      } else if (!(e instanceof Unwind)) fail(e, id < 0 ? undefined : proxy.sites[id]!.pc);
     }
     Atomics.store(ctl, Ctl.RingRead, r);
     bump(ctl);
@@ -259,7 +338,18 @@ async function start(init: InitMessage): Promise<void> {
   self.close();
 }
 
-function rebuild(w: WireError): Error {
-  const Class = w.name === "RangeError" ? RangeError : w.name === "TypeError" ? TypeError : Error;
-  return new Class(w.message);
+/** Exports of a plugin module that are not QPP functions. */
+const NOT_QPP = new Set(["install", "apiVersion", "qppVersion", "qppUses"]);
+
+/**
+ * Thrown through the plugin when rvplug answers that the run ends (the guest exits, or another
+ * plugin failed) while it waits for an answer: nothing after it runs, and it is no failure here.
+ */
+class Unwind {
+  constructor(readonly wire: WireError) {}
+}
+
+/** The error rvplug answered, thrown here: its stack is this Worker's, the plugin's frames. */
+function rebuild(w: WireError): unknown {
+  return w.name === UNWIND ? new Unwind(w) : fromWire({ name: w.name, message: w.message });
 }
