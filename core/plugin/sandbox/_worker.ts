@@ -21,13 +21,13 @@ import {
 import {
   bump,
   Ctl,
+  fromWire,
   Mail,
   postOut,
   readJson,
   Rec,
   RING_WORDS,
   type Shared,
-  fromWire,
   toWire,
   UNWIND,
   type WireError,
@@ -349,7 +349,14 @@ class Unwind {
   constructor(readonly wire: WireError) {}
 }
 
-/** The error rvplug answered, thrown here: its stack is this Worker's, the plugin's frames. */
+/**
+ * The error rvplug answered, thrown here. Its stack is where it was thrown (another plugin's
+ * frames, for a QPP call or callback), then this Worker's frames, which lead to this plugin's.
+ */
 function rebuild(w: WireError): unknown {
-  return w.name === UNWIND ? new Unwind(w) : fromWire({ name: w.name, message: w.message });
+  if (w.name === UNWIND) return new Unwind(w);
+  const e = fromWire({ name: w.name, message: w.message });
+  const here = (e.stack ?? "").split("\n").slice(1);
+  e.stack = [...(w.stack ?? `${w.name}: ${w.message}`).split("\n"), ...here].join("\n");
+  return e;
 }

@@ -12,7 +12,7 @@
 
 import { GuestExit, PluginError } from "../../errors.ts";
 import type { Condition, PluginApi, Tb, TbInsn } from "../api.ts";
-import type { QppFunction } from "../../../qpp/linker.ts";
+import { QppCallbackError, QppCallError, type QppFunction } from "../../../qpp/linker.ts";
 import type { PluginHost } from "../host.ts";
 import {
   BATCH_WORDS,
@@ -160,6 +160,15 @@ export async function startSandboxed(
   let serving = 0;
   /** The end of the run (a GuestExit or PluginError) met while serving a request, to rethrow. */
   let unwinding: unknown;
+  /**
+   * The last QPP error (naming the plugins involved) sent to the Worker: when the plugin throws it
+   * on, it passes through unchanged, as it does in-process.
+   */
+  let qppErrorSent: Error | undefined;
+  const errorOf = (w: ReturnType<typeof toWire>): Error =>
+    qppErrorSent && w.name === qppErrorSent.name && w.message === qppErrorSent.message
+      ? qppErrorSent
+      : fromWire(w);
   /** The plugin's failure during the run, once seen; it ends the run (see {@linkcode raise}). */
   let fatal: PluginError | undefined;
   let raised = false;
@@ -271,7 +280,7 @@ export async function startSandboxed(
     for (const [fn, length] of msg.functions) {
       const stub: QppFunction = (...a: unknown[]) => {
         const done = call([Rec.Call], { k: "qppfn", fn, a });
-        if (done.err) throw fromWire(done.err);
+        if (done.err) throw errorOf(done.err);
         return done.v;
       };
       // The linker wraps functions by their number of parameters.
@@ -328,7 +337,10 @@ export async function startSandboxed(
       if (e instanceof GuestExit || e instanceof PluginError) {
         unwinding ??= e;
         res = { err: { name: UNWIND, message: e.message } };
-      } else res = { err: toWire(e) };
+      } else {
+        if (e instanceof QppCallError || e instanceof QppCallbackError) qppErrorSent = e;
+        res = { err: toWire(e) };
+      }
     } finally {
       serving--;
     }
@@ -370,7 +382,7 @@ export async function startSandboxed(
       case "qppReg": {
         const stub = (...args: unknown[]) => {
           const done = call([Rec.Call], { k: "qppcb", id: q.id, a: args });
-          if (done.err) throw fromWire(done.err);
+          if (done.err) throw errorOf(done.err);
         };
         qppStubs.set(q.id, stub);
         const qpp = a.qpp as unknown as {
@@ -597,7 +609,15 @@ export async function startSandboxed(
   };
   await serveLoad(() => imported);
 
+  const sandbox: Sandbox = {
+    get failed() {
+      return detached;
+    },
+    close,
+  };
   const install = async (): Promise<Sandbox> => {
+    // Denied something while loading: reported, and the run goes on without it.
+    if (detached) return sandbox;
     if (dead) throw loadError ?? new TypeError(`Cannot install plugin "${spec.name}": it stopped`);
     api = host.createApi(spec.name);
     api.onExit(atExit);
@@ -611,17 +631,12 @@ export async function startSandboxed(
     worker.postMessage(message);
     try {
       await serveLoad(() => installed);
-      host.qpp.installed(spec.name);
+      if (!detached) host.qpp.installed(spec.name);
     } catch (e) {
       close();
       throw e;
     }
-    return {
-      get failed() {
-        return detached;
-      },
-      close,
-    };
+    return sandbox;
   };
   return { exports, install, close };
 }
