@@ -35,6 +35,11 @@ export const enum Ctl {
   Seq = 7,
   /** Call buffer: bytes of the JSON text in it. */
   CallLen = 8,
+  /**
+   * Set by the Worker while it waits for events (after checking the ring once more): only then
+   * does rvplug wake it.
+   */
+  Sleeping = 9,
   Size = 16,
 }
 
@@ -59,8 +64,9 @@ export const UNWIND = "rvplug.Unwind";
 
 /**
  * Event ring records, by their first word: a site id (>= 0) is an execution callback without
- * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header, vaddr,
- * value]`; the {@linkcode Rec} values start records that need an answer.
+ * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header]`,
+ * `[header, vaddr]` or `[header, vaddr, value]` (as many as the callback reads, which the Worker
+ * knows by the site); the {@linkcode Rec} values start records that need an answer.
  */
 export const enum Rec {
   /** `[Call]`: a call whose JSON arguments are in the call buffer. */

@@ -7,13 +7,13 @@
  */
 
 import { regNumber } from "../../cpu.ts";
-import { type ElfSymbol, symbolAt } from "../../elf.ts";
+// The Worker loads these modules on every start: they import little beyond themselves.
+import { type ElfSymbol, symbolAt } from "../../_elf_symbols.ts";
 import { syscallName } from "../../syscalls/numbers.ts";
 import { parseArgs } from "../_args.ts";
 import { createOutputFile } from "../_output.ts";
 import { MAX_SITES } from "./_channel.ts";
 import { hex } from "../../errors.ts";
-import { CSR } from "../../isa/zicsr.ts";
 import {
   type CbFlags,
   type Condition,
@@ -41,6 +41,8 @@ export interface ProxyEnv {
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
+  /** Names of the CSRs a plugin may read (from rvplug: the ISA's modules stay out of the Worker). */
+  readonly csrNames: readonly string[];
   /** The program's symbols, sorted by address. */
   readonly symbols: GuestSymbol[];
   readonly arena: SharedArrayBuffer;
@@ -122,7 +124,17 @@ export type WireReg =
     cond?: { op: Condition["op"]; sb: WireBoard; i: number; imm: number };
   }
   | { at: number; k: "a" | "s"; sb: WireBoard; i: number; imm: number }
-  | { at: number; k: "m"; id: number; flags: CbFlags; prio: number; sync: boolean; rw: MemRw }
+  | {
+    at: number;
+    k: "m";
+    id: number;
+    flags: CbFlags;
+    prio: number;
+    sync: boolean;
+    rw: MemRw;
+    /** How many of vaddr and value the callback reads: the words its ring records carry. */
+    words: MemWords;
+  }
   | { at: number; k: "mi"; sb: WireBoard; i: number; imm: number; rw: MemRw };
 
 /** A block shown to `onTbTrans`: its address and its instructions' address, size and bytes. */
@@ -142,11 +154,32 @@ const enum Access {
   Write = 2,
 }
 
+/** Words of a memory record after its header: 0 (neither), 1 (vaddr) or 2 (vaddr, value). */
+export type MemWords = 0 | 1 | 2;
+
 interface Site {
   readonly fn: (...args: never[]) => unknown;
   readonly udata: unknown;
   readonly pc: number;
   readonly access: Access;
+  /** For a memory callback, the words after the header of its records. */
+  readonly words: MemWords;
+}
+
+/**
+ * How many of a memory callback's `vaddr` and `value` it can read: what its parameter list
+ * declares, unless it may read more (rest or default parameters, `arguments`, a native or bound
+ * function), then both. Fewer words per event is what a memory trace costs most.
+ */
+export function memWords(fn: (...args: never[]) => unknown): MemWords {
+  const src = Function.prototype.toString.call(fn);
+  const simpleArrow = /^\s*(async\s+)?[\w$]+\s*=>/.test(src);
+  const params = simpleArrow ? "" : src.slice(0, src.indexOf(")") + 1);
+  if (
+    fn.length >= 4 || params.includes("=") || params.includes("...") ||
+    src.includes("arguments") || src.includes("[native code]")
+  ) return 2;
+  return Math.max(0, fn.length - 2) as MemWords;
 }
 
 /** The proxy and what the Worker's loop calls on it. */
@@ -209,7 +242,7 @@ export function createProxy(env: ProxyEnv): Proxy {
   };
   const checkName = (name: string, action: string) => {
     if (name === "pc" && action === "read") return;
-    if (action === "read" && name in CSR) return;
+    if (action === "read" && env.csrNames.includes(name)) return;
     if (regNumber(name) < 0) {
       throw new TypeError(`Cannot ${action} register "${name}": no such register`);
     }
@@ -257,13 +290,14 @@ export function createProxy(env: ProxyEnv): Proxy {
       udata: unknown,
       pc: number,
       o?: RegisterOptions,
+      words: MemWords = 0,
     ) => {
       if (sites.length >= MAX_SITES) {
         throw new RangeError(
           `Cannot register a callback: a sandboxed plugin can have ${MAX_SITES} at most`,
         );
       }
-      return sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none") }) - 1;
+      return sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none"), words }) - 1;
     };
     const exec =
       (at: number, pc: number) =>
@@ -332,7 +366,8 @@ export function createProxy(env: ProxyEnv): Proxy {
           check();
           const flags = o?.flags ?? "none";
           checkRw(rw);
-          const id = site(cb, udata, pc, o);
+          const words = memWords(cb);
+          const id = site(cb, udata, pc, o, words);
           regs.push({
             at: k,
             k: "m",
@@ -341,6 +376,7 @@ export function createProxy(env: ProxyEnv): Proxy {
             prio: o?.priority ?? 0,
             sync: flags !== "none",
             rw,
+            words,
           });
         },
         memInlineAdd: (sb, i, imm, rw) => {

@@ -56,6 +56,7 @@ export interface InstallMessage {
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
+  readonly csrNames: string[];
   readonly symbols: GuestSymbol[];
 }
 
@@ -187,6 +188,7 @@ async function start(init: InitMessage): Promise<void> {
     programPath: go.programPath,
     code: go.code,
     registerNames: go.registerNames,
+    csrNames: go.csrNames,
     symbols: go.symbols,
     arena: shared.arena,
     usesQpp: uses !== undefined && Object.keys(uses).length > 0,
@@ -288,8 +290,17 @@ async function start(init: InitMessage): Promise<void> {
       Atomics.store(ctl, Ctl.RingRead, r);
       bump(ctl);
       if (Atomics.load(ctl, Ctl.Closed)) break;
-      const res = Atomics.waitAsync(ctl, Ctl.RingWrite, w, 1000);
-      if (res.async) await res.value;
+      // rvplug wakes the Worker only when it says it sleeps, so look once more after saying so.
+      Atomics.store(ctl, Ctl.Sleeping, 1);
+      if (Atomics.load(ctl, Ctl.RingWrite) === w) {
+        // Batches come in bursts: wait for the next one here (a cheaper wake-up), briefly, then
+        // on with the event loop running, for the plugin's own asynchronous work.
+        if (Atomics.wait(ctl, Ctl.RingWrite, w, SYNC_WAIT_MS) === "timed-out") {
+          const res = Atomics.waitAsync(ctl, Ctl.RingWrite, w, 1000);
+          if (res.async) await res.value;
+        }
+      }
+      Atomics.store(ctl, Ctl.Sleeping, 0);
       continue;
     }
     let id = -1;
@@ -308,16 +319,18 @@ async function start(init: InitMessage): Promise<void> {
             fn(0, s.udata);
           }
         } else if (op > Rec.SyncMem) {
-          r = (r + 3) | 0;
-          if (dead || exited) continue;
           const h = -1 - op;
           id = h >>> 4;
-          const s = sites[id]!;
-          if (s.access !== 0) {
-            proxy.mem(id, h & 15, ring[(at + 1) & MASK]!, ring[(at + 2) & MASK]!);
-          } else {
+          const s = sites[id]!, words = s.words;
+          r = (r + 1 + words) | 0;
+          if (dead || exited) continue;
+          // What the record does not carry, the callback does not read (see memWords).
+          const vaddr = words > 0 ? ring[(at + 1) & MASK]! : 0;
+          const value = words > 1 ? ring[(at + 2) & MASK]! : 0;
+          if (s.access !== 0) proxy.mem(id, h & 15, vaddr, value);
+          else {
             const fn = s.fn as MemCallback;
-            fn(0, h & 15, ring[(at + 1) & MASK]! >>> 0, ring[(at + 2) & MASK]! >>> 0, s.udata);
+            fn(0, h & 15, vaddr >>> 0, value >>> 0, s.udata);
           }
         } else {
           r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
@@ -337,6 +350,9 @@ async function start(init: InitMessage): Promise<void> {
   }
   self.close();
 }
+
+/** How long the Worker waits for events blocking, before it lets its event loop run. */
+const SYNC_WAIT_MS = 2;
 
 /** Exports of a plugin module that are not QPP functions. */
 const NOT_QPP = new Set(["install", "apiVersion", "qppVersion", "qppUses"]);

@@ -11,6 +11,7 @@
  */
 
 import { GuestExit, PluginError } from "../../errors.ts";
+import { CSR } from "../../isa/zicsr.ts";
 import type { Condition, PluginApi, Tb, TbInsn } from "../api.ts";
 import { QppCallbackError, QppCallError, type QppFunction } from "../../../qpp/linker.ts";
 import type { PluginHost } from "../host.ts";
@@ -317,7 +318,8 @@ export async function startSandboxed(
       return;
     }
     Atomics.store(ctl, Ctl.RingWrite, w);
-    Atomics.notify(ctl, Ctl.RingWrite);
+    // A Worker still draining the last batch reads this one on: no need to wake it.
+    if (Atomics.load(ctl, Ctl.Sleeping) !== 0) Atomics.notify(ctl, Ctl.RingWrite);
     pub = w;
     if (Atomics.load(ctl, Ctl.OutWrite) !== Atomics.load(ctl, Ctl.OutRead)) handleOut();
     if (((w - Atomics.load(ctl, Ctl.RingRead)) | 0) > RING_WORDS - 4 * BATCH_WORDS) {
@@ -452,13 +454,26 @@ export async function startSandboxed(
     w = (w + 1) | 0;
     if (((w - pub) | 0) >= BATCH_WORDS) publish();
   };
-  const memStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
+  // A memory record carries only what the callback reads (see memWords): most read nothing.
+  const memStub0 = (_vcpu: number, info: number, _vaddr: number, _value: number, id: unknown) => {
+    ring[w & MASK] = -1 - ((id as number) * 16 + info);
+    w = (w + 1) | 0;
+    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+  };
+  const memStub1 = (_vcpu: number, info: number, vaddr: number, _value: number, id: unknown) => {
+    ring[w & MASK] = -1 - ((id as number) * 16 + info);
+    ring[(w + 1) & MASK] = vaddr;
+    w = (w + 2) | 0;
+    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+  };
+  const memStub2 = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
     ring[w & MASK] = -1 - ((id as number) * 16 + info);
     ring[(w + 1) & MASK] = vaddr;
     ring[(w + 2) & MASK] = value;
     w = (w + 3) | 0;
     if (((w - pub) | 0) >= BATCH_WORDS) publish();
   };
+  const memStubs = [memStub0, memStub1, memStub2] as const;
   const syncExecStub = (_vcpu: number, id: unknown) => void call([Rec.SyncExec, id as number]);
   const syncMemStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) =>
     void call([Rec.SyncMem, id as number, info, vaddr, value]);
@@ -491,7 +506,7 @@ export async function startSandboxed(
       case "s":
         return target.inlineStore(board(r.sb), r.i, r.imm);
       case "m":
-        return (target as TbInsn).onMem(r.sync ? syncMemStub : memStub, r.rw, r.id, {
+        return (target as TbInsn).onMem(r.sync ? syncMemStub : memStubs[r.words], r.rw, r.id, {
           flags: r.flags,
           priority: r.prio,
         });
@@ -626,6 +641,7 @@ export async function startSandboxed(
       programPath: api.programPath,
       code: { start: api.startCode(), end: api.endCode(), entry: api.entryCode() },
       registerNames: api.registerNames(),
+      csrNames: Object.keys(CSR),
       symbols: api.symbols(),
     };
     worker.postMessage(message);
