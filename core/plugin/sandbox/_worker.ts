@@ -38,6 +38,7 @@ import {
   createProxy,
   ExitRequest,
   type OutMessage,
+  type Proxy,
   type ProxyEnv,
   type Request,
   type WireTb,
@@ -90,7 +91,6 @@ async function start(init: InitMessage): Promise<void> {
   const { shared } = init;
   const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
   const out = new Uint8Array(shared.out);
-  const MASK = RING_WORDS - 1;
   let dead = false, exited = false;
   const send = (msg: OutMessage) => {
     if (!postOut(ctl, out, msg)) throw new Error("closed");
@@ -303,43 +303,20 @@ async function start(init: InitMessage): Promise<void> {
       Atomics.store(ctl, Ctl.Sleeping, 0);
       continue;
     }
-    let id = -1;
     try {
-      const sites = proxy.sites;
       while (r !== w) {
+        r = dead || exited ? skip(ring, proxy.sites, r, w) : drain(ring, proxy, r, w);
+        if (r === w) break;
         const at = r, op = ring[at & MASK]!;
-        if (op >= 0) {
-          r = (r + 1) | 0;
-          if (dead || exited) continue;
-          id = op;
-          const s = sites[op]!;
-          if (s.access !== 0) proxy.exec(op);
-          else {
-            const fn = s.fn as ExecCallback; // a plain call: stack frames name it as written
-            fn(0, s.udata);
-          }
-        } else if (op > Rec.SyncMem) {
-          const h = -1 - op;
-          id = h >>> 4;
-          const s = sites[id]!, words = s.words;
-          r = (r + 1 + words) | 0;
-          if (dead || exited) continue;
-          // What the record does not carry, the callback does not read (see memWords).
-          const vaddr = words > 0 ? ring[(at + 1) & MASK]! : 0;
-          const value = words > 1 ? ring[(at + 2) & MASK]! : 0;
-          if (s.access !== 0) proxy.mem(id, h & 15, vaddr, value);
-          else {
-            const fn = s.fn as MemCallback;
-            fn(0, h & 15, vaddr >>> 0, value >>> 0, s.udata);
-          }
-        } else {
-          r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
-          Atomics.store(ctl, Ctl.RingRead, r);
-          id = -1;
-          serveCall(op, at);
-        }
+        r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
+        Atomics.store(ctl, Ctl.RingRead, r);
+        serveCall(op, at);
       }
     } catch (e) {
+      // A callback run by drain threw: go on after its record.
+      if (drained) r = drained.end;
+      const id = drained?.site ?? -1;
+      drained = undefined;
       if (e instanceof ExitRequest) {
         exited = true;
         send({ t: "exit", status: e.status });
@@ -349,6 +326,67 @@ async function start(init: InitMessage): Promise<void> {
     bump(ctl);
   }
   self.close();
+}
+
+const MASK = RING_WORDS - 1;
+
+/** Set when a callback that {@linkcode drain} ran threw: its site, and where its record ends. */
+let drained: { site: number; end: number } | undefined;
+
+/**
+ * Runs the callbacks of the records from `r` to `end` that need no answer, up to the first that
+ * does; returns where it stopped. Every event goes through this loop: a function of its own, with
+ * what it uses in locals.
+ */
+function drain(ring: Int32Array, proxy: Proxy, r: number, end: number): number {
+  const sites = proxy.sites;
+  let id = -1;
+  try {
+    while (r !== end) {
+      const at = r, op = ring[at & MASK]!;
+      if (op >= 0) {
+        id = op;
+        r = (r + 1) | 0;
+        const s = sites[op]!;
+        if (s.access !== 0) proxy.exec(op);
+        else {
+          const fn = s.fn as ExecCallback; // a plain call: stack frames name it as written
+          fn(0, s.udata);
+        }
+      } else if (op > Rec.SyncMem) {
+        const h = -1 - op;
+        id = h >>> 4;
+        const s = sites[id]!, words = s.words;
+        r = (r + 1 + words) | 0;
+        // What the record does not carry, the callback does not read (see memWords).
+        const vaddr = words > 0 ? ring[(at + 1) & MASK]! : 0;
+        const value = words > 1 ? ring[(at + 2) & MASK]! : 0;
+        if (s.access !== 0) proxy.mem(id, h & 15, vaddr, value);
+        else {
+          const fn = s.fn as MemCallback;
+          fn(0, h & 15, vaddr >>> 0, value >>> 0, s.udata);
+        }
+      } else return r;
+    }
+  } catch (e) {
+    drained = { site: id, end: r };
+    throw e;
+  }
+  return r;
+}
+
+/**
+ * As {@linkcode drain}, but without running the callbacks (the plugin failed, or exited): calls
+ * are still answered.
+ */
+function skip(ring: Int32Array, sites: Proxy["sites"], r: number, end: number): number {
+  while (r !== end) {
+    const op = ring[r & MASK]!;
+    if (op >= 0) r = (r + 1) | 0;
+    else if (op > Rec.SyncMem) r = (r + 1 + sites[(-1 - op) >>> 4]!.words) | 0;
+    else return r;
+  }
+  return r;
 }
 
 /** How long the Worker waits for events blocking, before it lets its event loop run. */
