@@ -86,9 +86,14 @@ export function memHeader(id: number, info: number): number {
 }
 
 /** Words of the event ring (a power of two). */
-export const RING_WORDS = 1 << 17;
+export const RING_WORDS = 1 << 18;
 /** rvplug publishes after this many words. */
 export const BATCH_WORDS = 1 << 13;
+/**
+ * rvplug wakes a sleeping Worker once this many words wait for it (or when it waits for an
+ * answer): each wake-up costs two system calls, and events need no answer.
+ */
+export const WAKE_WORDS = 1 << 16;
 /** Bytes of the outbox (a power of two). */
 export const OUT_BYTES = 1 << 20;
 const GROWABLE = 1 << 30;

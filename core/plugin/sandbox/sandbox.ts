@@ -27,6 +27,7 @@ import {
   RING_WORDS,
   toWire,
   UNWIND,
+  WAKE_WORDS,
   writeJson,
 } from "./_channel.ts";
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
@@ -318,7 +319,8 @@ export async function startSandboxed(
       }
     }
   };
-  const publish = () => {
+  /** Publishes the batch; `answer`: a call follows, which the Worker must see now. */
+  const publish = (answer = false) => {
     if (dead) {
       n = 0;
       raise();
@@ -330,8 +332,12 @@ export async function startSandboxed(
     w = (w + n) | 0;
     n = 0;
     Atomics.store(ctl, Ctl.RingWrite, w);
-    // A Worker still draining the last batch reads this one on: no need to wake it.
-    if (Atomics.load(ctl, Ctl.Sleeping) !== 0) Atomics.notify(ctl, Ctl.RingWrite);
+    // A Worker still draining reads this batch on; a sleeping one is woken for a call, or once
+    // enough events wait.
+    if (
+      Atomics.load(ctl, Ctl.Sleeping) !== 0 &&
+      (answer || ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) >= WAKE_WORDS)
+    ) Atomics.notify(ctl, Ctl.RingWrite);
     if (Atomics.load(ctl, Ctl.OutWrite) !== Atomics.load(ctl, Ctl.OutRead)) handleOut();
     if (((w - Atomics.load(ctl, Ctl.RingRead)) | 0) > RING_WORDS - 4 * BATCH_WORDS) {
       waitUntil(() => ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) <= RING_WORDS / 2);
@@ -429,7 +435,7 @@ export async function startSandboxed(
       Atomics.notify(ctl, Ctl.Mail);
     } else {
       for (const word of words) batch[n++] = word;
-      publish();
+      publish(true);
     }
     let done: Done = {};
     const finished = waitUntil(() => {
