@@ -65,8 +65,9 @@ export const UNWIND = "rvplug.Unwind";
 /**
  * Event ring records, by their first word: a site id (>= 0) is an execution callback without
  * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header]`,
- * `[header, vaddr]` or `[header, vaddr, value]` (as many as the callback reads, which the Worker
- * knows by the site); the {@linkcode Rec} values start records that need an answer.
+ * `[header, vaddr]` or `[header, vaddr, value]` (as many as the callback reads, which the header
+ * says too: the Worker finds the next record without looking at the site); the {@linkcode Rec}
+ * values start records that need an answer.
  */
 export const enum Rec {
   /** `[Call]`: a call whose JSON arguments are in the call buffer. */
@@ -78,11 +79,14 @@ export const enum Rec {
 }
 
 /** Site ids must stay below this for {@linkcode memHeader} to fit a word. */
-export const MAX_SITES = 1 << 26;
+export const MAX_SITES = 1 << 24;
 
-/** First word of a memory record: site `id` and the access's info, negative. */
-export function memHeader(id: number, info: number): number {
-  return -1 - (id * 16 + info);
+/**
+ * First word of a memory record, negative: site `id`, the number of `words` after it (0-2) and
+ * the access's info.
+ */
+export function memHeader(id: number, words: number, info: number): number {
+  return -1 - (id * 64 + words * 16 + info);
 }
 
 /** Words of the event ring (a power of two). */

@@ -162,14 +162,12 @@ interface Site {
   readonly udata: unknown;
   readonly pc: number;
   readonly access: Access;
-  /** For a memory callback, the words after the header of its records. */
-  readonly words: MemWords;
 }
 
 /**
  * How many of a memory callback's `vaddr` and `value` it can read: what its parameter list
  * declares, unless it may read more (rest or default parameters, `arguments`, a native or bound
- * function), then both. Fewer words per event is what a memory trace costs most.
+ * function), then both: the words its records carry after their header.
  */
 export function memWords(fn: (...args: never[]) => unknown): MemWords {
   const src = Function.prototype.toString.call(fn);
@@ -290,14 +288,13 @@ export function createProxy(env: ProxyEnv): Proxy {
       udata: unknown,
       pc: number,
       o?: RegisterOptions,
-      words: MemWords = 0,
     ) => {
       if (sites.length >= MAX_SITES) {
         throw new RangeError(
           `Cannot register a callback: a sandboxed plugin can have ${MAX_SITES} at most`,
         );
       }
-      return sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none"), words }) - 1;
+      return sites.push({ fn, udata, pc, access: accessOf(o?.flags ?? "none") }) - 1;
     };
     const exec =
       (at: number, pc: number) =>
@@ -366,8 +363,7 @@ export function createProxy(env: ProxyEnv): Proxy {
           check();
           const flags = o?.flags ?? "none";
           checkRw(rw);
-          const words = memWords(cb);
-          const id = site(cb, udata, pc, o, words);
+          const id = site(cb, udata, pc, o);
           regs.push({
             at: k,
             k: "m",
@@ -376,7 +372,7 @@ export function createProxy(env: ProxyEnv): Proxy {
             prio: o?.priority ?? 0,
             sync: flags !== "none",
             rw,
-            words,
+            words: memWords(cb),
           });
         },
         memInlineAdd: (sb, i, imm, rw) => {

@@ -305,7 +305,7 @@ async function start(init: InitMessage): Promise<void> {
     }
     try {
       while (r !== w) {
-        r = dead || exited ? skip(ring, proxy.sites, r, w) : drain(ring, proxy, r, w);
+        r = dead || exited ? skip(ring, r, w) : drain(ring, proxy, r, w);
         if (r === w) break;
         const at = r, op = ring[at & MASK]!;
         r = (r + (op === Rec.SyncMem ? 5 : op === Rec.SyncExec ? 2 : 1)) | 0;
@@ -354,10 +354,12 @@ function drain(ring: Int32Array, proxy: Proxy, r: number, end: number): number {
           fn(0, s.udata);
         }
       } else if (op > Rec.SyncMem) {
-        const h = -1 - op;
-        id = h >>> 4;
-        const s = sites[id]!, words = s.words;
+        // The next record's place depends on this one's header only, not on its site: the loop
+        // need not wait for the site's load.
+        const h = -1 - op, words = (h >>> 4) & 3;
         r = (r + 1 + words) | 0;
+        id = h >>> 6;
+        const s = sites[id]!;
         // What the record does not carry, the callback does not read (see memWords).
         const vaddr = words > 0 ? ring[(at + 1) & MASK]! : 0;
         const value = words > 1 ? ring[(at + 2) & MASK]! : 0;
@@ -379,11 +381,11 @@ function drain(ring: Int32Array, proxy: Proxy, r: number, end: number): number {
  * As {@linkcode drain}, but without running the callbacks (the plugin failed, or exited): calls
  * are still answered.
  */
-function skip(ring: Int32Array, sites: Proxy["sites"], r: number, end: number): number {
+function skip(ring: Int32Array, r: number, end: number): number {
   while (r !== end) {
     const op = ring[r & MASK]!;
     if (op >= 0) r = (r + 1) | 0;
-    else if (op > Rec.SyncMem) r = (r + 1 + sites[(-1 - op) >>> 4]!.words) | 0;
+    else if (op > Rec.SyncMem) r = (r + 1 + (((-1 - op) >>> 4) & 3)) | 0;
     else return r;
   }
   return r;

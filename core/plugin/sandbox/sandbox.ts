@@ -468,17 +468,18 @@ export async function startSandboxed(
     if (++n >= BATCH_WORDS) publish();
   };
   // A memory record carries only what the callback reads (see memWords): most read nothing.
+  // Their headers are memHeader(id, words, info).
   const memStub0 = (_vcpu: number, info: number, _vaddr: number, _value: number, id: unknown) => {
-    batch[n] = -1 - ((id as number) * 16 + info);
+    batch[n] = -1 - ((id as number) * 64 + info);
     if (++n >= BATCH_WORDS) publish();
   };
   const memStub1 = (_vcpu: number, info: number, vaddr: number, _value: number, id: unknown) => {
-    batch[n] = -1 - ((id as number) * 16 + info);
+    batch[n] = -1 - ((id as number) * 64 + 16 + info);
     batch[n + 1] = vaddr;
     if ((n += 2) >= BATCH_WORDS) publish();
   };
   const memStub2 = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
-    batch[n] = -1 - ((id as number) * 16 + info);
+    batch[n] = -1 - ((id as number) * 64 + 32 + info);
     batch[n + 1] = vaddr;
     batch[n + 2] = value;
     if ((n += 3) >= BATCH_WORDS) publish();
