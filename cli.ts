@@ -400,7 +400,7 @@ async function runProgram(
     inAsm: opts.inAsm ? log : undefined,
     log,
     exePath: opts.program,
-    hostSignal: hostSignals?.take,
+    hostSignal: hostSignals,
     onPoll: progress?.update,
     // The guest's writes go on a line of their own, not after the progress line.
     io: progress && {

@@ -21,6 +21,7 @@ import { main } from "./cli.ts";
 export { Machine } from "./core/machine.ts";
 export type { LoadOptions, MachineOptions, RunOptions, RunResult } from "./core/machine.ts";
 export type { WatchHit, WatchKind, Watchpoint } from "./core/debug.ts";
+export type { HostEvents } from "./core/signal_delivery.ts";
 export { CpuState } from "./core/cpu.ts";
 export { Memory } from "./core/memory.ts";
 export { GuestExit, GuestFault, PluginError } from "./core/errors.ts";

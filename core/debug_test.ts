@@ -131,3 +131,31 @@ Deno.test("end() ends the run and runs plugins' exit callbacks once", async () =
   assertEquals(m.run(), r);
   assertEquals(out.join("").match(/insns: /g)?.length, 1);
 });
+
+Deno.test("watchpoints keep the guest in translated code, stopping as the interpreter does", () => {
+  const stops = (engine: "translate" | "interp") => {
+    const { m, sym } = load(engine);
+    m.addWatchpoint(sym("counter"), 4, "write");
+    m.addWatchpoint(sym("greeting") + 2, 1, "read");
+    const seen: string[] = [];
+    let r: RunResult;
+    while ((r = m.run()).reason === "watchpoint") {
+      seen.push(`${r.watch!.watch.kind} ${r.watch!.addr} pc=${m.cpu.pc} at ${r.instret}`);
+    }
+    return { seen, r, blocks: m.translator.stats.blocks };
+  };
+  const translated = stops("translate"), interpreted = stops("interp");
+  assertEquals(translated.seen.length, 5); // three writes of counter, two reads of greeting
+  assertEquals(translated.seen, interpreted.seen);
+  assertEquals(translated.r, plain.result);
+  assert(translated.blocks > 0, "no block was translated");
+});
+
+Deno.test("a watchpoint on a page the guest never touches costs no interpreted instruction", async () => {
+  const { m, out } = load();
+  await loadPlugin(m.plugins, parsePluginSpec(INSN_PLUGIN));
+  m.addWatchpoint(0x7000_0000, 4, "access");
+  assertEquals(m.run(), plain.result);
+  // The plugin, which sees only translated code, counted every instruction.
+  assertEquals(out.join("").match(/insns: (\d+)/)?.[1], String(plain.result.instret));
+});

@@ -18,10 +18,10 @@ import { CpuState, regNumber } from "./cpu.ts";
 import { loadElf as mapSegments, parseElf, symbolAt } from "./elf.ts";
 import { formatInAsmBlock } from "./isa/disasm.ts";
 import type { ElfSymbol } from "./elf.ts";
-import { SignalDelivery } from "./signal_delivery.ts";
+import { type HostEvents, SignalDelivery, SignalStop } from "./signal_delivery.ts";
 import { mapSigtramp } from "./signal_frame.ts";
 import { SYS } from "./syscalls/numbers.ts";
-import { DebugState, type WatchHit, type WatchKind } from "./debug.ts";
+import { DebugState, type WatchHit, type WatchKind, WatchTrap } from "./debug.ts";
 import { GuestExit, GuestFault, hex, SIGNAL_OF_FAULT } from "./errors.ts";
 import { PluginHost } from "./plugin/host.ts";
 import { step, stepBlock } from "./interp.ts";
@@ -37,8 +37,14 @@ import { COLD_RUNS, Translator } from "./translate.ts";
 
 /** Instructions between two looks for host signals (Ctrl-C) and the interval timer. */
 const POLL_INSNS = 1 << 22;
-/** Most instructions a region runs before it returns (see Machine's #budgetCap). */
-const BUDGET_CAP = 2 ** 30;
+/** The same while the interval timer runs: its signals come every few milliseconds. */
+const POLL_INSNS_TIMER = 1 << 16;
+/**
+ * Most instructions a region runs before it returns (see Machine's #budgetCap): a loop that
+ * never leaves its region sees Ctrl-C within this many (a few tens of milliseconds); returning
+ * this rarely costs nothing measurable on the bench guests.
+ */
+const BUDGET_CAP = 2 ** 26;
 /** The same while the interval timer runs: a few milliseconds. */
 const BUDGET_CAP_TIMER = 1 << 20;
 
@@ -68,11 +74,13 @@ export interface MachineOptions {
   /** Host path of the program, for `/proc/self/exe` and plugins. @default {"program"} */
   exePath?: string;
   /**
-   * Polled between translated regions (every million or so instructions) and while the guest
-   * waits in rt_sigsuspend: returns a host signal (SIGINT, SIGTERM...) to deliver to the guest,
-   * or 0. @default {never one}
+   * Host signals (SIGINT, SIGTERM...) to deliver to the guest: a poll returning one, or 0, which
+   * runs between translated regions (every million or so instructions) and while the guest
+   * waits; or {@linkcode HostEvents} (core/host_signals.ts), which also wake a guest blocked in a
+   * sleep, rt_sigsuspend or a read of stdin (its reader then replaces `io.stdin`).
+   * @default {never one}
    */
-  hostSignal?: () => number;
+  hostSignal?: (() => number) | HostEvents;
   /** Called every few million instructions with the count so far (a progress display). */
   onPoll?: (instret: number) => void;
 }
@@ -94,6 +102,11 @@ export interface RunOptions {
    * first exit from a region after them (cheap: no region is cut short for it). @default {Infinity}
    */
   insns?: number;
+  /**
+   * After a `signal-stop`: the signal to deliver as the run goes on (0: none, the held one is
+   * dropped), as a debugger's continue-with-signal. @default {the held signal}
+   */
+  signal?: number;
 }
 
 /**
@@ -106,12 +119,21 @@ export interface RunResult {
    * `exit`: the guest exited; `signal`: a fatal signal; `max-insns`: the instruction limit;
    * `breakpoint`: pc reached a breakpoint (its instruction has not run); `watchpoint`: an
    * instruction accessed a watched range (it has run); `step`: one instruction ran;
-   * `paused`: the `insns` of {@linkcode RunOptions} ran.
+   * `paused`: the `insns` of {@linkcode RunOptions} ran; `signal-stop`: a signal was about to
+   * be delivered while {@linkcode Machine.stopAtSignals} is set (`signal` says which).
    */
-  reason: "exit" | "signal" | "max-insns" | "breakpoint" | "watchpoint" | "step" | "paused";
+  reason:
+    | "exit"
+    | "signal"
+    | "max-insns"
+    | "breakpoint"
+    | "watchpoint"
+    | "step"
+    | "paused"
+    | "signal-stop";
   /** Exit status as a shell sees it: the guest's, or 128 + signal. */
   status: number;
-  /** The fatal signal, if any. */
+  /** The fatal signal, if any; for a `signal-stop`, the signal held back. */
   signal?: number;
   /** The fault that raised the signal, if one did. */
   fault?: GuestFault;
@@ -268,8 +290,12 @@ export class Machine {
     }
     const cpu = this.cpu;
     const pauseAt = cpu.instret + (options.insns ?? Infinity);
-    let resume = true;
+    let resume = true, held = true;
     return this.#guard(() => {
+      if (held) {
+        held = false;
+        this.#signals.resume(options.signal);
+      }
       // Regions run on between looks at timers and host signals (a compare per region exit).
       for (;;) {
         const max = this.#maxInsns, until = Math.min(pauseAt, this.#nextPoll);
@@ -286,7 +312,8 @@ export class Machine {
         if (cpu.instret >= this.#nextPoll) {
           this.#onPoll?.(cpu.instret);
           this.#signals.poll();
-          this.#nextPoll = cpu.instret + POLL_INSNS;
+          this.#nextPoll = cpu.instret +
+            (this.#signals.timerRunning ? POLL_INSNS_TIMER : POLL_INSNS);
           this.#budgetCap = this.#signals.timerRunning ? BUDGET_CAP_TIMER : BUDGET_CAP;
         }
       }
@@ -298,9 +325,29 @@ export class Machine {
    * the run ends or a watchpoint fires.
    * @throws PluginError when a plugin callback throws
    */
-  step(): RunResult {
+  step(signal?: number): RunResult {
     if (this.#final) return this.#final;
-    return this.#guard(() => this.#stepOne(), true);
+    let first = true;
+    return this.#guard(() => {
+      if (first) {
+        first = false;
+        this.#signals.resume(signal);
+      }
+      return this.#stepOne();
+    }, true);
+  }
+
+  /**
+   * While set, a signal about to be delivered (a fault's too) stops the run with reason
+   * `signal-stop` first, as qemu-user stops for gdb; the next {@linkcode run} or
+   * {@linkcode step} delivers it, or the signal its `signal` option names.
+   */
+  get stopAtSignals(): boolean {
+    return this.#signals.stopAtSignals;
+  }
+
+  set stopAtSignals(on: boolean) {
+    this.#signals.stopAtSignals = on;
   }
 
   /**
@@ -377,6 +424,7 @@ export class Machine {
         }
         result = { reason: "max-insns", status: 0, instret: cpu.instret };
       } catch (e) {
+        if (e instanceof SignalStop) return this.#signalStop(e);
         if (e instanceof GuestExit) {
           const { status, signal } = e;
           result = { reason: signal ? "signal" : "exit", status, signal, instret: cpu.instret };
@@ -388,6 +436,7 @@ export class Machine {
               continue;
             }
           } catch (exit) {
+            if (exit instanceof SignalStop) return this.#signalStop(exit);
             if (!(exit instanceof GuestExit)) throw exit;
             const { status, signal } = exit;
             result = { reason: "signal", status, signal, instret: cpu.instret };
@@ -413,6 +462,16 @@ export class Machine {
     this.#final = result;
     plugins.exit();
     return result;
+  }
+
+  /** A stop before a signal: the registers as the guest resumes, which an unwind may have spoilt. */
+  #signalStop(stop: SignalStop): RunResult {
+    const cpu = this.cpu, regs = stop.regs;
+    if (regs) {
+      for (let i = 1; i < 32; i++) cpu.x[i] = regs[i]!;
+      cpu.pc = regs[32]!;
+    }
+    return { reason: "signal-stop", status: 0, signal: stop.signo, instret: cpu.instret };
   }
 
   /** One instruction: through translated code when plugins instrument it, else interpreted. */
@@ -446,7 +505,7 @@ export class Machine {
       if (!resuming && debug.breakpoints.has(cpu.pc)) {
         return { reason: "breakpoint", status: 0, instret: cpu.instret };
       }
-      if (debug.watchpoints.length > 0 || this.#engine === "interp" || resuming) {
+      if (this.#engine === "interp" || resuming) {
         resuming = false;
         const stop = this.#stepOne();
         if (stop?.reason === "watchpoint") return stop;
@@ -457,9 +516,35 @@ export class Machine {
       const region = left < MAX_BLOCK_INSNS
         ? translator.lookupLimited(cpu.pc, left)
         : translator.lookup(cpu.pc);
-      cpu.pc = region();
+      const stop = this.#runWatched(region);
+      if (stop) return stop;
     }
     return undefined;
+  }
+
+  /**
+   * Runs a region with the watched pages hidden (core/debug.ts): an access that hits a
+   * watchpoint leaves it before it happens, and that instruction runs in the interpreter.
+   */
+  #runWatched(region: () => number): RunResult | undefined {
+    const debug = this.#debug, cpu = this.cpu;
+    if (debug.watchpoints.length === 0) {
+      cpu.pc = region();
+      return undefined;
+    }
+    debug.hideWatchedPages(this.mem);
+    try {
+      cpu.pc = region();
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof WatchTrap)) throw e;
+      debug.revealWatchedPages();
+      cpu.pc = e.pc;
+      const stop = this.#stepOne();
+      return stop?.reason === "watchpoint" ? stop : undefined;
+    } finally {
+      debug.revealWatchedPages();
+    }
   }
 
   /**
@@ -544,6 +629,14 @@ export class Machine {
    * redirected, rt_sigreturn restored, or a signal handler starts.
    */
   #syscall(pc: number, next: number): number {
+    // Syscalls, plugins and signal delivery see the true permissions of watched pages.
+    const hidden = this.#debug.revealWatchedPages();
+    const to = this.#syscallBody(pc, next);
+    if (hidden) this.#debug.hideWatchedPages(this.mem);
+    return to;
+  }
+
+  #syscallBody(pc: number, next: number): number {
     const cpu = this.cpu, x = cpu.x;
     const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
     cpu.pc = pc;

@@ -63,3 +63,52 @@ Deno.test("a handler runs with its sa_mask blocked, read from the kernel's 16-by
   // SIGUSR1 (0x200) while it runs, and SIGUSR2 (0x800) from sa_mask.
   assertEquals(out, "handler 10: signo=10 code=0 from-self=1 mask-in-handler=a00 saved-mask=0\n");
 });
+
+/** A machine on signals.elf `args` that stops at signals, and its stdout so far. */
+function stopping(args: string[]) {
+  let out = "";
+  const m = new Machine({
+    io: {
+      stdin: () => null,
+      stdout: (b) => void (out += new TextDecoder().decode(b)),
+      stderr: () => {},
+    },
+  });
+  m.loadFile(SIGNALS, { argv: ["signals", ...args] });
+  m.stopAtSignals = true;
+  return { m, out: () => out };
+}
+
+Deno.test("stopAtSignals: a stop before each signal; run() delivers it, or drops it with 0", () => {
+  const { m, out } = stopping(["handler"]);
+  const first = m.run();
+  assertEquals([first.reason, first.signal], ["signal-stop", 10]);
+  // The stop is after kill's ecall, which returned 0.
+  assertEquals(m.cpu.x[10], 0);
+  const second = m.run(); // delivered: the handler runs, then tgkill stops again
+  assertEquals([second.reason, second.signal], ["signal-stop", 10]);
+  assertEquals(m.run({ signal: 0 }).reason, "exit"); // dropped
+  assertEquals(
+    out(),
+    "handler 10: signo=10 code=0 from-self=1 mask-in-handler=200 saved-mask=0\n" +
+      "kill = 0\ntgkill = 0\nmask after = 0, handled 1\n",
+  );
+});
+
+Deno.test("stopAtSignals: a fault stops at its pc; dropping it runs the instruction again", () => {
+  const { m } = stopping(["segv"]);
+  const stop = m.run();
+  assertEquals([stop.reason, stop.signal], ["signal-stop", 11]);
+  const pc = m.cpu.pc;
+  const again = m.run({ signal: 0 });
+  assertEquals([again.reason, again.signal, m.cpu.pc], ["signal-stop", 11, pc]);
+  assertEquals(m.run({ signal: 11 }).status, 0); // its handler skips the load
+});
+
+Deno.test("stopAtSignals: a fatal signal the guest sends itself stops before it ends the run", () => {
+  const { m } = stopping(["resethand"]);
+  assertEquals(m.run().reason, "signal-stop");
+  assertEquals(m.run().reason, "signal-stop"); // the second kill: no handler any more
+  const end = m.run();
+  assertEquals([end.reason, end.status, end.signal], ["signal", 138, 10]);
+});

@@ -28,8 +28,11 @@
 #define SIGALRM 14
 #define SIGTERM 15
 
+#define SYS_clock_nanosleep_time64 407
+
 #define SA_SIGINFO 4
 #define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
 
@@ -166,6 +169,39 @@ static void tick(int sig, void *info, void *uc)
 	alarms++;
 }
 
+/* For the blocking modes: says, from the handler, that it ran (write is async-signal-safe). */
+static void noted(int sig, void *info, void *uc)
+{
+	(void)info;
+	(void)uc;
+	char line[] = "handler 00\n";
+	line[8] = '0' + sig / 10;
+	line[9] = '0' + sig % 10;
+	rv_syscall3(SYS_write, 1, (long)line, sizeof line - 1);
+	alarms++;
+}
+
+/* read(0) once; what it returned, and what it read. */
+static void read_stdin(void)
+{
+	char buf[64];
+	long r = rv_syscall3(SYS_read, 0, (long)buf, sizeof buf);
+	printf("read = %ld, handled %d", r, alarms);
+	if (r > 0)
+		printf(", data %.*s", (int)r, buf);
+	printf("\n");
+}
+
+/* clock_nanosleep(CLOCK_MONOTONIC, 0, 10 s): what it returned, and whether the rest is sane. */
+static void sleep_long(long seconds)
+{
+	struct { int64_t sec; long nsec, pad; } req = { seconds, 0, 0 }, rem = { -1, -1, 0 };
+	long r = rv_syscall4(SYS_clock_nanosleep_time64, 1, 0, (long)&req, (long)&rem);
+	printf("clock_nanosleep = %ld, handled %d, rest %s\n", r, alarms,
+	       r == 0 ? "untouched" : rem.sec >= 0 && rem.sec < seconds && rem.nsec >= 0 &&
+	       rem.nsec < 1000000000 ? "within the request" : "wrong");
+}
+
 /* A 4-byte load into a0, which the SIGSEGV handler of mode segv sets. */
 static __attribute__((noinline)) long load_from(volatile int *p)
 {
@@ -277,10 +313,33 @@ int main(int argc, char **argv)
 		while (!alarms)
 			;
 		printf("interrupted\n");
+	} else if (!strcmp(mode, "read") || !strcmp(mode, "sleep")) {
+		/* for the host's signals: a handler for argv[2] (SA_RESTART if argv[3] is
+		 * "restart"), then one blocking read of stdin, or a 10 s sleep */
+		int restart = argc > 3 && !strcmp(argv[3], "restart");
+		handle(argc > 2 ? atoi(argv[2]) : SIGINT, noted, SA_SIGINFO | (restart ? SA_RESTART : 0), 0);
+		if (mode[0] == 'r') {
+			rv_syscall3(SYS_write, 1, (long)"reading\n", 8);
+			read_stdin();
+		} else {
+			rv_syscall3(SYS_write, 1, (long)"sleeping\n", 9);
+			sleep_long(10);
+		}
+	} else if (!strcmp(mode, "alarm-read") || !strcmp(mode, "alarm-sleep")) {
+		/* the interval timer cuts short a read of stdin (SA_RESTART if argv[2] is
+		 * "restart": the read goes on after the handler) or a 2 s sleep */
+		int restart = argc > 2 && !strcmp(argv[2], "restart");
+		handle(SIGALRM, noted, SA_SIGINFO | (restart ? SA_RESTART : 0), 0);
+		long it[4] = { 0, 0, 0, 100000 }; /* once, in 100 ms */
+		rv_syscall3(SYS_setitimer, 0, (long)it, 0);
+		if (mode[6] == 'r')
+			read_stdin();
+		else
+			sleep_long(2);
 	} else if (!strcmp(mode, "wait")) {
 		/* for the host's signals: a SIGTERM handler, then a wait for anything */
 		handle(SIGTERM, report, SA_SIGINFO, 0);
-		printf("waiting\n");
+		rv_syscall3(SYS_write, 1, (long)"waiting\n", 8);
 		uint64_t none = 0;
 		rv_syscall2(SYS_rt_sigsuspend, (long)&none, 8);
 		printf("woken: handled %d\n", count);

@@ -51,14 +51,18 @@ interface Session {
 }
 
 /** Starts `server(port)` and runs gdb's batch script against it (gdb retries until it listens). */
-async function debugSession(server: (port: number) => Argv, script = SCRIPT): Promise<Session> {
+async function debugSession(
+  server: (port: number) => Argv,
+  script = SCRIPT,
+  elf = DEBUGGEE,
+): Promise<Session> {
   const port = freePort();
   const file = `${tempDir("rvplug_gdb_")}/script.gdb`;
   Deno.writeTextFileSync(file, script.replace("@PORT@", String(port)));
   const [cmd, ...args] = server(port);
   const target = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).spawn();
   const gdb = await new Deno.Command(GDB, {
-    args: ["-batch", "-nx", "-x", file, DEBUGGEE],
+    args: ["-batch", "-nx", "-x", file, elf],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -72,7 +76,7 @@ async function debugSession(server: (port: number) => Argv, script = SCRIPT): Pr
   };
 }
 
-const rvplug = (extra: string[] = []) => (port: number): Argv => [
+const rvplug = (extra: string[] = [], program: string[] = [DEBUGGEE]) => (port: number): Argv => [
   Deno.execPath(),
   "run",
   "-A",
@@ -80,7 +84,7 @@ const rvplug = (extra: string[] = []) => (port: number): Argv => [
   ...extra,
   "-g",
   String(port),
-  DEBUGGEE,
+  ...program,
 ];
 
 Deno.test({
@@ -129,3 +133,103 @@ Deno.test({
     assertEquals(ours.status, 0);
   },
 });
+
+// qemu-riscv32 7.2 has no hardware watchpoints in user mode: the interpreter is the reference.
+Deno.test({
+  name: "rvplug -g: hardware watchpoints in translated code stop as in the interpreter",
+  ignore: skipReason("gdb") !== undefined,
+  async fn() {
+    const script = `set pagination off
+set confirm off
+target remote 127.0.0.1:@PORT@
+break main
+continue
+watch counter
+rwatch greeting[2]
+continue
+info registers pc
+continue
+continue
+continue
+continue
+delete
+continue
+`;
+    const interp = await debugSession(rvplug(["--interp"]), script);
+    const ours = await debugSession(rvplug(), script);
+    for (const values of ["Old value = 0\nNew value = 1", "Old value = 3\nNew value = 6"]) {
+      assert(interp.transcript.includes(values), interp.transcript);
+    }
+    assert(interp.transcript.includes("Hardware read watchpoint 3: greeting[2]\n\nValue = 98 'b'"));
+    assertEquals(ours.transcript, interp.transcript);
+    assertEquals([ours.stdout, ours.status], [interp.stdout, interp.status]);
+  },
+});
+
+const SIGNALS = exampleElf("signals");
+
+/**
+ * Signals stop for gdb first, as under qemu-user: continuing with the signal (gdb's `pass`)
+ * delivers it, without (`nopass`) drops it; a fatal one ends the run as gdb sees it.
+ */
+const SIGNAL_SESSIONS: [mode: string, script: string][] = [
+  // kill then tgkill of SIGUSR1 (gdb's 30): the first delivered to its handler, the second dropped
+  [
+    "handler",
+    `handle SIGUSR1 stop print pass
+continue
+info registers pc a0
+continue
+handle SIGUSR1 stop print nopass
+continue
+`,
+  ],
+  // a SIGSEGV the guest's handler skips: delivered
+  [
+    "segv",
+    `continue
+info registers pc
+continue
+`,
+  ],
+  // SA_RESETHAND: the second SIGUSR1 ends the guest
+  [
+    "resethand",
+    `continue
+continue
+continue
+`,
+  ],
+  // the interval timer's SIGALRM in rt_sigsuspend; the later ones, in a busy loop, pass quietly
+  [
+    "alarm",
+    `handle SIGALRM stop print
+continue
+info registers pc
+handle SIGALRM nostop noprint
+continue
+`,
+  ],
+];
+
+for (const [mode, steps] of SIGNAL_SESSIONS) {
+  Deno.test({
+    name: `rvplug -g stops for signals as qemu-riscv32 -g does: signals ${mode}`,
+    ignore,
+    async fn() {
+      const script =
+        `set pagination off\nset confirm off\ntarget remote 127.0.0.1:@PORT@\n${steps}`;
+      const qemu = await debugSession(
+        (port) => [QEMU, "-g", String(port), SIGNALS, mode],
+        script,
+        SIGNALS,
+      );
+      const ours = await debugSession(rvplug([], [SIGNALS, mode]), script, SIGNALS);
+      assert(qemu.transcript.includes("received signal SIG"), qemu.transcript);
+      assertEquals(ours.transcript, qemu.transcript);
+      // How many timer signals come in the busy loop, with gdb in between, is timing.
+      const lines = (out: string) => mode === "alarm" ? out.split("\n").slice(0, 2) : out;
+      assertEquals([lines(ours.stdout), ours.status], [lines(qemu.stdout), qemu.status]);
+    },
+  });
+}

@@ -8,7 +8,7 @@
 
 import type { Machine, RunResult } from "../machine.ts";
 import { encodePacket, type Incoming, PacketReader } from "./packet.ts";
-import { GDB_SIGINT, GdbSession } from "./session.ts";
+import { GDB_SIGINT, GdbSession, linuxSignal } from "./session.ts";
 
 /** How often a running guest looks for the debugger's interrupt, in milliseconds. */
 const POLL_MS = 100;
@@ -59,9 +59,12 @@ export async function serveGdb(
     // not fatal: only latency
   }
   const link = new Link(conn);
+  // As qemu-user: every signal stops for gdb first, which delivers it or drops it.
+  machine.stopAtSignals = true;
   try {
     return await serve(machine, link, options.slice ?? 1_000_000);
   } finally {
+    machine.stopAtSignals = false;
     link.close();
   }
 }
@@ -100,13 +103,17 @@ async function serve(machine: Machine, link: Link, slice: number): Promise<RunRe
         await link.send(action.text);
         break;
       case "kill":
+        if (action.ok) await link.send("OK");
         return machine.end(0);
       case "detach":
         await link.send("OK");
         forget();
         return undefined;
       case "resume": {
-        const r = action.step ? machine.step() : await runSliced(machine, link, slice);
+        const signal = linuxSignal(action.signal);
+        const r = action.step
+          ? machine.step(signal)
+          : await runSliced(machine, link, slice, signal);
         if (r === "interrupt") {
           await link.send(session.signalReply(GDB_SIGINT));
           break;
@@ -128,10 +135,12 @@ async function runSliced(
   machine: Machine,
   link: Link,
   slice: number,
+  signal: number,
 ): Promise<RunResult | "interrupt"> {
   let last = performance.now();
-  for (;;) {
-    const r = machine.run({ insns: slice });
+  for (let first = true;; first = false) {
+    // The signal goes with the first slice only; later slices go on where the last paused.
+    const r = machine.run(first ? { insns: slice, signal } : { insns: slice });
     if (r.reason !== "paused") return r;
     if (performance.now() - last < POLL_MS) continue;
     await new Promise((resolve) => setTimeout(resolve, 0));

@@ -15,8 +15,8 @@ import { TARGET_FILES } from "./target_xml.ts";
 export type Action =
   | { readonly kind: "reply"; readonly text: string }
   | { readonly kind: "resume"; readonly step: boolean; readonly signal: number }
-  /** `k`: end the run. */
-  | { readonly kind: "kill" }
+  /** `k`, `vKill`: end the run (`vKill` wants an OK first). */
+  | { readonly kind: "kill"; readonly ok: boolean }
   /** `D`: let the guest run on without the debugger (after replying OK). */
   | { readonly kind: "detach" };
 
@@ -27,6 +27,58 @@ const PC_REGNUM = 32;
 /** gdb's signal numbers (not the target's) for the stop replies. */
 export const GDB_SIGTRAP = 5;
 export const GDB_SIGINT = 2;
+/** gdb's number for a signal it has no name for. */
+const GDB_SIGNAL_UNKNOWN = 143;
+/**
+ * The Linux signal of each gdb signal number (the index; 0 where Linux has none), as qemu's
+ * table: gdb numbers follow no one system (SIGUSR1 is 30, SIGBUS 10).
+ */
+const LINUX_OF_GDB: readonly number[] = [
+  0,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  0,
+  8,
+  9,
+  7,
+  11,
+  31,
+  13,
+  14,
+  15,
+  23,
+  19,
+  20,
+  18,
+  17,
+  21,
+  22,
+  29,
+  24,
+  25,
+  26,
+  27,
+  28,
+  0,
+  10,
+  12,
+  30,
+];
+
+/** gdb's number for Linux signal `sig`. */
+export function gdbSignal(sig: number): number {
+  const n = LINUX_OF_GDB.indexOf(sig);
+  return sig > 0 && n > 0 ? n : GDB_SIGNAL_UNKNOWN;
+}
+
+/** The Linux signal for gdb's number `n`; 0 for none (or one Linux does not have). */
+export function linuxSignal(n: number): number {
+  return LINUX_OF_GDB[n] ?? 0;
+}
 /** `qXfer:<object>:read:<annex>:<offset>,<length>`; every group takes part in a match. */
 const XFER_READ = /^qXfer:(features|auxv):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/;
 type XferRead = [
@@ -56,14 +108,23 @@ export class GdbSession {
     this.#auxv = readAuxv(machine);
   }
 
+  /** The last stop reply, which `?` repeats. */
+  #lastStop: string | undefined;
+
   /** The stop reply for how a resumption ended. */
   stopReply(r: RunResult): string {
+    return this.#lastStop = this.#stopReply(r);
+  }
+
+  #stopReply(r: RunResult): string {
     switch (r.reason) {
       case "exit":
       case "max-insns":
         return `W${hex8(r.status)}`;
       case "signal":
-        return `X${hex8(r.signal ?? 9)}`;
+        return `X${hex8(gdbSignal(r.signal ?? 9))}`;
+      case "signal-stop":
+        return this.signalReply(gdbSignal(r.signal!));
       case "watchpoint": {
         const w = r.watch!;
         return `T05thread:${this.#thread};${WATCH_PREFIX[w.watch.kind]}:${w.addr.toString(16)};`;
@@ -92,7 +153,9 @@ export class GdbSession {
     const m = this.#m, cpu = m.cpu;
     switch (p[0]) {
       case "?":
-        return reply(m.ended ? this.stopReply(m.ended) : this.signalReply(GDB_SIGTRAP));
+        return reply(
+          m.ended ? this.stopReply(m.ended) : this.#lastStop ?? this.signalReply(GDB_SIGTRAP),
+        );
       case "g":
         return reply([...cpu.x, cpu.pc].map(le32).join(""));
       case "G": {
@@ -150,7 +213,7 @@ export class GdbSession {
       case "z":
         return reply(this.#point(p[0] === "Z", p.slice(1)));
       case "k":
-        return { kind: "kill" };
+        return { kind: "kill", ok: false };
       case "D":
         return { kind: "detach" };
       case "H":
@@ -167,7 +230,7 @@ export class GdbSession {
 
   #v(p: string): Action {
     if (p === "vCont?") return reply("vCont;c;C;s;S");
-    if (p.startsWith("vKill")) return { kind: "kill" };
+    if (p.startsWith("vKill")) return { kind: "kill", ok: true };
     if (!p.startsWith("vCont;")) return reply(""); // vMustReplyEmpty and the unknown
     // One thread: the first action applies to it (gdb lists the specific ones first).
     const [action = ""] = p.slice(6).split(/[;:]/, 1);

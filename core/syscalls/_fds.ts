@@ -41,14 +41,21 @@ export class GuestFds {
   #pipes = 0;
   #owner = 0;
   #signal = 0;
+  readonly #sleep: (ms: number) => number;
 
   /**
    * @param mem guest memory
    * @param fds the descriptor table
+   * @param sleep sleeps the milliseconds given, or less when a signal is due: returns those left
    */
-  constructor(mem: Memory, fds: FdTable) {
+  constructor(
+    mem: Memory,
+    fds: FdTable,
+    sleep: (ms: number) => number = (ms) => (sleepNs(BigInt(Math.round(ms * 1e6))), 0),
+  ) {
     this.#mem = mem;
     this.#fds = fds;
+    this.#sleep = sleep;
   }
 
   /** dup(oldfd): the lowest free descriptor, sharing the description. */
@@ -180,7 +187,8 @@ export class GuestFds {
       if (revents) ready++;
     }
     if (ready === 0 && wait === undefined) return -ERRNO.EINTR;
-    if (ready === 0) sleepNs(wait!);
+    // Cut short by a signal: EINTR, whatever SA_RESTART says (as Linux's ppoll).
+    if (ready === 0 && this.#sleep(Number(wait!) / 1e6) > 0) return -ERRNO.EINTR;
     if (timeout && canWrite(mem, timeout, SIZE.TIMESPEC64)) {
       writeTimespec(mem, timeout, ready ? wait! : 0n);
     }

@@ -16,6 +16,12 @@ import { ERRNO } from "./_errno.ts";
 import type { Description, FdTable } from "./_fdtable.ts";
 import { canRead, canWrite, writeAll } from "./_guest.ts";
 
+/** Reads stdin: a count, null at end of file, undefined when a signal interrupted it. */
+export type StdinReader = (buf: Uint8Array) => number | null | undefined;
+
+/** ERESTARTSYS (core/syscalls/mod.ts), which mod.ts cannot lend without an import cycle. */
+const ERRNO_RESTARTSYS = 512;
+
 /** Largest host buffer used for one read; longer file reads loop. */
 const CHUNK = 1 << 20;
 
@@ -25,18 +31,28 @@ export class GuestRw {
   readonly #io: GuestIo;
   readonly #fds: FdTable;
   readonly #brokenPipe: () => void;
+  readonly #signalledStdin: () => StdinReader | undefined;
 
   /**
    * @param mem guest memory
    * @param io the standard streams
    * @param fds the descriptor table
    * @param brokenPipe called when a write finds a pipe without readers (to raise SIGPIPE)
+   * @param signalledStdin a stdin reader that a signal can interrupt (returning undefined),
+   *   which replaces `io.stdin` when there is one
    */
-  constructor(mem: Memory, io: GuestIo, fds: FdTable, brokenPipe: () => void) {
+  constructor(
+    mem: Memory,
+    io: GuestIo,
+    fds: FdTable,
+    brokenPipe: () => void,
+    signalledStdin: () => StdinReader | undefined = () => undefined,
+  ) {
     this.#mem = mem;
     this.#io = io;
     this.#fds = fds;
     this.#brokenPipe = brokenPipe;
+    this.#signalledStdin = signalledStdin;
   }
 
   /** read(fd, buf, count) */
@@ -100,8 +116,12 @@ export class GuestRw {
     if (entry.kind === "stdin") {
       // One host read, as a terminal or pipe returns what is there.
       const buf = new Uint8Array(Math.min(count, CHUNK));
-      const n = count === 0 ? 0 : this.#io.stdin(buf) ?? 0;
-      return buf.subarray(0, n);
+      if (count === 0) return buf;
+      const read = this.#signalledStdin() ?? this.#io.stdin;
+      const n = read(buf);
+      // A signal came first: the machine restarts the read after its handler, or fails it.
+      if (n === undefined) return -ERRNO_RESTARTSYS;
+      return buf.subarray(0, n ?? 0);
     }
     if (!entry.readable) return -ERRNO.EBADF;
     return readFull(entry.file, count);

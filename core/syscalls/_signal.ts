@@ -109,6 +109,12 @@ export class GuestSignals {
     return (this.#pendingBits & ~this.#mask) !== 0n;
   }
 
+  /**
+   * Set while a debugger watches signals: a fatal signal the guest sends itself is queued like
+   * any other, so that the run stops for it before it ends the guest.
+   */
+  deferFatal = false;
+
   /** The mask rt_sigsuspend replaced, to restore when a handler returns; undefined otherwise. */
   savedMask: bigint | undefined;
 
@@ -357,7 +363,7 @@ export class GuestSignals {
    */
   #raise(sig: number, code: number): number {
     if (sig === 0) return 0;
-    if (sig === SIG.KILL || this.killsByDefault(sig)) {
+    if (sig === SIG.KILL || (this.killsByDefault(sig) && !this.deferFatal)) {
       throw new GuestExit(128 + sig, sig);
     }
     this.queue({ signo: sig, code, pid: this.#pid, uid: this.#uid });

@@ -59,8 +59,9 @@ const SLEEP_CLOCKS: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * clock_nanosleep_time64(clockid, flags, request, remain): sleeps and returns 0 (nothing can
- * interrupt the sleep, so `remain` is never written). The request is read first, as QEMU does.
+ * clock_nanosleep_time64(clockid, flags, request, remain): sleeps and returns 0, or -EINTR when
+ * a signal is due first (its handler runs after; SA_RESTART does not restart a sleep), with what
+ * was left of a relative sleep in `remain`. The request is read first, as QEMU does.
  * A sleep on the process's CPU-time clock lasts as long in real time (Linux would wait for the
  * CPU time, which a sleeping process does not use).
  * @param mem guest memory
@@ -68,6 +69,8 @@ const SLEEP_CLOCKS: ReadonlySet<number> = new Set([
  * @param clock the clock id
  * @param flags TIMER_ABSTIME or 0
  * @param req guest address of a struct __kernel_timespec
+ * @param rem guest address of a struct __kernel_timespec for the time left, or 0
+ * @param sleep sleeps the milliseconds given, or less when a signal is due: returns those left
  * @returns 0 or -errno
  */
 export function clockNanosleep(
@@ -76,6 +79,8 @@ export function clockNanosleep(
   clock: number,
   flags: number,
   req: number,
+  rem = 0,
+  sleep: (ms: number) => number = (ms) => (sleepNs(BigInt(Math.round(ms * 1e6))), 0),
 ): number {
   const ns = readTimespec(mem, req);
   if (typeof ns === "number") return ns;
@@ -83,8 +88,15 @@ export function clockNanosleep(
   if (now === undefined || clock < 0) return -ERRNO.EINVAL;
   if (!SLEEP_CLOCKS.has(clock)) return -ERRNO.EOPNOTSUPP;
   if (ns < 0n) return -ERRNO.EINVAL;
-  sleepNs(flags & TIMER_ABSTIME ? ns - now : ns);
-  return 0;
+  const wait = flags & TIMER_ABSTIME ? ns - now : ns;
+  if (wait <= 0n) return 0;
+  const left = sleep(Number(wait) / 1e6);
+  if (left <= 0) return 0;
+  if (rem && !(flags & TIMER_ABSTIME)) {
+    if (!canWrite(mem, rem, SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
+    writeTimespec(mem, rem, BigInt(Math.min(Math.round(left * 1e6), Number(wait))));
+  }
+  return -ERRNO.EINTR;
 }
 
 /**

@@ -31,7 +31,7 @@ import { GuestExit, hex } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { SYS } from "./numbers.ts";
 import { O, SI, SIG, type SyscallArgs, syscallArgs } from "./_abi.ts";
-import { ERRNO, hostErrno } from "./_errno.ts";
+import { ERRNO, errnoMessage, hostErrno } from "./_errno.ts";
 import { FdTable, hostFdFlags } from "./_fdtable.ts";
 import { GuestFds } from "./_fds.ts";
 import { GuestFiles } from "./_files.ts";
@@ -43,7 +43,7 @@ import { GuestProcess } from "./_process.ts";
 import { GuestResources } from "./_resource.ts";
 import { GuestSignals, type SigInfo } from "./_signal.ts";
 import { formatCall, formatFiltered, formatReturn, formatSignal, signalName } from "./_strace.ts";
-import { clockGetres, clockGettime, clockNanosleep } from "./_time.ts";
+import { clockGetres, clockGettime, clockNanosleep, sleepNs } from "./_time.ts";
 import type { GuestIo } from "./_streams.ts";
 
 export type { GuestIo };
@@ -53,6 +53,26 @@ export type { GuestIo };
  * prints as `= -1 errno=513 (Successful exit from sigreturn)`; the machine does not write it.
  */
 export const ERRNO_SIGRETURN = 513;
+/**
+ * What a blocking syscall that a signal cut short returns (Linux's and QEMU's ERESTARTSYS): the
+ * machine never leaves it in a0, it restarts the syscall or makes it fail with EINTR.
+ */
+export const ERRNO_RESTARTSYS = 512;
+
+/** A syscall a signal interrupted: its ecall's pc, first argument, and strace line so far. */
+export interface Interrupted {
+  readonly pc: number;
+  readonly a0: number;
+  readonly traced: string | undefined;
+}
+
+/** Waits of blocking syscalls that a signal can cut short (the machine's signal delivery). */
+export interface BlockingWaits {
+  /** Sleeps `ms`, less when a signal is due; returns the milliseconds left (0: slept them all). */
+  sleep(ms: number): number;
+  /** Reads stdin; undefined when a signal is due first. Unset: the guest's io reads it. */
+  readStdin: ((buf: Uint8Array) => number | null | undefined) | undefined;
+}
 export type { AltStack, SigAction, SigInfo } from "./_signal.ts";
 export { GuestSignals, SA, sigBit, terminatesByDefault } from "./_signal.ts";
 
@@ -141,8 +161,8 @@ export class LinuxSyscalls {
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
       if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
       else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() });
-    });
-    this.#fds = new GuestFds(mem, fdTable);
+    }, () => this.blocking?.readStdin);
+    this.#fds = new GuestFds(mem, fdTable, (ms) => this.#sleep(ms));
     this.#mm = new GuestMappings(
       mem,
       MMAP_BASE,
@@ -170,12 +190,12 @@ export class LinuxSyscalls {
    * negative errnos; nothing but {@linkcode GuestExit} is thrown.
    * @param num the syscall number (a7); see {@linkcode SYS}
    * @param args a0..a5 (signed or unsigned 32-bit values; missing ones read as 0)
-   * @param _pc the pc of the `ecall`, for callers' hooks; the syscalls do not need it
+   * @param pc the pc of the `ecall`, where a syscall a signal interrupts restarts
    * @returns the value for a0 as a signed 32-bit number: the result, or -errno
    * @throws {GuestExit} for exit and exit_group (status & 0xff), and for a fatal signal the guest
    *   sends itself with kill/tkill/tgkill (status 128 + signal)
    */
-  call(num: number, args: readonly number[], _pc: number): number {
+  call(num: number, args: readonly number[], pc: number): number {
     const a = syscallArgs(args);
     const strace = this.#strace;
     // Formatted before the call, as QEMU does, in case the call overwrites a string argument.
@@ -190,7 +210,11 @@ export class LinuxSyscalls {
       }
       ret = -hostErrno(e);
     }
-    if (strace && line) {
+    if (ret === -ERRNO_RESTARTSYS) {
+      // Traced once the signal's handler says whether the call restarts (see traceInterrupted).
+      const traced = strace && line ? `${this.#ids.pid} ${line}` : undefined;
+      this.#interrupted = { pc, a0: a[0] | 0, traced };
+    } else if (strace && line) {
       strace(`${this.#ids.pid} ${line}${formatReturn(num, a, ret, this.#mem)}`);
     }
     const sig = this.#fatalSignal;
@@ -212,6 +236,38 @@ export class LinuxSyscalls {
   onSigreturn: (() => void) | undefined;
   /** Called by rt_sigsuspend: returns once a signal is deliverable. */
   waitForSignal: (() => void) | undefined;
+  /** Waits that a signal can cut short; without them, sleeps run to their end. */
+  blocking: BlockingWaits | undefined;
+  #interrupted: Interrupted | undefined;
+
+  /**
+   * The syscall that last returned {@linkcode ERRNO_RESTARTSYS}, which the signal delivery after
+   * it restarts or fails; cleared.
+   */
+  takeInterrupted(): Interrupted | undefined {
+    const r = this.#interrupted;
+    this.#interrupted = undefined;
+    return r;
+  }
+
+  /**
+   * Traces an interrupted syscall as qemu -strace shows it: failed with EINTR, or with its
+   * "to be restarted" code before it runs again.
+   */
+  traceInterrupted(call: Interrupted, restarted: boolean): void {
+    if (!call.traced) return;
+    const result = restarted
+      ? `${ERRNO_RESTARTSYS} (To be restarted)`
+      : `${ERRNO.EINTR} (${errnoMessage(ERRNO.EINTR)})`;
+    this.#strace?.(`${call.traced} = -1 errno=${result}`);
+  }
+
+  /** Sleeps `ms` or until a signal is due; returns the milliseconds left. */
+  #sleep(ms: number): number {
+    if (this.blocking) return this.blocking.sleep(ms);
+    sleepNs(BigInt(Math.round(ms * 1e6)));
+    return 0;
+  }
 
   /** Traces a signal taken by the guest, as qemu -strace does (`--- SIGUSR1 {...} ---`). */
   traceSignal(info: SigInfo, mapped = true): void {
@@ -223,7 +279,12 @@ export class LinuxSyscalls {
     }
     const name = signalName(info.signo);
     const code = info.code === SI.KERNEL ? "SI_KERNEL" : String(info.code);
-    const addr = info.addr === undefined ? "" : `, si_addr=${hex(info.addr)}`;
+    // QEMU shows the sender of a signal the kernel sends (the timer's): nobody.
+    const addr = info.addr !== undefined
+      ? `, si_addr=${hex(info.addr)}`
+      : info.code === SI.KERNEL
+      ? ", si_pid=0, si_uid=0"
+      : "";
     void mapped;
     strace(`--- ${name} {si_signo=${name}, si_code=${code}${addr}} ---`);
   }
@@ -311,7 +372,16 @@ export class LinuxSyscalls {
       [SYS.clock_getres_time64, (a) => clockGetres(mem, pid, a[0] | 0, a[1] >>> 0)],
       [
         SYS.clock_nanosleep_time64,
-        (a) => clockNanosleep(mem, pid, a[0] | 0, a[1] >>> 0, a[2] >>> 0),
+        (a) =>
+          clockNanosleep(
+            mem,
+            pid,
+            a[0] | 0,
+            a[1] >>> 0,
+            a[2] >>> 0,
+            a[3] >>> 0,
+            (ms) => this.#sleep(ms),
+          ),
       ],
       [SYS.futex_time64, (a) => futex(mem, a)],
       [SYS.sched_yield, () => 0],
