@@ -302,12 +302,16 @@ export class QppLinker {
    * @throws TypeError naming the callbacks it did not create
    */
   installed(name: string): void {
-    const missing = [...this.#slots.get(name)?.values() ?? []].filter((s) => !s.created);
+    const slots = [...this.#slots.get(name)?.values() ?? []];
+    const { missing } = againstDts(
+      slots.map((s) => s.name),
+      slots.filter((s) => s.created).map((s) => s.name),
+    );
     if (missing.length > 0) {
       const p = this.#plugins.get(name)!;
       throw new QppLinkError(
         `Cannot install plugin "${name}": "${p.provides!.dtsSource}" declares callback ` +
-          `${missing.map((s) => s.name).join(", ")}, which its install did not create`,
+          `${missing.join(", ")}, which its install did not create`,
       );
     }
   }
@@ -482,20 +486,34 @@ function runner(slot: Slot, arity: number): QppFunction {
 /** Checks that a provider exports exactly the functions and version its `.d.ts` declares. */
 function checkExports(p: QppPlugin, provides: QppProvides): void {
   const { iface, functions, dtsSource } = provides;
-  const declared = new Set(iface.functions.map((f) => f.name));
+  const declared = iface.functions.map((f) => f.name);
   const problem = (what: string) =>
     new QppLinkError(`Cannot link plugin "${p.name}": ${what} (is "${dtsSource}" out of date?)`);
   if (iface.version !== provides.version) {
     throw problem(`it exports qppVersion ${provides.version}, its .d.ts says ${iface.version}`);
   }
-  const missing = [...declared].filter((f) => !functions.has(f));
+  const { missing, extra } = againstDts(declared, functions.keys());
   if (missing.length > 0) {
     throw problem(`its .d.ts declares ${missing.join(", ")}, which it does not export`);
   }
-  const extra = [...functions.keys()].filter((f) => !declared.has(f));
   if (extra.length > 0) {
     throw problem(`it exports ${extra.join(", ")}, which its .d.ts does not declare`);
   }
+}
+
+/**
+ * A provider's members against its `.d.ts`: the names `declared` there that `present` (what it
+ * exports, or the callbacks it created) lacks, and the names present that are not declared.
+ */
+function againstDts(
+  declared: Iterable<string>,
+  present: Iterable<string>,
+): { missing: string[]; extra: string[] } {
+  const want = new Set(declared), have = new Set(present);
+  return {
+    missing: [...want].filter((name) => !have.has(name)),
+    extra: [...have].filter((name) => !want.has(name)),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@
  * load two plugins with one file name, or one module twice (each name gets its own instance of
  * the module). The sandbox's options (`sandbox=`, `trust=`, `allow-*=`, `timeout=`, `lock=`...,
  * see sandbox/options.ts) are loader options too: a sandboxed plugin is loaded by
- * {@linkcode loadSandboxed} into a Worker of its own.
+ * {@linkcode startSandboxed} into a Worker of its own, and links and installs as the others do.
  * @module
  */
 
@@ -34,7 +34,7 @@ async function loaderDeps() {
     { describeImportError, missingPermission, pluginFrames },
     { sandboxed, splitLoaderOptions },
     { checkPins, projectLockProblem },
-    { loadSandboxed },
+    { startSandboxed },
   ] = await Promise.all([
     import("@std/path"),
     import("../../qpp/dts.ts"),
@@ -48,7 +48,6 @@ async function loaderDeps() {
     describeImportError,
     extname,
     fromFileUrl,
-    loadSandboxed,
     missingPermission,
     parseQppDts,
     pluginFrames,
@@ -56,6 +55,7 @@ async function loaderDeps() {
     resolve,
     sandboxed,
     splitLoaderOptions,
+    startSandboxed,
     toFileUrl,
   };
 }
@@ -131,11 +131,13 @@ export async function moduleUrl(specifier: string): Promise<string> {
   return toFileUrl(resolve(specifier)).href;
 }
 
-/** A plugin imported, not yet installed. */
+/** A plugin imported (in-process, or into its Worker), not yet installed. */
 interface Imported {
   readonly spec: PluginSpec;
-  readonly mod: PluginModule;
   readonly qpp: QppPlugin;
+  install(): Promise<void>;
+  /** Stops its Worker, if it has one, when it will not be installed. */
+  close(): void;
 }
 
 /**
@@ -148,28 +150,22 @@ interface Imported {
  */
 export async function loadPlugins(host: PluginHost, specs: readonly PluginSpec[]): Promise<void> {
   if (specs.length === 0) return; // without loading what plugins need
-  const { checkPins, loadSandboxed, projectLockProblem, sandboxed, splitLoaderOptions } =
-    await loaderDeps();
-  // Sandboxed plugins load into Workers of their own, after the in-process ones (which are
-  // linked together first): they may use in-process providers, not be providers.
-  const inProcess: PluginSpec[] = [], isolated: [PluginSpec, LoaderOptions][] = [];
+  const { splitLoaderOptions } = await loaderDeps();
+  // In-process and sandboxed plugins link together: a provider is installed before its
+  // consumers, wherever each one runs.
+  const given: [PluginSpec, LoaderOptions][] = [];
   for (const spec of specs) {
     const { args, options } = splitLoaderOptions(spec.args);
-    const url = await moduleUrl(spec.specifier);
-    const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
-    if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
-    if (sandboxed(spec.specifier, options)) isolated.push([{ ...spec, args }, options]);
-    else inProcess.push({ ...spec, args });
+    given.push([{ ...spec, args }, options]);
   }
-  if (inProcess.length > 0) {
-    const imported = await importAll(host, inProcess);
+  const imported = await importAll(host, given, true);
+  try {
     const order = host.qpp.link(imported.map((i) => i.qpp));
     const byName = new Map(imported.map((i) => [i.spec.name, i]));
-    for (const p of order) await install(host, byName.get(p.name)!);
-  }
-  for (const [spec, options] of isolated) {
-    const url = await moduleUrl(spec.specifier);
-    await loadSandboxed(host, { ...spec, url }, options);
+    for (const p of order) await byName.get(p.name)!.install();
+  } catch (e) {
+    for (const i of imported) i.close();
+    throw e;
   }
 }
 
@@ -185,8 +181,9 @@ export async function linkPlugins(
 ): Promise<QppPlugin[]> {
   const { sandboxed, splitLoaderOptions } = await loaderDeps();
   const inProcess = specs.map((spec) => ({ ...spec, args: splitLoaderOptions(spec.args).args }))
-    .filter((spec, i) => !sandboxed(spec.specifier, splitLoaderOptions(specs[i].args).options));
-  return host.qpp.link((await importAll(host, inProcess)).map((i) => i.qpp));
+    .filter((spec, i) => !sandboxed(spec.specifier, splitLoaderOptions(specs[i]!.args).options))
+    .map((spec): [PluginSpec, LoaderOptions] => [spec, splitLoaderOptions([]).options]);
+  return host.qpp.link((await importAll(host, inProcess, false)).map((i) => i.qpp));
 }
 
 /** Loads, links and installs one plugin; see {@linkcode loadPlugins}. */
@@ -194,13 +191,26 @@ export function loadPlugin(host: PluginHost, spec: PluginSpec): Promise<void> {
   return loadPlugins(host, [spec]);
 }
 
-/** Imports `specs`, then every plugin they use that is not loaded, transitively. */
-async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promise<Imported[]> {
+/**
+ * Imports `specs`, then every plugin they use that is not loaded, transitively: in-process, or
+ * with `sandboxes` into Workers of their own where their options say so.
+ */
+async function importAll(
+  host: PluginHost,
+  specs: readonly (readonly [PluginSpec, LoaderOptions])[],
+  sandboxes: boolean,
+): Promise<Imported[]> {
+  const { checkPins, projectLockProblem, sandboxed, splitLoaderOptions } = await loaderDeps();
   const sources = new Map(host.qpp.plugins.map((p) => [p.name, p.source]));
   for (const name of host.names) if (!sources.has(name)) sources.set(name, "an earlier load");
   const urls = new Set(sources.values());
   const imported: Imported[] = [];
-  const add = async (spec: PluginSpec, url: string, usedBy?: string) => {
+  const add = async (
+    spec: PluginSpec,
+    options: LoaderOptions,
+    url: string,
+    usedBy?: string,
+  ) => {
     const other = sources.get(spec.name);
     if (other !== undefined) {
       throw new TypeError(
@@ -209,23 +219,61 @@ async function importAll(host: PluginHost, specs: readonly PluginSpec[]): Promis
       );
     }
     sources.set(spec.name, url);
+    if (sandboxes) {
+      const refused = projectLockProblem(spec.specifier) ?? await checkPins(url, options);
+      if (refused) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${refused}`);
+      if (sandboxed(spec.specifier, options)) {
+        imported.push(await importSandboxed(host, spec, options, url));
+        return;
+      }
+    }
     // A module imported once more under another name gets an instance of its own.
     const instanceUrl = urls.has(url) && !/^(jsr|npm):/.test(url)
       ? `${url}${url.includes("?") ? "&" : "?"}rvplug-instance=${encodeURIComponent(spec.name)}`
       : url;
     urls.add(url);
-    imported.push(await importPlugin(spec, url, instanceUrl, usedBy));
+    imported.push(await importPlugin(host, spec, url, instanceUrl, usedBy));
   };
-  for (const spec of specs) await add(spec, await moduleUrl(spec.specifier));
-  // A for-of over the array sees the plugins it grows by.
-  for (const consumer of imported) {
-    for (const used of consumer.qpp.uses.keys()) {
-      if (sources.has(used)) continue;
-      const url = await findUsed(used, consumer.qpp);
-      await add({ specifier: url, name: used, args: [] }, url, consumer.spec.name);
+  try {
+    for (const [spec, options] of specs) await add(spec, options, await moduleUrl(spec.specifier));
+    // A for-of over the array sees the plugins it grows by.
+    for (const consumer of imported) {
+      for (const used of consumer.qpp.uses.keys()) {
+        if (sources.has(used)) continue;
+        const url = await findUsed(used, consumer.qpp);
+        const spec = { specifier: url, name: used, args: [] };
+        await add(spec, splitLoaderOptions([]).options, url, consumer.spec.name);
+      }
     }
+  } catch (e) {
+    for (const i of imported) i.close();
+    throw e;
   }
   return imported;
+}
+
+/** Starts a sandboxed plugin's Worker, imports the plugin there and reads its QPP exports. */
+async function importSandboxed(
+  host: PluginHost,
+  spec: PluginSpec,
+  options: LoaderOptions,
+  url: string,
+): Promise<Imported> {
+  const { startSandboxed } = await loaderDeps();
+  const started = await startSandboxed(host, { ...spec, url }, options);
+  try {
+    const qpp = await qppPluginOf(
+      spec.name,
+      fileStem(url),
+      url,
+      started.exports as Record<string, unknown>,
+      () => readDts(spec.name, url),
+    );
+    return { spec, qpp, install: async () => void await started.install(), close: started.close };
+  } catch (e) {
+    started.close();
+    throw e;
+  }
 }
 
 /**
@@ -263,6 +311,7 @@ async function exists(url: string): Promise<boolean> {
 
 /** Imports one plugin and reads what it declares for QPP. */
 async function importPlugin(
+  host: PluginHost,
   spec: PluginSpec,
   url: string,
   instanceUrl: string,
@@ -291,7 +340,8 @@ async function importPlugin(
     );
   }
   const qpp = await qppPluginOf(spec.name, fileStem(url), url, mod, () => readDts(spec.name, url));
-  return { spec, mod: mod as PluginModule, qpp };
+  const install = () => installInProcess(host, spec, mod as PluginModule);
+  return { spec, qpp, install, close: () => {} };
 }
 
 /** Reads and parses the `.d.ts` beside a provider. */
@@ -322,8 +372,12 @@ async function readDts(name: string, url: string) {
   }
 }
 
-/** Installs one imported plugin. */
-async function install(host: PluginHost, { spec, mod }: Imported): Promise<void> {
+/** Installs one plugin imported in-process. */
+async function installInProcess(
+  host: PluginHost,
+  spec: PluginSpec,
+  mod: PluginModule,
+): Promise<void> {
   const { pluginFrames } = await loaderDeps();
   const api = host.createApi(spec.name);
   try {

@@ -35,6 +35,11 @@ export const enum Ctl {
   Seq = 7,
   /** Call buffer: bytes of the JSON text in it. */
   CallLen = 8,
+  /**
+   * Set by the Worker while it waits for events (after checking the ring once more): only then
+   * does rvplug wake it.
+   */
+  Sleeping = 9,
   Size = 16,
 }
 
@@ -47,12 +52,22 @@ export const enum Mail {
   Response = 2,
   /** The Worker has finished the call. */
   Done = 3,
+  /**
+   * rvplug, instead of answering the Worker's request, asks it to run the call in the call
+   * buffer first (answered with `Done`, after which rvplug sets `Request` again).
+   */
+  Nested = 4,
 }
+
+/** The name of the wire error rvplug answers a request with when the run ends meanwhile. */
+export const UNWIND = "rvplug.Unwind";
 
 /**
  * Event ring records, by their first word: a site id (>= 0) is an execution callback without
- * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header, vaddr,
- * value]`; the {@linkcode Rec} values start records that need an answer.
+ * register access, `[id]`; {@linkcode memHeader} starts a memory callback, `[header]`,
+ * `[header, vaddr]` or `[header, vaddr, value]` (as many as the callback reads, which the header
+ * says too: the Worker finds the next record without looking at the site); the {@linkcode Rec}
+ * values start records that need an answer.
  */
 export const enum Rec {
   /** `[Call]`: a call whose JSON arguments are in the call buffer. */
@@ -64,17 +79,25 @@ export const enum Rec {
 }
 
 /** Site ids must stay below this for {@linkcode memHeader} to fit a word. */
-export const MAX_SITES = 1 << 26;
+export const MAX_SITES = 1 << 24;
 
-/** First word of a memory record: site `id` and the access's info, negative. */
-export function memHeader(id: number, info: number): number {
-  return -1 - (id * 16 + info);
+/**
+ * First word of a memory record, negative: site `id`, the number of `words` after it (0-2) and
+ * the access's info.
+ */
+export function memHeader(id: number, words: number, info: number): number {
+  return -1 - (id * 64 + words * 16 + info);
 }
 
 /** Words of the event ring (a power of two). */
-export const RING_WORDS = 1 << 17;
+export const RING_WORDS = 1 << 18;
 /** rvplug publishes after this many words. */
 export const BATCH_WORDS = 1 << 13;
+/**
+ * rvplug wakes a sleeping Worker once this many words wait for it (or when it waits for an
+ * answer): each wake-up costs two system calls, and events need no answer.
+ */
+export const WAKE_WORDS = 1 << 16;
 /** Bytes of the outbox (a power of two). */
 export const OUT_BYTES = 1 << 20;
 const GROWABLE = 1 << 30;

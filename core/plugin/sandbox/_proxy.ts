@@ -7,13 +7,13 @@
  */
 
 import { regNumber } from "../../cpu.ts";
-import { type ElfSymbol, symbolAt } from "../../elf.ts";
+// The Worker loads these modules on every start: they import little beyond themselves.
+import { type ElfSymbol, symbolAt } from "../../_elf_symbols.ts";
 import { syscallName } from "../../syscalls/numbers.ts";
 import { parseArgs } from "../_args.ts";
 import { createOutputFile } from "../_output.ts";
 import { MAX_SITES } from "./_channel.ts";
 import { hex } from "../../errors.ts";
-import { CSR } from "../../isa/zicsr.ts";
 import {
   type CbFlags,
   type Condition,
@@ -41,9 +41,16 @@ export interface ProxyEnv {
   readonly programPath: string;
   readonly code: { start: number; end: number; entry: number };
   readonly registerNames: string[];
+  /** Names of the CSRs a plugin may read (from rvplug: the ISA's modules stay out of the Worker). */
+  readonly csrNames: readonly string[];
   /** The program's symbols, sorted by address. */
   readonly symbols: GuestSymbol[];
   readonly arena: SharedArrayBuffer;
+  /**
+   * Whether the plugin uses other plugins (QPP): its callbacks then run while rvplug waits, so
+   * that they can call them.
+   */
+  readonly usesQpp: boolean;
   /** Sends a message to rvplug, in order with everything sent before. */
   send(msg: OutMessage): void;
   /** Asks rvplug while it waits for the current call; undefined outside calls. */
@@ -56,7 +63,13 @@ export type OutMessage =
   | { t: "reg"; k: ApiEvent }
   | { t: "forget" }
   | { t: "exit"; status: number }
-  | { t: "imported"; uses?: Record<string, number> }
+  | {
+    t: "imported";
+    uses?: Record<string, number>;
+    qppVersion?: unknown;
+    /** A provider's QPP functions: name and number of parameters. */
+    functions: [string, number][];
+  }
   | { t: "installed" }
   | {
     t: "fail";
@@ -80,6 +93,8 @@ export type Request =
   | { q: "qppCall"; provider: string; fn: string; args: unknown[] }
   | { q: "qppReg"; provider: string; cb: string; id: number; priority?: number }
   | { q: "qppUnreg"; provider: string; cb: string; id: number }
+  | { q: "qppCreate"; self: string; cb: string }
+  | { q: "qppRun"; id: number; args: unknown[] }
   | { q: "sym" };
 
 /** vCPU-level events a plugin registers for. */
@@ -109,7 +124,17 @@ export type WireReg =
     cond?: { op: Condition["op"]; sb: WireBoard; i: number; imm: number };
   }
   | { at: number; k: "a" | "s"; sb: WireBoard; i: number; imm: number }
-  | { at: number; k: "m"; id: number; flags: CbFlags; prio: number; sync: boolean; rw: MemRw }
+  | {
+    at: number;
+    k: "m";
+    id: number;
+    flags: CbFlags;
+    prio: number;
+    sync: boolean;
+    rw: MemRw;
+    /** How many of vaddr and value the callback reads: the words its ring records carry. */
+    words: MemWords;
+  }
   | { at: number; k: "mi"; sb: WireBoard; i: number; imm: number; rw: MemRw };
 
 /** A block shown to `onTbTrans`: its address and its instructions' address, size and bytes. */
@@ -129,11 +154,30 @@ const enum Access {
   Write = 2,
 }
 
+/** Words of a memory record after its header: 0 (neither), 1 (vaddr) or 2 (vaddr, value). */
+export type MemWords = 0 | 1 | 2;
+
 interface Site {
   readonly fn: (...args: never[]) => unknown;
   readonly udata: unknown;
   readonly pc: number;
   readonly access: Access;
+}
+
+/**
+ * How many of a memory callback's `vaddr` and `value` it can read: what its parameter list
+ * declares, unless it may read more (rest or default parameters, `arguments`, a native or bound
+ * function), then both: the words its records carry after their header.
+ */
+export function memWords(fn: (...args: never[]) => unknown): MemWords {
+  const src = Function.prototype.toString.call(fn);
+  const simpleArrow = /^\s*(async\s+)?[\w$]+\s*=>/.test(src);
+  const params = simpleArrow ? "" : src.slice(0, src.indexOf(")") + 1);
+  if (
+    fn.length >= 4 || params.includes("=") || params.includes("...") ||
+    src.includes("arguments") || src.includes("[native code]")
+  ) return 2;
+  return Math.max(0, fn.length - 2) as MemWords;
 }
 
 /** The proxy and what the Worker's loop calls on it. */
@@ -168,8 +212,11 @@ export function createProxy(env: ProxyEnv): Proxy {
   };
   const sites: Site[] = [];
   let access = Access.None;
-  /** Set once the plugin uses inline operations or conditions: its callbacks then run in step. */
-  let exact = false;
+  /**
+   * Set once the plugin uses inline operations or conditions, or QPP: its callbacks then run in
+   * step with the guest, while rvplug waits.
+   */
+  let exact = env.usesQpp;
   const arena = env.arena;
   let arenaTop = 0;
 
@@ -193,7 +240,7 @@ export function createProxy(env: ProxyEnv): Proxy {
   };
   const checkName = (name: string, action: string) => {
     if (name === "pc" && action === "read") return;
-    if (action === "read" && name in CSR) return;
+    if (action === "read" && env.csrNames.includes(name)) return;
     if (regNumber(name) < 0) {
       throw new TypeError(`Cannot ${action} register "${name}": no such register`);
     }
@@ -325,6 +372,7 @@ export function createProxy(env: ProxyEnv): Proxy {
             prio: o?.priority ?? 0,
             sync: flags !== "none",
             rw,
+            words: memWords(cb),
           });
         },
         memInlineAdd: (sb, i, imm, rw) => {
@@ -359,8 +407,8 @@ export function createProxy(env: ProxyEnv): Proxy {
     env.send({ t: "forget" });
   };
 
-  // QPP: a sandboxed plugin uses in-process providers through rvplug, while rvplug waits for it
-  // (in install, and in callbacks that rvplug waits for). It cannot be a provider.
+  // QPP goes through rvplug's registry, while rvplug waits for the plugin: a plugin that uses
+  // others or runs callbacks has all its callbacks run in step (see `exact`).
   const qppCbs: (((...args: never[]) => unknown) | undefined)[] = [];
   const qpp = {
     use(provider: string) {
@@ -372,11 +420,10 @@ export function createProxy(env: ProxyEnv): Proxy {
       }
       return handle;
     },
-    createCb(): never {
-      throw new TypeError(
-        `Cannot create a QPP callback in plugin "${env.name}": a sandboxed plugin cannot ` +
-          `provide an interface; run it in-process (trust=on for a remote plugin)`,
-      );
+    createCb(self: string, cb: string) {
+      const id = ask({ q: "qppCreate", self, cb }, `create callback ${self}.${cb}`) as number;
+      exact = true;
+      return (...args: unknown[]) => void ask({ q: "qppRun", id, args }, `run ${self}.${cb}`);
     },
     regCb(
       provider: string,

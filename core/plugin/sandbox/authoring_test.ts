@@ -1,13 +1,17 @@
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { exampleElf, tempDir } from "../../../tests/_files.ts";
 import { rvplug, serveFiles } from "./_serve_testing.ts";
 
 const HELLO = exampleElf("hello");
 
-/** A plugin whose callback (or, given an argument, install) throws from a helper function. */
+/**
+ * A plugin whose callback (or, given `at=install`, its install; given `at=exit`, its exit
+ * callback) throws from a helper function.
+ */
 const THROWER = `export function install(api, args) {
-  if (args.length) fail();
-  api.onTbTrans((tb) => tb.onExec(onBlock));
+  if (args.length && args[0][1] === "install") fail();
+  if (args.length) api.onExit(() => helper());
+  else api.onTbTrans((tb) => tb.onExec(onBlock));
 }
 function fail() {
   throw new TypeError("bad argument");
@@ -20,25 +24,38 @@ function helper() {
 }
 `;
 
-Deno.test("an exception in a plugin's callback or install shows the plugin's own frames, in-process and sandboxed", async () => {
+Deno.test("an exception in a plugin's callback or install shows the plugin's own frames and ends the run, in-process and sandboxed", async () => {
   const dir = tempDir();
   try {
     const file = `${dir}/thrower.ts`, url = `file://${file}`;
     Deno.writeTextFileSync(file, THROWER);
-    const callback = `failed at pc 0x00010094: boom\n` +
-      `    at helper (${url}:12:9)\n    at onBlock (${url}:9:3)\n`;
+    const callback = `rvplug: Plugin "thrower" failed at pc 0x00010094: boom\n` +
+      `    at helper (${url}:13:9)\n    at onBlock (${url}:10:3)\n`;
+    const atExit = /^rvplug: Plugin "thrower" failed at pc 0x[0-9a-f]{8}: boom\n {4}at helper \(/;
     const install = `rvplug: Cannot install plugin "thrower": bad argument\n` +
-      `    at fail (${url}:6:9)\n    at Module.install (${url}:2:20)\n`;
-    const cases: [string, number, string][] = [
-      [file, 3, `rvplug: Plugin "thrower" ${callback}`],
-      [`${file},sandbox=on`, 0, `rvplug: plugin "thrower" ${callback}`],
-      [`${file},x=1`, 1, install],
-      [`${file},x=1,sandbox=on`, 1, install],
-    ];
-    for (const [spec, status, stderr] of cases) {
-      const r = await rvplug(["--plugin", spec, HELLO]);
-      assertEquals([r.status, r.stderr], [status, stderr], spec);
+      `    at fail (${url}:7:9)\n    at Module.install (${url}:2:48)\n`;
+    for (const sandbox of ["", ",sandbox=on"]) {
+      const cases: [string, number, string | RegExp][] = [
+        [file, 3, callback],
+        [`${file},at=install`, 1, install],
+        [`${file},at=exit`, 3, atExit],
+      ];
+      for (const [spec, status, stderr] of cases) {
+        const r = await rvplug(["--plugin", spec + sandbox, HELLO]);
+        assertEquals(r.status, status, spec + sandbox);
+        if (typeof stderr === "string") assertEquals(r.stderr, stderr, spec + sandbox);
+        else assertMatch(r.stderr, stderr, spec + sandbox);
+      }
     }
+    // The sandboxed plugin's failure ends the run with status 3, and the other plugins' exit
+    // callbacks still run (insn.ts prints its count in one).
+    const insn = new URL("../../../plugins/insn.ts", import.meta.url).pathname;
+    const r = await rvplug(["--plugin", insn, "--plugin", `${file},sandbox=on`, HELLO]);
+    assertEquals(r.status, 3);
+    assertMatch(
+      r.stderr,
+      /^rvplug: Plugin "thrower" failed at pc 0x00010094: boom\n.*\ninsns: \d+\n$/s,
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

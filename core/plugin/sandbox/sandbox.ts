@@ -3,13 +3,17 @@
  * gets the same API as in-process: rvplug registers stand-ins for its callbacks, sends their
  * events through shared memory (see _channel.ts) and applies what the plugin asks for.
  *
- * A sandboxed plugin that is denied a permission, throws, or stops answering is reported in one
- * line and detached; the guest run goes on without it.
+ * A sandboxed plugin that is denied a permission is reported in one line and detached; the guest
+ * run goes on without it. One that throws or stops answering ends the run as an in-process plugin
+ * that throws does ({@linkcode PluginError}, exit status 3 on the command line), except that the
+ * other plugins' exit callbacks still run.
  * @module
  */
 
-import { hex } from "../../errors.ts";
-import type { Condition, Tb, TbInsn } from "../api.ts";
+import { GuestExit, PluginError } from "../../errors.ts";
+import { CSR } from "../../isa/zicsr.ts";
+import type { Condition, PluginApi, Tb, TbInsn } from "../api.ts";
+import { QppCallbackError, QppCallError, type QppFunction } from "../../../qpp/linker.ts";
 import type { PluginHost } from "../host.ts";
 import {
   BATCH_WORDS,
@@ -22,10 +26,12 @@ import {
   Rec,
   RING_WORDS,
   toWire,
+  UNWIND,
+  WAKE_WORDS,
   writeJson,
 } from "./_channel.ts";
 import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
-import type { CallArgs, Done, InitMessage } from "./_worker.ts";
+import type { CallArgs, Done, InitMessage, InstallMessage } from "./_worker.ts";
 import { mayPrompt } from "./_reexec.ts";
 import { describeImportError, missingPermission, pluginFrames } from "./diagnose.ts";
 import {
@@ -56,23 +62,34 @@ export interface Sandbox {
   close(): void;
 }
 
-/** A module's file stem: its QPP interface name. */
-function fileStem(url: string): string {
-  const file = new URL(url).pathname.split("/").pop() ?? "";
-  return file.replace(/\.[^.]*$/, "");
-}
-
 /** Options of {@linkcode loadSandboxed}. */
 export interface SandboxOptions {
   /** Receives one line per denial or failure of the plugin. @default {writes to stderr} */
   readonly report?: (line: string) => void;
 }
 
+/** A sandboxed plugin imported into its Worker, not yet installed. */
+export interface SandboxStart {
+  /**
+   * What the plugin exports for QPP, as a module namespace would show it: `qppUses`,
+   * `qppVersion`, and a provider's functions, each a synchronous call into the Worker.
+   */
+  readonly exports: Readonly<Record<string, unknown>>;
+  /**
+   * Installs the plugin into the host, once it is linked (QPP).
+   * @throws TypeError (or the RangeError the plugin threw) when its `install` throws
+   */
+  install(): Promise<Sandbox>;
+  /** Stops the Worker of a plugin that will not be installed. */
+  close(): void;
+}
+
 /**
  * Loads the plugin `spec` into a new Worker with the permissions `options` grant and installs it
- * into `host`.
+ * into `host`, linking it to the plugins loaded before (QPP).
  * @throws TypeError when the plugin cannot be imported (other than for a denied permission), is
- * not a plugin, or its `install` throws; a RangeError from `install` stays a RangeError
+ * not a plugin, does not link, or its `install` throws; a RangeError from `install` stays a
+ * RangeError
  */
 export async function loadSandboxed(
   host: PluginHost,
@@ -80,6 +97,35 @@ export async function loadSandboxed(
   options: LoaderOptions,
   sandboxOptions: SandboxOptions = {},
 ): Promise<Sandbox> {
+  const started = await startSandboxed(host, spec, options, sandboxOptions);
+  try {
+    const uses = started.exports.qppUses as Record<string, number> | undefined;
+    const stem = new URL(spec.url).pathname.split("/").pop()!.replace(/\.[^.]*$/, "");
+    host.qpp.link([{
+      name: spec.name,
+      stem,
+      source: spec.url,
+      uses: new Map(Object.entries(uses ?? {})),
+    }]);
+  } catch (e) {
+    started.close();
+    throw e;
+  }
+  return await started.install();
+}
+
+/**
+ * Starts the Worker of the plugin `spec`, with the permissions `options` grant, and imports the
+ * plugin there; {@linkcode SandboxStart.install} installs it into `host`.
+ * @throws TypeError when the plugin cannot be imported (other than for a denied permission) or is
+ * not a plugin
+ */
+export async function startSandboxed(
+  host: PluginHost,
+  spec: SandboxSpec,
+  options: LoaderOptions,
+  sandboxOptions: SandboxOptions = {},
+): Promise<SandboxStart> {
   const report = sandboxOptions.report ?? reportToStderr;
   if (mayPrompt()) {
     throw new TypeError(
@@ -91,7 +137,9 @@ export async function loadSandboxed(
   }
   const missing = missingPermission(spec.url, options.grants);
   if (missing) throw new TypeError(`Cannot load plugin "${spec.specifier}": ${missing}`);
-  const api = host.createApi(spec.name);
+  /** The plugin's API in rvplug, made when it is installed. */
+  let api: PluginApi | undefined;
+  const pluginApi = () => api!; // registrations come once install began
   const shared = newShared();
   const ctl = new Int32Array(shared.ctl), ring = new Int32Array(shared.ring);
   const out = new Uint8Array(shared.out);
@@ -103,12 +151,36 @@ export async function loadSandboxed(
     deno: { permissions: workerPermissions(spec.url, options.grants) },
   });
 
-  let w = 0, pub = 0, dead = false, closed = false, ending = false, installed = false;
+  /**
+   * The records of the batch being written, in rvplug's own memory: no other core reads them
+   * meanwhile, and publishing copies them to the ring at once (events cost what their cache
+   * lines' moves between the two threads cost).
+   */
+  const batch = new Int32Array(BATCH_WORDS + 8);
+  let n = 0;
+  let w = 0, dead = false, closed = false, ending = false, installed = false;
   let detached = false;
   let loadError: Error | undefined;
   let importError: string | undefined;
   let imported = false;
   let pendingExit: number | undefined;
+  let exports: Record<string, unknown> = {};
+  /** Serving a request of the Worker: it waits in it, so calls into it are nested (Mail.Nested). */
+  let serving = 0;
+  /** The end of the run (a GuestExit or PluginError) met while serving a request, to rethrow. */
+  let unwinding: unknown;
+  /**
+   * The last QPP error (naming the plugins involved) sent to the Worker: when the plugin throws it
+   * on, it passes through unchanged, as it does in-process.
+   */
+  let qppErrorSent: Error | undefined;
+  const errorOf = (w: ReturnType<typeof toWire>): Error =>
+    qppErrorSent && w.name === qppErrorSent.name && w.message === qppErrorSent.message
+      ? qppErrorSent
+      : fromWire(w);
+  /** The plugin's failure during the run, once seen; it ends the run (see {@linkcode raise}). */
+  let fatal: PluginError | undefined;
+  let raised = false;
   let currentInsns: TbInsn[] = [];
   const registered = new Set<string>();
   const boards = new Map<number, Float64Array>();
@@ -145,22 +217,47 @@ export async function loadSandboxed(
       close();
       return;
     }
-    const at = m.pc === undefined ? "" : ` at pc ${hex(m.pc)}`;
-    detach(`plugin "${spec.name}" failed${at}: ${error.message}${pluginFrames(error)}`);
+    fail(m.pc, error);
+  };
+  /** Records a failure of the plugin during the run and stops its Worker. */
+  const fail = (pc: number | undefined, cause: Error) => {
+    if (dead) return;
+    fatal = new PluginError(spec.name, pc ?? guestPc(), cause);
+    close();
+  };
+  /** The guest's pc where the callback rvplug is running may read it. */
+  const guestPc = (): number => {
+    try {
+      return api!.readRegister("pc");
+    } catch {
+      return 0;
+    }
+  };
+  /**
+   * Ends the run after a failure, once: during the run as the guest's exit with status 3 (so that
+   * the other plugins' exit callbacks run), after the line naming the plugin; while the run is
+   * ending already, with the PluginError, which the command line reports (status 3).
+   */
+  const raise = () => {
+    if (!fatal || raised) return;
+    raised = true;
+    if (ending) throw fatal;
+    report(`${fatal.message}${pluginFrames(fatal.cause)}`);
+    throw new GuestExit(3);
   };
   const handleOut = () => {
     for (const msg of drainOut(ctl, out) as OutMessage[]) {
       switch (msg.t) {
         case "out":
-          if (!dead) api.outs(msg.s);
+          if (!dead) api?.outs(msg.s);
           break;
         case "reg":
           registerKind(msg.k);
           break;
         case "forget":
-          api.uninstall();
+          api!.uninstall();
           registered.clear();
-          api.onExit(atExit);
+          api!.onExit(atExit);
           break;
         case "exit":
           pendingExit ??= msg.status;
@@ -170,39 +267,45 @@ export async function loadSandboxed(
           break;
         case "imported":
           imported = true;
-          if (msg.uses && Object.keys(msg.uses).length > 0) link(msg.uses);
+          exports = qppExports(msg);
           break;
         case "fail":
           failure(msg);
           break;
       }
     }
+    if (installed) raise();
     if (pendingExit !== undefined && installed && !ending && !dead) {
       const status = pendingExit;
       pendingExit = undefined;
-      api.exit(status);
+      api!.exit(status);
     }
   };
-  /** Links the plugin to the in-process providers it uses (QPP). */
-  const link = (uses: Record<string, number>) => {
-    try {
-      host.qpp.link([{
-        name: spec.name,
-        stem: fileStem(spec.url),
-        source: spec.url,
-        uses: new Map(Object.entries(uses)),
-      }]);
-    } catch (e) {
-      loadError = e as Error;
-      close();
+  /** The module-like QPP exports of the plugin: a provider's functions call into the Worker. */
+  const qppExports = (msg: Extract<OutMessage, { t: "imported" }>) => {
+    const record: Record<string, unknown> = {};
+    if (msg.uses !== undefined) record.qppUses = msg.uses;
+    if (msg.qppVersion !== undefined) record.qppVersion = msg.qppVersion;
+    for (const [fn, length] of msg.functions) {
+      const stub: QppFunction = (...a: unknown[]) => {
+        const done = call([Rec.Call], { k: "qppfn", fn, a });
+        if (done.err) throw errorOf(done.err);
+        return done.v;
+      };
+      // The linker wraps functions by their number of parameters.
+      Object.defineProperty(stub, "length", { value: length });
+      record[fn] = stub;
     }
+    return record;
   };
   const qppStubs = new Map<number, (...args: unknown[]) => void>();
-  const hang = (ms = timeoutMs) =>
-    detach(
-      `plugin "${spec.name}" did not answer within ${ms / 1000} s: ` +
-        `it was stopped (give it longer with --plugin ${spec.specifier},timeout=SECONDS)`,
-    );
+  const hang = (ms = timeoutMs) => {
+    const why = `it did not answer within ${ms / 1000} s and was stopped ` +
+      `(give it longer with --plugin ${spec.specifier},timeout=SECONDS)`;
+    if (installed) return fail(undefined, new Error(why));
+    loadError = new TypeError(`Cannot install plugin "${spec.name}": ${why}`);
+    close();
+  };
   /** Waits until `ready()`, draining the outbox meanwhile; false if the plugin was detached. */
   const waitUntil = (ready: () => boolean): boolean => {
     for (;;) {
@@ -216,83 +319,124 @@ export async function loadSandboxed(
       }
     }
   };
-  const publish = () => {
+  /** Publishes the batch; `answer`: a call follows, which the Worker must see now. */
+  const publish = (answer = false) => {
     if (dead) {
-      w = pub;
+      n = 0;
+      raise();
       return;
     }
+    const at = w & MASK, first = Math.min(n, RING_WORDS - at);
+    ring.set(batch.subarray(0, first), at);
+    if (first < n) ring.set(batch.subarray(first, n), 0);
+    w = (w + n) | 0;
+    n = 0;
     Atomics.store(ctl, Ctl.RingWrite, w);
-    Atomics.notify(ctl, Ctl.RingWrite);
-    pub = w;
+    // A Worker still draining reads this batch on; a sleeping one is woken for a call, or once
+    // enough events wait.
+    if (
+      Atomics.load(ctl, Ctl.Sleeping) !== 0 &&
+      (answer || ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) >= WAKE_WORDS)
+    ) Atomics.notify(ctl, Ctl.RingWrite);
     if (Atomics.load(ctl, Ctl.OutWrite) !== Atomics.load(ctl, Ctl.OutRead)) handleOut();
     if (((w - Atomics.load(ctl, Ctl.RingRead)) | 0) > RING_WORDS - 4 * BATCH_WORDS) {
       waitUntil(() => ((w - Atomics.load(ctl, Ctl.RingRead)) | 0) <= RING_WORDS / 2);
+      raise();
     }
   };
   const serveRequest = () => {
     const q = readJson(shared.mail, Atomics.load(ctl, Ctl.MailLen)) as Request;
     let res: { v?: unknown; err?: ReturnType<typeof toWire> };
+    serving++;
     try {
       res = { v: answer(q) };
     } catch (e) {
-      res = { err: toWire(e) };
+      // The run ends (the guest's exit, a plugin's failure): the Worker unwinds, and rvplug
+      // throws it on once the Worker's call is over.
+      if (e instanceof GuestExit || e instanceof PluginError) {
+        unwinding ??= e;
+        res = { err: { name: UNWIND, message: e.message } };
+      } else {
+        if (e instanceof QppCallError || e instanceof QppCallbackError) qppErrorSent = e;
+        res = { err: toWire(e) };
+      }
+    } finally {
+      serving--;
     }
     Atomics.store(ctl, Ctl.MailLen, writeJson(shared.mail, res));
     Atomics.store(ctl, Ctl.Mail, Mail.Response);
     Atomics.notify(ctl, Ctl.Mail);
   };
+  const qppRunners: QppFunction[] = [];
   const answer = (q: Request): unknown => {
+    const a = api!; // requests come once the plugin is installing
     switch (q.q) {
       case "rr":
-        return api.readRegister(q.name);
+        return a.readRegister(q.name);
       case "wr":
-        return api.writeRegister(q.name, q.value);
+        return a.writeRegister(q.name, q.value);
       case "pc":
-        return api.setPc(q.pc);
+        return a.setPc(q.pc);
       case "rm":
-        return [...api.readMemory(q.vaddr, q.len)];
+        return [...a.readMemory(q.vaddr, q.len)];
       case "cs":
-        return api.readCString(q.vaddr, q.max);
+        return a.readCString(q.vaddr, q.max);
       case "decoded":
         return currentInsns.map((i) => i.decoded());
       case "wm":
-        return api.writeMemory(q.vaddr, new Uint8Array(q.bytes));
+        return a.writeMemory(q.vaddr, new Uint8Array(q.bytes));
       case "disas":
         return currentInsns.map((i) => i.disas());
       case "sym":
         return currentInsns.map((i) => i.symbol() ?? null);
       case "qppUse":
-        return Object.keys(api.qpp.use(q.provider as never));
+        return Object.keys(a.qpp.use(q.provider as never));
       case "qppCall": {
-        const fns = api.qpp.use(q.provider as never) as Record<
+        const fns = a.qpp.use(q.provider as never) as Record<
           string,
           (...a: unknown[]) => unknown
         >;
         return fns[q.fn](...q.args);
       }
       case "qppReg": {
-        const stub = (...a: unknown[]) => void call([Rec.Call], { k: "qppcb", id: q.id, a });
+        const stub = (...args: unknown[]) => {
+          const done = call([Rec.Call], { k: "qppcb", id: q.id, a: args });
+          if (done.err) throw errorOf(done.err);
+        };
         qppStubs.set(q.id, stub);
-        const qpp = api.qpp as unknown as {
+        const qpp = a.qpp as unknown as {
           regCb(p: string, c: string, f: unknown, o?: { priority?: number }): void;
         };
         return qpp.regCb(q.provider, q.cb, stub, { priority: q.priority });
       }
       case "qppUnreg": {
-        const qpp = api.qpp as unknown as { unregCb(p: string, c: string, f: unknown): boolean };
+        const qpp = a.qpp as unknown as { unregCb(p: string, c: string, f: unknown): boolean };
         return qpp.unregCb(q.provider, q.cb, qppStubs.get(q.id));
       }
+      case "qppCreate": {
+        const qpp = a.qpp as unknown as { createCb(s: string, c: string): QppFunction };
+        return qppRunners.push(qpp.createCb(q.self, q.cb)) - 1;
+      }
+      case "qppRun":
+        return void qppRunners[q.id]!(...q.args);
     }
   };
   /** Runs a record that needs an answer and waits for it. */
   const call = (words: number[], args?: CallArgs): Done => {
-    if (dead) return {};
-    if (args) Atomics.store(ctl, Ctl.CallLen, writeJson(shared.call, args));
-    for (const word of words) {
-      ring[w & MASK] = word;
-      w = (w + 1) | 0;
+    if (dead) {
+      raise();
+      return {};
     }
-    publish();
+    if (args) Atomics.store(ctl, Ctl.CallLen, writeJson(shared.call, args));
+    // The Worker waits for the answer to its request: it runs this call before that answer.
+    const nested = serving > 0;
+    if (nested) {
+      Atomics.store(ctl, Ctl.Mail, Mail.Nested);
+      Atomics.notify(ctl, Ctl.Mail);
+    } else {
+      for (const word of words) batch[n++] = word;
+      publish(true);
+    }
     let done: Done = {};
     const finished = waitUntil(() => {
       const state = Atomics.load(ctl, Ctl.Mail);
@@ -300,28 +444,47 @@ export async function loadSandboxed(
       if (state !== Mail.Done) return false;
       const len = Atomics.load(ctl, Ctl.MailLen);
       done = len === 0 ? {} : readJson(shared.mail, len) as Done;
-      Atomics.store(ctl, Ctl.Mail, Mail.Idle);
+      Atomics.store(ctl, Ctl.Mail, nested ? Mail.Request : Mail.Idle);
+      if (nested) Atomics.notify(ctl, Ctl.Mail);
       return true;
     });
-    if (!finished) return {};
+    if (!finished) {
+      raise();
+      return {};
+    }
     handleOut();
-    if (done.exit !== undefined && !ending) api.exit(done.exit);
+    if (unwinding !== undefined && serving === 0) {
+      const e = unwinding;
+      unwinding = undefined;
+      throw e;
+    }
+    if (done.exit !== undefined && !ending) api!.exit(done.exit);
     return done;
   };
 
   // Stand-ins for the plugin's callbacks: the site id is their udata.
   const execStub = (_vcpu: number, id: unknown) => {
-    ring[w & MASK] = id as number;
-    w = (w + 1) | 0;
-    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+    batch[n] = id as number;
+    if (++n >= BATCH_WORDS) publish();
   };
-  const memStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
-    ring[w & MASK] = -1 - ((id as number) * 16 + info);
-    ring[(w + 1) & MASK] = vaddr;
-    ring[(w + 2) & MASK] = value;
-    w = (w + 3) | 0;
-    if (((w - pub) | 0) >= BATCH_WORDS) publish();
+  // A memory record carries only what the callback reads (see memWords): most read nothing.
+  // Their headers are memHeader(id, words, info).
+  const memStub0 = (_vcpu: number, info: number, _vaddr: number, _value: number, id: unknown) => {
+    batch[n] = -1 - ((id as number) * 64 + info);
+    if (++n >= BATCH_WORDS) publish();
   };
+  const memStub1 = (_vcpu: number, info: number, vaddr: number, _value: number, id: unknown) => {
+    batch[n] = -1 - ((id as number) * 64 + 16 + info);
+    batch[n + 1] = vaddr;
+    if ((n += 2) >= BATCH_WORDS) publish();
+  };
+  const memStub2 = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) => {
+    batch[n] = -1 - ((id as number) * 64 + 32 + info);
+    batch[n + 1] = vaddr;
+    batch[n + 2] = value;
+    if ((n += 3) >= BATCH_WORDS) publish();
+  };
+  const memStubs = [memStub0, memStub1, memStub2] as const;
   const syncExecStub = (_vcpu: number, id: unknown) => void call([Rec.SyncExec, id as number]);
   const syncMemStub = (_vcpu: number, info: number, vaddr: number, value: number, id: unknown) =>
     void call([Rec.SyncMem, id as number, info, vaddr, value]);
@@ -354,7 +517,7 @@ export async function loadSandboxed(
       case "s":
         return target.inlineStore(board(r.sb), r.i, r.imm);
       case "m":
-        return (target as TbInsn).onMem(r.sync ? syncMemStub : memStub, r.rw, r.id, {
+        return (target as TbInsn).onMem(r.sync ? syncMemStub : memStubs[r.words], r.rw, r.id, {
           flags: r.flags,
           priority: r.prio,
         });
@@ -378,11 +541,12 @@ export async function loadSandboxed(
     }
   };
   const event =
-    (k: Exclude<CallArgs["k"], "tb" | "discon" | "sync" | "qppcb">) =>
+    (k: Exclude<CallArgs["k"], "tb" | "discon" | "sync" | "qppcb" | "qppfn">) =>
     (_v: number, ...a: number[]) => call([Rec.Call], { k, a }).ret;
   const registerKind = (k: string) => {
     if (registered.has(k)) return;
     registered.add(k);
+    const api = pluginApi();
     switch (k) {
       case "tb":
         return api.onTbTrans(onTb);
@@ -410,21 +574,15 @@ export async function loadSandboxed(
   // At exit: run the plugin's exit callbacks (or just let it catch up), then stop the Worker.
   function atExit() {
     ending = true;
-    call([Rec.Call], registered.has("exit") ? { k: "exit" } : { k: "sync" });
-    close();
+    try {
+      call([Rec.Call], registered.has("exit") ? { k: "exit" } : { k: "sync" });
+      raise();
+    } finally {
+      close();
+    }
   }
-  api.onExit(atExit);
 
-  const init: InitMessage = {
-    url: spec.url,
-    name: spec.name,
-    args: spec.args,
-    shared,
-    programPath: api.programPath,
-    code: { start: api.startCode(), end: api.endCode(), entry: api.entryCode() },
-    registerNames: api.registerNames(),
-    symbols: api.symbols(),
-  };
+  const init: InitMessage = { url: spec.url, name: spec.name, shared };
   let workerError: string | undefined;
   worker.onerror = (e) => {
     e.preventDefault();
@@ -436,46 +594,78 @@ export async function loadSandboxed(
     close();
     throw e;
   }
-  // Serve the install phase asynchronously: the plugin may await, and rvplug's event loop runs.
-  let idleSince = performance.now();
-  while (!installed && !dead) {
-    const seq = Atomics.load(ctl, Ctl.Seq);
-    handleOut();
-    if (installed || dead) break;
-    if (Atomics.load(ctl, Ctl.Mail) === Mail.Request) {
-      serveRequest();
-      continue;
-    }
-    if (workerError !== undefined) {
-      close();
-      throw new TypeError(`Cannot load plugin "${spec.specifier}": ${workerError}`);
-    }
-    const res = Atomics.waitAsync(ctl, Ctl.Seq, seq, 100);
-    const changed = res.async ? (await res.value) === "ok" : res.value !== "timed-out";
-    if (changed) idleSince = performance.now();
-    else if (performance.now() - idleSince > loadTimeoutMs) {
-      if (!imported) {
-        close();
-        throw new TypeError(
-          `Cannot load plugin "${spec.specifier}": its modules did not arrive within ` +
-            `${loadTimeoutMs / 1000} s (a server that does not answer?)`,
-        );
+  /**
+   * Serves the Worker asynchronously until `ready()` (the plugin may await, and rvplug's event
+   * loop runs), or until it failed.
+   */
+  const serveLoad = async (ready: () => boolean) => {
+    let idleSince = performance.now();
+    while (!ready() && !dead) {
+      const seq = Atomics.load(ctl, Ctl.Seq);
+      handleOut();
+      if (ready() || dead) break;
+      if (Atomics.load(ctl, Ctl.Mail) === Mail.Request) {
+        serveRequest();
+        continue;
       }
-      hang(loadTimeoutMs);
+      if (workerError !== undefined) {
+        close();
+        throw new TypeError(`Cannot load plugin "${spec.specifier}": ${workerError}`);
+      }
+      const res = Atomics.waitAsync(ctl, Ctl.Seq, seq, 100);
+      const changed = res.async ? (await res.value) === "ok" : res.value !== "timed-out";
+      if (changed) idleSince = performance.now();
+      else if (performance.now() - idleSince > loadTimeoutMs) {
+        if (!imported) {
+          close();
+          throw new TypeError(
+            `Cannot load plugin "${spec.specifier}": its modules did not arrive within ` +
+              `${loadTimeoutMs / 1000} s (a server that does not answer?)`,
+          );
+        }
+        hang(loadTimeoutMs);
+      }
     }
-  }
-  if (importError !== undefined) {
-    throw new TypeError(
-      `Cannot load plugin "${spec.specifier}": ${await describeImportError(importError)}`,
-    );
-  }
-  if (loadError) throw loadError;
-  return {
+    if (importError !== undefined) {
+      throw new TypeError(
+        `Cannot load plugin "${spec.specifier}": ${await describeImportError(importError)}`,
+      );
+    }
+    if (loadError) throw loadError;
+  };
+  await serveLoad(() => imported);
+
+  const sandbox: Sandbox = {
     get failed() {
       return detached;
     },
     close,
   };
+  const install = async (): Promise<Sandbox> => {
+    // Denied something while loading: reported, and the run goes on without it.
+    if (detached) return sandbox;
+    if (dead) throw loadError ?? new TypeError(`Cannot install plugin "${spec.name}": it stopped`);
+    api = host.createApi(spec.name);
+    api.onExit(atExit);
+    const message: InstallMessage = {
+      args: spec.args,
+      programPath: api.programPath,
+      code: { start: api.startCode(), end: api.endCode(), entry: api.entryCode() },
+      registerNames: api.registerNames(),
+      csrNames: Object.keys(CSR),
+      symbols: api.symbols(),
+    };
+    worker.postMessage(message);
+    try {
+      await serveLoad(() => installed);
+      if (!detached) host.qpp.installed(spec.name);
+    } catch (e) {
+      close();
+      throw e;
+    }
+    return sandbox;
+  };
+  return { exports, install, close };
 }
 
 function reportToStderr(line: string): void {
