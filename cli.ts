@@ -452,7 +452,16 @@ async function runProgram(
     if (e instanceof PluginError) {
       // The plugin's own frames (file:line) help its author; rvplug's would not.
       const { pluginFrames } = await import("./core/plugin/sandbox/diagnose.ts");
-      stderrLog(`rvplug: ${e.message}${pluginFrames(e.cause)}\n`);
+      // Then the other plugins' reports, as when a sandboxed plugin fails: nothing else is lost.
+      for (let failed: unknown = e; failed instanceof PluginError;) {
+        stderrLog(`rvplug: ${failed.message}${pluginFrames(failed.cause)}\n`);
+        try {
+          machine.plugins.exit(failed.plugin);
+          failed = undefined;
+        } catch (next) {
+          failed = next;
+        }
+      }
       return EXIT_PLUGIN;
     }
     if (e instanceof RangeError) { // the gdb port

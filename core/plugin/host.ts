@@ -37,6 +37,8 @@ export class PluginHost {
   #handles: HandleContext;
   /** The first site id of the block being instrumented, while one is. */
   #instrumenting: number | undefined;
+  /** The exit callbacks run so far: each runs once. */
+  #exited = new Set<Reg<unknown>>();
   /** The QPP registry: links plugins that use each other and keeps their callbacks. */
   readonly qpp: QppLinker = new QppLinker();
 
@@ -150,10 +152,21 @@ export class PluginHost {
     for (const r of this.#callbacks.of("vcpuInit")) this.#vcpuCall(r, () => r.fn(0));
   }
 
-  /** Runs the vCPU-exit callbacks, then the atexit ones. */
-  exit(): void {
-    for (const r of this.#callbacks.of("vcpuExit")) this.#vcpuCall(r, () => r.fn(0));
-    for (const r of this.#callbacks.of("exit")) this.#vcpuCall(r, () => r.fn(), Access.Read);
+  /**
+   * Runs the vCPU-exit callbacks, then the atexit ones, each once: after a plugin failed (even in
+   * one of these), a later call runs those not yet run, so the other plugins' reports are kept.
+   * @param skip a plugin whose callbacks not to run (the one that failed)
+   */
+  exit(skip?: string): void {
+    const run = (r: Reg<unknown>, call: () => void) => {
+      if (this.#exited.has(r) || r.plugin.name === skip) return;
+      this.#exited.add(r);
+      call();
+    };
+    for (const r of this.#callbacks.of("vcpuExit")) run(r, () => this.#vcpuCall(r, () => r.fn(0)));
+    for (const r of this.#callbacks.of("exit")) {
+      run(r, () => this.#vcpuCall(r, () => r.fn(), Access.Read));
+    }
   }
 
   /**

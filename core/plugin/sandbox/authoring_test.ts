@@ -47,15 +47,26 @@ Deno.test("an exception in a plugin's callback or install shows the plugin's own
         else assertMatch(r.stderr, stderr, spec + sandbox);
       }
     }
-    // The sandboxed plugin's failure ends the run with status 3, and the other plugins' exit
-    // callbacks still run (insn.ts prints its count in one).
+    // The failure ends the run with status 3, and the other plugins' exit callbacks run once
+    // (insn.ts prints its count in one), whether the plugin that failed is sandboxed or not, and
+    // whether it failed in a callback or in its own exit callback.
     const insn = new URL("../../../plugins/insn.ts", import.meta.url).pathname;
-    const r = await rvplug(["--plugin", insn, "--plugin", `${file},sandbox=on`, HELLO]);
-    assertEquals(r.status, 3);
-    assertMatch(
-      r.stderr,
-      /^rvplug: Plugin "thrower" failed at pc 0x00010094: boom\n.*\ninsns: \d+\n$/s,
-    );
+    for (const sandbox of ["", ",sandbox=on"]) {
+      for (const [thrower, at] of [[file, "0x00010094"], [`${file},at=exit`, "0x[0-9a-f]{8}"]]) {
+        const spec = thrower + sandbox;
+        for (const plugins of [[insn, spec], [spec, insn]]) {
+          const r = await rvplug([...plugins.flatMap((p) => ["--plugin", p]), HELLO]);
+          const what = plugins.join(" ");
+          assertEquals(r.status, 3, what);
+          assertMatch(
+            r.stderr,
+            new RegExp(`^rvplug: Plugin "thrower" failed at pc ${at}: boom\n`, "m"),
+            what,
+          );
+          assertEquals(r.stderr.match(/^insns: \d+$/gm)?.length, 1, what);
+        }
+      }
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
