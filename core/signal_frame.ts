@@ -4,7 +4,7 @@
  *
  * Frame (944 bytes, 16-byte aligned, below the interrupted sp or on the alternate stack):
  *
- *     0    siginfo (128): si_signo, si_errno, si_code, then si_pid/si_uid or si_addr
+ *     0    siginfo (128): si_signo, si_errno, si_code, then si_pid/si_uid(/si_value) or si_addr
  *     128  ucontext: uc_flags, uc_link, uc_stack (sp, flags, size), uc_sigmask (8 bytes),
  *          padding to 1024 bits of mask, then at 128 + 160 the mcontext: pc, x1..x31, and the
  *          floating-point state (528 bytes, zero: the hart has no F/D)
@@ -76,6 +76,7 @@ export function writeFrame(mem: Memory, cpu: CpuState, s: FrameSetup): number | 
   else if (info.pid !== undefined) {
     v.setInt32(12, info.pid, true);
     v.setUint32(16, info.uid ?? 0, true);
+    if (info.value !== undefined) v.setInt32(20, info.value, true);
   }
   v.setUint32(FRAME.UC_STACK, s.altStack.sp, true);
   v.setUint32(FRAME.UC_STACK + 4, stackFlags(s.altStack, s.onAltStack) | s.altStack.flags, true);

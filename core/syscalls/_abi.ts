@@ -319,6 +319,8 @@ export const SIZE = {
   IOVEC: 8,
   /** `sigset_t` as the kernel takes it. */
   SIGSET: 8,
+  /** `siginfo_t`. */
+  SIGINFO: 128,
   /** `struct sigaction` of the kernel: handler, flags, mask (riscv has no `sa_restorer`). */
   SIGACTION: 16,
   /** `struct rlimit64`. */

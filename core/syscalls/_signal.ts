@@ -2,11 +2,16 @@
  * Signals a guest sends itself, and the signal state it keeps: actions, mask, pending signals,
  * the alternate stack, the real-time interval timer.
  *
- * A signal raised with kill/tkill/tgkill that is not blocked and keeps a default action that
- * terminates ends the guest at once (GuestExit); one that is ignored is dropped; any other is
- * left pending, for the machine to deliver to its handler when the syscall returns (or when it
- * is unblocked), see core/signal_frame.ts. The SIGPIPE of a write to a broken pipe is raised the
- * same way, after the write has been traced.
+ * A signal raised with kill/tkill/tgkill/rt_sigqueueinfo that is not blocked and keeps a default
+ * action that terminates ends the guest at once (GuestExit); one that is ignored is dropped; any
+ * other is left pending, for the machine to deliver to its handler when the syscall returns (or
+ * when it is unblocked), see core/signal_frame.ts. The SIGPIPE of a write to a broken pipe is
+ * raised the same way, after the write has been traced.
+ *
+ * As on Linux, a real-time signal (32 and up) is queued each time it is sent, with its siginfo
+ * (`si_value`); a standard one is pending at most once. And there are two pending sets: the
+ * thread's (tkill, tgkill, rt_tgsigqueueinfo, SIGPIPE, faults) and the process's (kill,
+ * rt_sigqueueinfo, the timer, Ctrl-C); the thread's are taken first.
  * @module
  */
 
@@ -28,6 +33,13 @@ const NOT_FATAL: ReadonlySet<number> = new Set([
   SIG.TTOU,
 ]);
 const UNBLOCKABLE = (1n << BigInt(SIG.KILL - 1)) | (1n << BigInt(SIG.STOP - 1));
+/** The synchronous signals, which Linux takes before the others of a pending set. */
+const SYNCHRONOUS = [SIG.SEGV, SIG.BUS, SIG.ILL, SIG.TRAP, SIG.FPE, SIG.SYS].reduce(
+  (set, sig) => set | (1n << BigInt(sig - 1)),
+  0n,
+);
+/** The first real-time signal (the kernel's SIGRTMIN): these queue. */
+const SIGRTMIN = 32;
 
 /** `sa_flags` bits the machine acts on. */
 export const SA = {
@@ -48,6 +60,8 @@ export interface SigInfo {
   readonly uid?: number;
   /** Faulting address (SIGSEGV, SIGBUS, SIGILL, SIGTRAP). */
   readonly addr?: number;
+  /** `si_value` (rt_sigqueueinfo), after the sender. */
+  readonly value?: number;
 }
 
 /** A signal's action as `struct sigaction` holds it on riscv (16 bytes: no sa_restorer). */
@@ -83,9 +97,10 @@ export class GuestSignals {
   #mask = 0n;
   /** The alternate signal stack: sp, flags (SS_AUTODISARM) and size; size 0 when disabled. */
   #altStack: AltStack = { sp: 0, flags: 0, size: 0 };
-  /** Pending signals (one of each: real-time ones do not queue here), by number. */
-  readonly #pending = new Map<number, SigInfo>();
-  #pendingBits = 0n;
+  /** Signals sent to the thread (tkill, faults...), taken before the process's. */
+  readonly #threadPending = new PendingSet();
+  /** Signals sent to the process (kill, the timer, Ctrl-C). */
+  readonly #processPending = new PendingSet();
   readonly #uid: number;
   readonly #sp: () => number;
   /** ITIMER_REAL: when it next fires (performance.now() ms) and its interval; 0 when off. */
@@ -106,7 +121,7 @@ export class GuestSignals {
 
   /** Whether a pending signal is not blocked: the machine must deliver it. */
   get deliverable(): boolean {
-    return (this.#pendingBits & ~this.#mask) !== 0n;
+    return ((this.#threadPending.bits | this.#processPending.bits) & ~this.#mask) !== 0n;
   }
 
   /**
@@ -165,32 +180,22 @@ export class GuestSignals {
     return h === SIG_IGN || (h === 0 && NOT_FATAL.has(sig));
   }
 
-  /** Makes `sig` pending (unless it is ignored); the machine delivers it when it can. */
-  queue(info: SigInfo): void {
-    if (this.ignores(info.signo) || this.#pending.has(info.signo)) return;
-    this.#pending.set(info.signo, info);
-    this.#pendingBits |= sigBit(info.signo);
+  /**
+   * Makes `sig` pending (unless it is ignored); the machine delivers it when it can.
+   * @param toThread whether it was sent to the thread (tkill, SIGPIPE) rather than the process
+   */
+  queue(info: SigInfo, toThread = false): void {
+    if (this.ignores(info.signo)) return;
+    (toThread ? this.#threadPending : this.#processPending).add(info);
   }
 
   /**
-   * Takes the next signal to deliver: the lowest-numbered pending one not blocked (the
-   * synchronous ones come first as Linux takes them: SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE).
+   * Takes the next signal to deliver, as Linux's dequeue_signal does: from the thread's pending
+   * set, then the process's, the lowest-numbered one not blocked, a synchronous one first; the
+   * first sent of a real-time signal's queue.
    */
   take(): SigInfo | undefined {
-    const ready = this.#pendingBits & ~this.#mask;
-    if (ready === 0n) return undefined;
-    let sig = 0;
-    for (const s of [SIG.SEGV, SIG.BUS, SIG.ILL, SIG.TRAP, SIG.FPE]) {
-      if (ready & sigBit(s)) {
-        sig = s;
-        break;
-      }
-    }
-    if (!sig) { for (sig = 1; !(ready & sigBit(sig)); sig++); }
-    const info = this.#pending.get(sig)!;
-    this.#pending.delete(sig);
-    this.#pendingBits &= ~sigBit(sig);
-    return info;
+    return this.#threadPending.take(this.#mask) ?? this.#processPending.take(this.#mask);
   }
 
   /**
@@ -211,7 +216,8 @@ export class GuestSignals {
   sigpending(set: number, sigsetsize: number): number {
     if (sigsetsize > SIZE.SIGSET) return -ERRNO.EINVAL;
     if (!canWrite(this.#mem, set, sigsetsize)) return -ERRNO.EFAULT;
-    this.#mem.write(set, u64Bytes(this.#pendingBits & this.#mask).subarray(0, sigsetsize));
+    const pending = this.#threadPending.bits | this.#processPending.bits;
+    this.#mem.write(set, u64Bytes(pending & this.#mask).subarray(0, sigsetsize));
     return 0;
   }
 
@@ -272,14 +278,35 @@ export class GuestSignals {
   kill(pid: number, sig: number): number {
     if (sig < 0 || sig > NSIG) return -ERRNO.EINVAL;
     if (pid !== 0 && pid !== this.#pid) return -ERRNO.ESRCH;
-    return this.#raise(sig, SI.USER);
+    return this.#raise({ signo: sig, code: SI.USER, pid: this.#pid, uid: this.#uid }, false);
   }
 
   /** tgkill(tgid, tid, sig); tkill(tid, sig) is tgkill(own pid, tid, sig). */
   tgkill(tgid: number, tid: number, sig: number): number {
     if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -ERRNO.EINVAL;
     if (tgid !== this.#pid || tid !== this.#pid) return -ERRNO.ESRCH;
-    return this.#raise(sig, SI.TKILL);
+    return this.#raise({ signo: sig, code: SI.TKILL, pid: this.#pid, uid: this.#uid }, true);
+  }
+
+  /**
+   * rt_sigqueueinfo(tgid, sig, uinfo), and rt_tgsigqueueinfo(tgid, tid, sig, uinfo) when `tid`
+   * is given: sends `sig` with the caller's siginfo (its si_code, sender and si_value).
+   */
+  sigqueueinfo(tgid: number, tid: number | undefined, sig: number, uinfo: number): number {
+    if (tid !== undefined && (tgid <= 0 || tid <= 0)) return -ERRNO.EINVAL;
+    if (!canRead(this.#mem, uinfo, SIZE.SIGINFO)) return -ERRNO.EFAULT;
+    if (sig < 0 || sig > NSIG) return -ERRNO.EINVAL;
+    if (tgid !== this.#pid || (tid !== undefined && tid !== this.#pid)) return -ERRNO.ESRCH;
+    const v = new DataView(this.#mem.read(uinfo, SIZE.SIGINFO).buffer);
+    const code = v.getInt32(8, true);
+    // Linux refuses a kernel's or kill's si_code only from another process: to itself, anything.
+    return this.#raise({
+      signo: sig,
+      code,
+      pid: v.getInt32(12, true),
+      uid: v.getUint32(16, true),
+      value: v.getInt32(20, true),
+    }, tid !== undefined);
   }
 
   /** rt_sigaction(sig, act, oldact, sigsetsize): the machine runs the handler it sets. */
@@ -358,15 +385,48 @@ export class GuestSignals {
   }
 
   /**
-   * Sends `sig` to the guest (0 only checks): ends it at once (GuestExit(128 + sig)) when the
-   * signal is fatal now, else drops it or leaves it pending for the machine to deliver.
+   * Sends a signal to the guest (signal 0 only checks): ends it at once (GuestExit(128 + sig))
+   * when the signal is fatal now, else drops it or leaves it pending for the machine to deliver.
    */
-  #raise(sig: number, code: number): number {
+  #raise(info: SigInfo, toThread: boolean): number {
+    const sig = info.signo;
     if (sig === 0) return 0;
     if (sig === SIG.KILL || (this.killsByDefault(sig) && !this.deferFatal)) {
       throw new GuestExit(128 + sig, sig);
     }
-    this.queue({ signo: sig, code, pid: this.#pid, uid: this.#uid });
+    this.queue(info, toThread);
     return 0;
+  }
+}
+
+/** One pending set: a standard signal at most once, a real-time one as often as it was sent. */
+class PendingSet {
+  /** The pending signals' bits. */
+  bits = 0n;
+  /** What each pending signal carries, the first sent first. */
+  readonly #infos = new Map<number, SigInfo[]>();
+
+  add(info: SigInfo): void {
+    const sig = info.signo, queued = this.#infos.get(sig);
+    if (!queued) {
+      this.#infos.set(sig, [info]);
+      this.bits |= sigBit(sig);
+    } else if (sig >= SIGRTMIN) queued.push(info);
+  }
+
+  /** Takes the next signal not in `mask` (see {@linkcode GuestSignals.take}). */
+  take(mask: bigint): SigInfo | undefined {
+    let ready = this.bits & ~mask;
+    if (ready === 0n) return undefined;
+    if (ready & SYNCHRONOUS) ready &= SYNCHRONOUS;
+    let sig = 1;
+    while (!(ready & sigBit(sig))) sig++;
+    const queued = this.#infos.get(sig)!;
+    const info = queued.shift()!;
+    if (queued.length === 0) {
+      this.#infos.delete(sig);
+      this.bits &= ~sigBit(sig);
+    }
+    return info;
   }
 }

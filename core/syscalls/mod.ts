@@ -160,7 +160,7 @@ export class LinuxSyscalls {
     this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, sp);
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
       if (this.#signals.killsByDefault(SIG.PIPE)) this.#fatalSignal = SIG.PIPE;
-      else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() });
+      else this.#signals.queue({ signo: SIG.PIPE, code: SI.USER, ...this.#sender() }, true);
     }, () => this.blocking?.readStdin);
     this.#fds = new GuestFds(mem, fdTable, (ms) => this.#sleep(ms));
     this.#mm = new GuestMappings(
@@ -415,6 +415,11 @@ export class LinuxSyscalls {
       [SYS.kill, (a) => sig.kill(a[0] | 0, a[1] | 0)],
       [SYS.tkill, (a) => sig.tgkill(pid, a[0] | 0, a[1] | 0)],
       [SYS.tgkill, (a) => sig.tgkill(a[0] | 0, a[1] | 0, a[2] | 0)],
+      [SYS.rt_sigqueueinfo, (a) => sig.sigqueueinfo(a[0] | 0, undefined, a[1] | 0, a[2] >>> 0)],
+      [
+        SYS.rt_tgsigqueueinfo,
+        (a) => sig.sigqueueinfo(a[0] | 0, a[1] | 0, a[2] | 0, a[3] >>> 0),
+      ],
       [SYS.sigaltstack, (a) => sig.sigaltstack(a[0] >>> 0, a[1] >>> 0)],
       [SYS.rt_sigpending, (a) => sig.sigpending(a[0] >>> 0, a[1] >>> 0)],
       [
