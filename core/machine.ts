@@ -340,7 +340,8 @@ export class Machine {
   /**
    * While set, a signal about to be delivered (a fault's too) stops the run with reason
    * `signal-stop` first, as qemu-user stops for gdb; the next {@linkcode run} or
-   * {@linkcode step} delivers it, or the signal its `signal` option names.
+   * {@linkcode step} delivers it, or the signal its `signal` option names. Clearing it drops
+   * the signal a stop holds, as qemu-user does when gdb detaches.
    */
   get stopAtSignals(): boolean {
     return this.#signals.stopAtSignals;

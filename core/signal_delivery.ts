@@ -102,7 +102,9 @@ export class SignalDelivery {
 
   /**
    * While set (a debugger is attached), a signal about to be delivered, a fault's too, stops the
-   * run with {@linkcode SignalStop}, as qemu-user stops for gdb before each signal.
+   * run with {@linkcode SignalStop}, as qemu-user stops for gdb before each signal. Clearing it
+   * (the debugger detached or went away) drops the signal a stop holds, as qemu-user does: a
+   * fault then happens again when its instruction runs again.
    */
   get stopAtSignals(): boolean {
     return this.#stopAtSignals;
@@ -110,6 +112,10 @@ export class SignalDelivery {
 
   set stopAtSignals(on: boolean) {
     this.#stopAtSignals = on;
+    if (!on) {
+      this.#held = undefined;
+      this.#passFault = false;
+    }
     // kill() of a fatal signal must stop too, not end the guest at once.
     this.#sys.signals.deferFatal = on;
   }

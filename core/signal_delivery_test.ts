@@ -105,6 +105,22 @@ Deno.test("stopAtSignals: a fault stops at its pc; dropping it runs the instruct
   assertEquals(m.run({ signal: 11 }).status, 0); // its handler skips the load
 });
 
+Deno.test("stopAtSignals: clearing it (the debugger left) drops the held signal", () => {
+  const { m, out } = stopping(["handler"]);
+  assertEquals(m.run().reason, "signal-stop");
+  m.stopAtSignals = false;
+  assertEquals(m.run().reason, "exit"); // the kill's SIGUSR1 dropped, the tgkill's delivered
+  assertEquals(
+    out(),
+    "kill = 0\nhandler 10: signo=10 code=-6 from-self=1 mask-in-handler=200 saved-mask=0\n" +
+      "tgkill = 0\nmask after = 0, handled 1\n",
+  );
+  const segv = stopping(["segv"]).m;
+  assertEquals(segv.run().signal, 11);
+  segv.stopAtSignals = false;
+  assertEquals(segv.run().status, 0); // the load faults again, and its handler runs
+});
+
 Deno.test("stopAtSignals: a fatal signal the guest sends itself stops before it ends the run", () => {
   const { m } = stopping(["resethand"]);
   assertEquals(m.run().reason, "signal-stop");

@@ -134,3 +134,16 @@ Deno.test("serveGdb() stops a running guest at the debugger's interrupt", async 
   await read((s) => s === "+");
   assertEquals((await served)?.reason, "exit");
 });
+
+Deno.test("serveGdb(): a debugger that goes away at a signal stop drops the signal, as qemu", async () => {
+  const { m, conn, ask, served, stdout } = await attach("signals"); // mode "handler"
+  assertEquals(await ask("vCont;c"), "T1ethread:p01.01;"); // SIGUSR1 from kill
+  conn.close();
+  assertEquals(await served, undefined);
+  assertEquals(m.run().status, 0);
+  assertEquals(
+    stdout(),
+    "kill = 0\nhandler 10: signo=10 code=-6 from-self=1 mask-in-handler=200 saved-mask=0\n" +
+      "tgkill = 0\nmask after = 0, handled 1\n",
+  );
+});
