@@ -12,6 +12,7 @@ import type { Memory } from "./memory.ts";
 import type { DisconKind } from "./plugin/api.ts";
 import { SIG } from "./signals.ts";
 import { readFrame, SIGTRAMP, writeFrame } from "./signal_frame.ts";
+import type { HostedFiles } from "./syscalls/_streams.ts";
 import {
   type Interrupted,
   type LinuxSyscalls,
@@ -48,6 +49,8 @@ export interface HostEvents {
    * and returns undefined once `interrupted()` says so (it asks whenever it wakes up).
    */
   readStdin?(buf: Uint8Array, interrupted: () => boolean): number | null | undefined;
+  /** Host files whose calls may block, each given up once `interrupted()` says so. */
+  files?(interrupted: () => boolean): HostedFiles;
 }
 
 /**
@@ -94,9 +97,11 @@ export class SignalDelivery {
     this.#host = typeof host === "function" ? { take: host, wait: sleepMs } : host;
     sys.onSigreturn = () => this.#sigreturn();
     const readStdin = this.#host.readStdin?.bind(this.#host);
+    const interrupted = () => this.#arrived();
     sys.blocking = {
       sleep: (ms) => this.sleep(ms),
-      readStdin: readStdin && ((buf) => readStdin(buf, () => this.#arrived())),
+      readStdin: readStdin && ((buf) => readStdin(buf, interrupted)),
+      files: this.#host.files?.(interrupted),
     };
   }
 

@@ -181,11 +181,11 @@ static void noted(int sig, void *info, void *uc)
 	alarms++;
 }
 
-/* read(0) once; what it returned, and what it read. */
-static void read_stdin(void)
+/* read(fd) once; what it returned, and what it read. */
+static void read_once(int fd)
 {
 	char buf[64];
-	long r = rv_syscall3(SYS_read, 0, (long)buf, sizeof buf);
+	long r = rv_syscall3(SYS_read, fd, (long)buf, sizeof buf);
 	printf("read = %ld, handled %d", r, alarms);
 	if (r > 0)
 		printf(", data %.*s", (int)r, buf);
@@ -320,10 +320,23 @@ int main(int argc, char **argv)
 		handle(argc > 2 ? atoi(argv[2]) : SIGINT, noted, SA_SIGINFO | (restart ? SA_RESTART : 0), 0);
 		if (mode[0] == 'r') {
 			rv_syscall3(SYS_write, 1, (long)"reading\n", 8);
-			read_stdin();
+			read_once(0);
 		} else {
 			rv_syscall3(SYS_write, 1, (long)"sleeping\n", 9);
 			sleep_long(10);
+		}
+	} else if (!strcmp(mode, "fifo") && argc > 3) {
+		/* for the host's signals: a handler for argv[2] (SA_RESTART if argv[4] is
+		 * "restart"), then an open of the FIFO argv[3] for reading, which waits for
+		 * a writer, and one read of it */
+		int restart = argc > 4 && !strcmp(argv[4], "restart");
+		handle(atoi(argv[2]), noted, SA_SIGINFO | (restart ? SA_RESTART : 0), 0);
+		rv_syscall3(SYS_write, 1, (long)"opening\n", 8);
+		long fd = rv_syscall4(SYS_openat, LINUX_AT_FDCWD, (long)argv[3], LINUX_O_RDONLY, 0);
+		printf("open = %s, handled %d\n", fd >= 0 ? "ok" : fd == -4 ? "-4" : "error", alarms);
+		if (fd >= 0) {
+			rv_syscall3(SYS_write, 1, (long)"reading\n", 8);
+			read_once(fd);
 		}
 	} else if (!strcmp(mode, "alarm-read") || !strcmp(mode, "alarm-sleep")) {
 		/* the interval timer cuts short a read of stdin (SA_RESTART if argv[2] is
@@ -333,7 +346,7 @@ int main(int argc, char **argv)
 		long it[4] = { 0, 0, 0, 100000 }; /* once, in 100 ms */
 		rv_syscall3(SYS_setitimer, 0, (long)it, 0);
 		if (mode[6] == 'r')
-			read_stdin();
+			read_once(0);
 		else
 			sleep_long(2);
 	} else if (!strcmp(mode, "wait")) {

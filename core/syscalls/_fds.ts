@@ -233,8 +233,8 @@ export class GuestFds {
       this.#mem.write(arg, new Uint8Array([LOCK.UNLCK, 0]));
       return 0;
     }
-    const readable = entry.kind !== "file" || entry.readable;
-    const writable = entry.kind !== "file" || entry.writable;
+    const readable = !("readable" in entry) || entry.readable;
+    const writable = !("writable" in entry) || entry.writable;
     if ((type === LOCK.RDLCK && !readable) || (type === LOCK.WRLCK && !writable)) {
       return -ERRNO.EBADF;
     }

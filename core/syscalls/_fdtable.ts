@@ -7,6 +7,7 @@
 
 import { O, PIPE_SIZE } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
+import type { HostedFiles } from "./_streams.ts";
 
 /** What an open file description refers to. */
 export type Entry =
@@ -16,6 +17,15 @@ export type Entry =
   | {
     readonly kind: "file";
     readonly file: Deno.FsFile;
+    readonly path: string;
+    readonly readable: boolean;
+    readonly writable: boolean;
+  }
+  // A FIFO or terminal, whose open, reads and writes a signal can cut short (HostedFiles).
+  | {
+    readonly kind: "hosted";
+    readonly hosted: HostedFiles;
+    readonly file: number;
     readonly path: string;
     readonly readable: boolean;
     readonly writable: boolean;
@@ -185,6 +195,7 @@ function release(desc: Description): void {
   if (--desc.refs > 0) return;
   const entry = desc.entry;
   if (entry.kind === "file") entry.file.close();
+  if (entry.kind === "hosted") entry.hosted.close(entry.file);
   if (entry.kind === "pipe") entry.pipe[entry.end === "read" ? "readers" : "writers"]--;
 }
 

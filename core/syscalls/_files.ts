@@ -15,7 +15,8 @@ import { ACCESS, AT, O, RENAME, S_IF, SEEK, SIZE, STATX, UTIME } from "./_abi.ts
 import { ERRNO } from "./_errno.ts";
 import type { FdTable } from "./_fdtable.ts";
 import { canRead, canWrite, type HostIds, readPath, sysInfo } from "./_guest.ts";
-import { readFull } from "./_io.ts";
+import { ERRNO_RESTARTSYS, readFull } from "./_io.ts";
+import type { HostedFiles } from "./_streams.ts";
 import {
   encodeStat64,
   encodeStatx,
@@ -52,12 +53,25 @@ export class GuestFiles {
    * @param exePath absolute host path of the guest program
    * @param fds the descriptor table
    */
-  constructor(mem: Memory, ids: HostIds, exePath: string | undefined, fds: FdTable) {
+  /**
+   * @param hosted where FIFOs and terminals are opened, read and written, so that a signal can
+   *   cut their calls short; without it, they are on this thread
+   */
+  constructor(
+    mem: Memory,
+    ids: HostIds,
+    exePath: string | undefined,
+    fds: FdTable,
+    hosted: () => HostedFiles | undefined = () => undefined,
+  ) {
     this.#mem = mem;
     this.#ids = ids;
     this.#exePath = exePath;
     this.#fds = fds;
+    this.#hosted = hosted;
   }
+
+  readonly #hosted: () => HostedFiles | undefined;
 
   /** Closes every descriptor, and so every host file. */
   closeAll(): void {
@@ -92,6 +106,14 @@ export class GuestFiles {
       return this.#fds.add({ kind: "dir", path }, status, cloexec);
     }
 
+    const hosted = info && mayBlock(info) ? this.#hosted() : undefined;
+    if (hosted) {
+      // Its open may wait (a FIFO's for the other end), and so may its reads and writes.
+      const file = hosted.open(path, { read: readable, write: writable });
+      if (file === undefined) return -ERRNO_RESTARTSYS;
+      const entry = { kind: "hosted", hosted, file, path, readable, writable } as const;
+      return this.#fds.add(entry, status, cloexec);
+    }
     const create = (flags & O.CREAT) !== 0;
     const exclusive = create && (flags & O.EXCL) !== 0;
     const perm = mode & 0o7777;
@@ -418,6 +440,7 @@ export class GuestFiles {
         return statInfo(entry.file.statSync());
       case "dir":
       case "path":
+      case "hosted":
         return statInfo(Deno.statSync(entry.path));
       case "pipe":
         return pipeInfo(this.#ids.uid, this.#ids.gid, entry.pipe.ino);
@@ -446,6 +469,16 @@ export class GuestFiles {
 type Time = number | { sec: number; nsec: number };
 
 /** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */
+/**
+ * Whether a call on this file may block: a FIFO, a socket, a character device other than the
+ * memory ones (/dev/null, /dev/zero, /dev/urandom...: major 1), such as a terminal.
+ */
+function mayBlock(info: Deno.FileInfo): boolean {
+  const major = ((info.rdev ?? 0) >> 8) & 0xfff;
+  return info.isFifo === true || info.isSocket === true ||
+    (info.isCharDevice === true && major !== 1);
+}
+
 function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined {
   try {
     return follow ? Deno.statSync(path) : Deno.lstatSync(path);

@@ -20,7 +20,7 @@ import { canRead, canWrite, writeAll } from "./_guest.ts";
 export type StdinReader = (buf: Uint8Array) => number | null | undefined;
 
 /** ERESTARTSYS (core/syscalls/mod.ts), which mod.ts cannot lend without an import cycle. */
-const ERRNO_RESTARTSYS = 512;
+export const ERRNO_RESTARTSYS = 512;
 
 /** Largest host buffer used for one read; longer file reads loop. */
 const CHUNK = 1 << 20;
@@ -124,6 +124,13 @@ export class GuestRw {
       return buf.subarray(0, n ?? 0);
     }
     if (!entry.readable) return -ERRNO.EBADF;
+    if (entry.kind === "hosted") {
+      // One read, as a FIFO or a terminal returns what is there.
+      const buf = new Uint8Array(Math.min(count, CHUNK));
+      if (count === 0) return buf;
+      const n = entry.hosted.read(entry.file, buf);
+      return n === undefined ? -ERRNO_RESTARTSYS : buf.subarray(0, n ?? 0);
+    }
     return readFull(entry.file, count);
   }
 
@@ -133,7 +140,10 @@ export class GuestRw {
     if (entry?.kind === "stdout") this.#io.stdout(data);
     else if (entry?.kind === "stderr") this.#io.stderr(data);
     else if (entry?.kind === "pipe" && entry.end === "write") return this.#writePipe(desc!, data);
-    else if (entry?.kind === "file" && entry.writable) {
+    else if (entry?.kind === "hosted" && entry.writable) {
+      const n = entry.hosted.write(entry.file, data);
+      return n === undefined ? -ERRNO_RESTARTSYS : n;
+    } else if (entry?.kind === "file" && entry.writable) {
       if (desc!.flags & O.APPEND) entry.file.seekSync(0, Deno.SeekMode.End);
       writeAll(entry.file, data);
     } else return -ERRNO.EBADF;

@@ -1,6 +1,7 @@
 /**
- * The guest's standard streams, in a module of their own so that the syscall modules that use
- * them need not import `mod.ts`, which imports them.
+ * The guest's standard streams, and the host files it reads through a helper that a signal can
+ * interrupt, in a module of their own so that the syscall modules that use them need not import
+ * `mod.ts`, which imports them.
  * @module
  */
 
@@ -12,4 +13,20 @@ export interface GuestIo {
   stdout: (bytes: Uint8Array) => void;
   /** Writes all of `bytes` to standard error. */
   stderr: (bytes: Uint8Array) => void;
+}
+
+/**
+ * Host files whose calls may block (a FIFO, a terminal), made where a signal can cut them short
+ * (core/host_signals.ts). Each call returns undefined when a signal came first; an error is
+ * thrown with the host's `(os error N)`.
+ */
+export interface HostedFiles {
+  /** Opens `path` (an open of a FIFO waits for the other end): a handle for the calls below. */
+  open(path: string, options: Deno.OpenOptions): number | undefined;
+  /** Reads as `readSync` does: a count, or null at end of file. */
+  read(file: number, buf: Uint8Array): number | null | undefined;
+  /** Writes some of `bytes`: the count written. */
+  write(file: number, bytes: Uint8Array): number | undefined;
+  /** Closes the file. */
+  close(file: number): void;
 }

@@ -44,9 +44,9 @@ import { GuestResources } from "./_resource.ts";
 import { GuestSignals, type SigInfo } from "./_signal.ts";
 import { formatCall, formatFiltered, formatReturn, formatSignal, signalName } from "./_strace.ts";
 import { clockGetres, clockGettime, clockNanosleep, sleepNs } from "./_time.ts";
-import type { GuestIo } from "./_streams.ts";
+import type { GuestIo, HostedFiles } from "./_streams.ts";
 
-export type { GuestIo };
+export type { GuestIo, HostedFiles };
 
 /**
  * What rt_sigreturn returns: QEMU's internal "return from sigreturn" code, which its strace
@@ -72,6 +72,8 @@ export interface BlockingWaits {
   sleep(ms: number): number;
   /** Reads stdin; undefined when a signal is due first. Unset: the guest's io reads it. */
   readStdin: ((buf: Uint8Array) => number | null | undefined) | undefined;
+  /** FIFOs and terminals the guest opens. Unset: opened and read on this thread. */
+  files?: HostedFiles | undefined;
 }
 export type { AltStack, SigAction, SigInfo } from "./_signal.ts";
 export { GuestSignals, SA, sigBit, terminatesByDefault } from "./_signal.ts";
@@ -155,7 +157,8 @@ export class LinuxSyscalls {
       options.io ? flags : hostFdFlags(fd) ?? flags
     ) as [number, number, number];
     const fdTable = new FdTable(stdioFlags);
-    this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable);
+    const hosted = () => this.blocking?.files;
+    this.#files = new GuestFiles(mem, this.#ids, exePath, fdTable, hosted);
     const sp = () => cpu.x[2]! >>> 0; // x holds all 32 registers
     this.#signals = new GuestSignals(mem, this.#ids.pid, this.#ids.uid, sp);
     this.#rw = new GuestRw(mem, options.io ?? denoIo(), fdTable, () => {
