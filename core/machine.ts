@@ -352,6 +352,14 @@ export class Machine {
   }
 
   /**
+   * Set by a debugger: polled with host signals, also in blocking calls; true stops the run with
+   * reason `signal-stop` and SIGINT, nothing held (gdb's interrupt).
+   */
+  set debuggerInterrupt(poll: (() => boolean) | undefined) {
+    this.#signals.debuggerInterrupt = poll;
+  }
+
+  /**
    * Sets a breakpoint: {@linkcode run} stops before the instruction at `pc` (unless it starts
    * there). Regions of translated code end at breakpoints; code without any runs as fast as ever.
    * @returns false if one was already set there

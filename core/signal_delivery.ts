@@ -14,6 +14,7 @@ import { SIG } from "./signals.ts";
 import { readFrame, SIGTRAMP, writeFrame } from "./signal_frame.ts";
 import type { HostedFiles } from "./syscalls/_streams.ts";
 import {
+  debuggerStopped,
   type Interrupted,
   type LinuxSyscalls,
   SA,
@@ -126,6 +127,16 @@ export class SignalDelivery {
   }
 
   #stopAtSignals = false;
+
+  /**
+   * While set (a debugger is attached), asked with the host's signals whether the debugger
+   * interrupted the run (and cleared): then the run stops as for a SIGINT that nothing holds,
+   * wherever the guest is, a blocking call too, which the machine then restarts (or a signal
+   * the debugger sends cuts short, as on Linux).
+   */
+  debuggerInterrupt: (() => boolean) | undefined;
+  /** The debugger interrupted: the next delivery stops instead. */
+  #debuggerStop = false;
   /** The signal a stop holds back, with its fault for a synchronous one. */
   #held: { info: SigInfo; fault?: GuestFault } | undefined;
   /** Set to let the held fault through once, when the debugger delivers it. */
@@ -141,7 +152,11 @@ export class SignalDelivery {
   resume(sig: number | undefined): void {
     const held = this.#held;
     this.#held = undefined;
-    if (!held && !sig) return;
+    if (!held && !sig) {
+      // A syscall the debugger's interrupt cut short runs again, or another signal comes.
+      if (this.#restart) this.deliverPending();
+      return;
+    }
     const chosen = sig ?? held!.info.signo;
     if (held?.fault && chosen === held.info.signo) {
       this.#passFault = true;
@@ -153,7 +168,7 @@ export class SignalDelivery {
 
   /** Whether a pending signal waits for delivery (cheap: the syscall path asks every time). */
   get pending(): boolean {
-    return this.#sys.signals.deliverable;
+    return this.#sys.signals.deliverable || this.#debuggerStop;
   }
 
   /** Whether the interval timer runs (the machine then looks at it more often). */
@@ -169,6 +184,12 @@ export class SignalDelivery {
   deliverPending(kind: DisconKind = "interrupt", first?: SigInfo): void {
     const signals = this.#sys.signals;
     this.#restart ??= this.#sys.takeInterrupted();
+    if (this.#debuggerStop) {
+      // A call it cut short stays so (a0 ERESTARTSYS) until the run goes on, as under ptrace.
+      this.#debuggerStop = false;
+      const cpu = this.#cpu;
+      throw new SignalStop(SIG.INT, [...cpu.x, cpu.pc]);
+    }
     if (first) this.#deliver(first, kind);
     for (let info = signals.take(); info; info = signals.take()) {
       if (this.#stopAtSignals) this.#hold(info);
@@ -252,26 +273,32 @@ export class SignalDelivery {
     signals.pollTimer();
     const host = this.#host.take();
     if (host) signals.queue({ signo: host, code: SI_KERNEL });
-    return signals.deliverable;
+    if (this.debuggerInterrupt?.()) this.#debuggerStop = true;
+    return signals.deliverable || this.#debuggerStop;
   }
 
   /**
    * Waits until a signal is deliverable (rt_sigsuspend): for the interval timer, or a host
    * signal; without either the guest would wait forever, as on Linux.
+   * @returns true when the debugger interrupted the wait instead
    */
-  wait(): void {
-    this.sleep(Infinity);
+  wait(): boolean {
+    return debuggerStopped(this.sleep(Infinity));
   }
 
   /**
    * Sleeps `ms` milliseconds, or less when a signal becomes deliverable (the interval timer's,
    * a host signal).
-   * @returns the milliseconds left: 0 when it slept them all
+   * @returns the milliseconds left: 0 when it slept them all; negated when the debugger
+   *   interrupted it and no signal is due (the call is to restart)
    */
   sleep(ms: number): number {
     const end = performance.now() + ms;
     for (;;) {
-      if (this.#arrived()) return Math.max(end - performance.now(), Number.MIN_VALUE);
+      if (this.#arrived()) {
+        const left = Math.max(end - performance.now(), Number.MIN_VALUE);
+        return this.#sys.signals.deliverable ? left : -left; // else the debugger's stop
+      }
       const now = performance.now();
       if (now >= end) return 0;
       const timer = this.#sys.signals.timerDeadline ?? Infinity;

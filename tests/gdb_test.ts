@@ -1,9 +1,15 @@
 /**
  * The GDB stub against the real gdb-multiarch: one batch script run against `qemu-riscv32 -g`
  * and against `rvplug -g` must print the same transcript, and the guest the same output.
+ *
+ * gdb's interrupt while the guest is blocked in a call (a read of a pipe, a sleep,
+ * rt_sigsuspend) is tested with the protocol's bytes, as gdb sends them on Ctrl-C: qemu-riscv32
+ * 7.2 has nothing to compare with, since it never stops at the interrupt in user mode (not even
+ * in a busy loop). Linux's behaviour is the reference: the run stops with SIGINT (T02); going on
+ * without a signal restarts the call, with one delivers it (EINTR after its handler).
  */
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { exampleElf, REPO_ROOT, tempDir } from "./_files.ts";
 import { GDB, QEMU, skipReason } from "./_tools.ts";
 
@@ -246,6 +252,105 @@ for (const [mode, steps] of SIGNAL_SESSIONS) {
       // How many timer signals come in the busy loop, with gdb in between, is timing.
       const lines = (out: string) => mode === "alarm" ? out.split("\n").slice(0, 2) : out;
       assertEquals([lines(ours.stdout), ours.status], [lines(qemu.stdout), qemu.status]);
+    },
+  });
+}
+
+/** How long a raw session may last. */
+const SESSION_MS = 30_000;
+
+/** A raw connection to `rvplug -g` running signals.elf `args`, and the guest's output. */
+async function rawSession(args: string[]) {
+  const port = freePort();
+  const [cmd, ...cmdArgs] = rvplug([], [SIGNALS, ...args])(port);
+  const child = new Deno.Command(cmd, {
+    args: cmdArgs,
+    stdin: "piped", // held open: a read of it blocks
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  let conn: Deno.TcpConn | undefined;
+  for (let tries = 0; !conn; tries++) {
+    try {
+      conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    } catch (e) {
+      if (tries > 300) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const c = conn;
+  // A stub that never answers fails the test instead of hanging it.
+  const deadline = setTimeout(() => {
+    child.kill("SIGKILL");
+    c.close();
+  }, SESSION_MS);
+  let pending = "";
+  const buf = new Uint8Array(4096);
+  const raw = (s: string) => c.write(new TextEncoder().encode(s));
+  /** Reads until a whole packet came; acknowledges it and returns its payload. */
+  const reply = async () => {
+    while (!/\$[^#]*#[0-9a-f]{2}$/.test(pending)) {
+      const n = await c.read(buf).catch(() => null);
+      if (n === null) throw new Error(`no reply; received ${JSON.stringify(pending)}`);
+      pending += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    const payload = /\$([^#]*)#/.exec(pending)![1]!;
+    pending = "";
+    await raw("+");
+    return payload;
+  };
+  const packet = (payload: string) => {
+    let sum = 0;
+    for (const ch of payload) sum += ch.charCodeAt(0);
+    return raw(`$${payload}#${(sum & 0xff).toString(16).padStart(2, "0")}`);
+  };
+  /** Continues (with gdb's signal `sig`), then, once the guest blocks, interrupts it. */
+  const interruptAfter = async (resume: string) => {
+    await packet(resume);
+    await new Promise((r) => setTimeout(r, 500)); // time to block
+    await raw("\x03");
+    return await reply();
+  };
+  const end = async () => {
+    clearTimeout(deadline);
+    c.close();
+    await child.stdin.close();
+    const out = await output;
+    return { stdout: new TextDecoder().decode(out.stdout), status: out.code };
+  };
+  return { packet, reply, interruptAfter, end };
+}
+
+/** Blocking calls of signals.c, and the handler's signal in gdb's numbering. */
+const BLOCKED: [args: string[], gdbSignal: string, after: string][] = [
+  [["read", "2"], "02", "reading\nhandler 02\nread = -4, handled 1\n"],
+  [
+    ["sleep", "2"],
+    "02",
+    "sleeping\nhandler 02\nclock_nanosleep = -4, handled 1, rest within the request\n",
+  ],
+  [["wait"], "0f", ""],
+];
+
+for (const [args, sig, after] of BLOCKED) {
+  Deno.test({
+    name: `rvplug -g: gdb's interrupt stops signals ${args[0]} in its blocking call`,
+    ignore: skipReason("gdb") !== undefined,
+    async fn() {
+      const s = await rawSession(args);
+      const start = performance.now();
+      assertEquals(await s.interruptAfter("c"), "T02thread:p01.01;");
+      // Going on without a signal restarts the call: it blocks again, and stops again.
+      assertEquals(await s.interruptAfter("c"), "T02thread:p01.01;");
+      assert(performance.now() - start < 8000, "stopped in the call, not after it");
+      // With the handler's signal: the handler runs, and the call fails with EINTR.
+      await s.packet(`C${sig}`);
+      assertEquals(await s.reply(), "W00");
+      const { stdout, status } = await s.end();
+      if (after) assertEquals(stdout, after);
+      else assertMatch(stdout, /^waiting\nhandler 15: .*\nwoken: handled 1\n$/);
+      assertEquals(status, 0);
     },
   });
 }

@@ -1,13 +1,19 @@
 /**
  * The GDB remote stub's connection: listens on a TCP port, waits for one debugger, and serves
  * it (core/gdb/session.ts) until the guest's run ends, the debugger detaches, kills it, or goes
- * away. While the guest runs, the stub polls the connection between slices of instructions, so
- * gdb's interrupt (Ctrl-C) stops it.
+ * away.
+ *
+ * A small Worker holds the socket (core/gdb/relay.ts), so that gdb's interrupt (Ctrl-C, a 0x03
+ * byte) is seen while the guest's thread is busy or blocked in a call (a read, a sleep): the
+ * Worker raises a flag in shared memory that the machine polls with host signals, and the run
+ * stops as for a SIGINT (T02). Packets reach the stub through the event loop, which turns
+ * between slices of instructions.
  * @module
  */
 
 import type { Machine, RunResult } from "../machine.ts";
 import { encodePacket, type Incoming, PacketReader } from "./packet.ts";
+import { Relay } from "./relay.ts";
 import { GDB_SIGINT, GdbSession, linuxSignal } from "./session.ts";
 
 /** How often a running guest looks for the debugger's interrupt, in milliseconds. */
@@ -38,38 +44,35 @@ export async function serveGdb(
   options: GdbServerOptions,
 ): Promise<RunResult | undefined> {
   const hostname = options.hostname ?? "127.0.0.1";
-  let listener: Deno.TcpListener;
+  const relay = new Relay();
+  let link: Link;
   try {
-    listener = Deno.listen({ hostname, port: options.port });
+    const port = await relay.listen(hostname, options.port);
+    options.onListen?.(port);
+    await relay.accepted();
+    link = new Link(relay);
   } catch (e) {
-    throw new RangeError(
-      `Cannot listen for gdb on ${hostname}:${options.port}: ${(e as Error).message}`,
-    );
+    relay.close();
+    throw e;
   }
-  options.onListen?.((listener.addr as Deno.NetAddr).port);
-  let conn: Deno.TcpConn;
-  try {
-    conn = await listener.accept();
-  } finally {
-    listener.close();
-  }
-  try {
-    conn.setNoDelay(true);
-  } catch {
-    // not fatal: only latency
-  }
-  const link = new Link(conn);
   // As qemu-user: every signal stops for gdb first, which delivers it or drops it.
   machine.stopAtSignals = true;
+  machine.debuggerInterrupt = () => relay.takeInterrupt();
   try {
-    return await serve(machine, link, options.slice ?? 1_000_000);
+    return await serve(machine, link, relay, options.slice ?? 1_000_000);
   } finally {
+    machine.debuggerInterrupt = undefined;
     machine.stopAtSignals = false;
-    link.close();
+    relay.close();
   }
 }
 
-async function serve(machine: Machine, link: Link, slice: number): Promise<RunResult | undefined> {
+async function serve(
+  machine: Machine,
+  link: Link,
+  relay: Relay,
+  slice: number,
+): Promise<RunResult | undefined> {
   const session = new GdbSession(machine);
   const points = new Set<string>();
   const forget = () => {
@@ -111,9 +114,11 @@ async function serve(machine: Machine, link: Link, slice: number): Promise<RunRe
         return undefined;
       case "resume": {
         const signal = linuxSignal(action.signal);
+        relay.running = true;
         const r = action.step
           ? machine.step(signal)
           : await runSliced(machine, link, slice, signal);
+        relay.running = false;
         if (r === "interrupt") {
           await link.send(session.signalReply(GDB_SIGINT));
           break;
@@ -149,34 +154,22 @@ async function runSliced(
   }
 }
 
-/** The connection: incoming events queued by a background reader, outgoing packets. */
+/** The connection: incoming events queued as the relay passes them on, outgoing packets. */
 class Link {
-  readonly #conn: Deno.TcpConn;
+  readonly #relay: Relay;
+  readonly #reader = new PacketReader();
   readonly #queue: Incoming[] = [];
   #closed = false;
   #wake: (() => void) | undefined;
   #last: string | undefined;
 
-  constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-    void this.#read();
-  }
-
-  async #read(): Promise<void> {
-    const reader = new PacketReader();
-    const buf = new Uint8Array(16384);
-    try {
-      for (;;) {
-        const n = await this.#conn.read(buf);
-        if (n === null) break;
-        this.#queue.push(...reader.push(buf.subarray(0, n)));
-        this.#wake?.();
-      }
-    } catch {
-      // a reset connection ends the session like a closed one
-    }
-    this.#closed = true;
-    this.#wake?.();
+  constructor(relay: Relay) {
+    this.#relay = relay;
+    relay.onData = (bytes) => {
+      if (bytes) this.#queue.push(...this.#reader.push(bytes));
+      else this.#closed = true; // a reset connection ends the session like a closed one
+      this.#wake?.();
+    };
   }
 
   /** The next event, or undefined once the debugger has gone. */
@@ -196,7 +189,7 @@ class Link {
 
   send(payload: string): Promise<void> {
     this.#last = payload;
-    return this.#write(encodePacket(payload));
+    return this.#relay.write(encodePacket(payload));
   }
 
   resend(): Promise<void> {
@@ -204,22 +197,6 @@ class Link {
   }
 
   raw(text: string): Promise<void> {
-    return this.#write(new TextEncoder().encode(text));
-  }
-
-  async #write(bytes: Uint8Array): Promise<void> {
-    try {
-      for (let off = 0; off < bytes.length;) off += await this.#conn.write(bytes.subarray(off));
-    } catch {
-      this.#closed = true; // the reader sees it too; the session ends at the next read
-    }
-  }
-
-  close(): void {
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    return this.#relay.write(new TextEncoder().encode(text));
   }
 }

@@ -13,7 +13,8 @@ import { F, FD_CLOEXEC, LOCK, O, PIPE_SIZE, POLL, SIZE } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
 import { type Entry, type FdTable, MAX_FDS, Pipe, SETFL_MASK } from "./_fdtable.ts";
 import { canRead, canWrite } from "./_guest.ts";
-import { readTimespec, sleepNs, writeTimespec } from "./_time.ts";
+import { debuggerStopped, readTimespec, sleepNs, writeTimespec } from "./_time.ts";
+import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** The flags pipe2 accepts. */
 const PIPE2_FLAGS = O.CLOEXEC | O.NONBLOCK | O.DIRECT;
@@ -188,7 +189,9 @@ export class GuestFds {
     }
     if (ready === 0 && wait === undefined) return -ERRNO.EINTR;
     // Cut short by a signal: EINTR, whatever SA_RESTART says (as Linux's ppoll).
-    if (ready === 0 && this.#sleep(Number(wait!) / 1e6) > 0) return -ERRNO.EINTR;
+    const left = ready === 0 ? this.#sleep(Number(wait!) / 1e6) : 0;
+    if (debuggerStopped(left)) return -ERRNO_RESTARTSYS;
+    if (left > 0) return -ERRNO.EINTR;
     if (timeout && canWrite(mem, timeout, SIZE.TIMESPEC64)) {
       writeTimespec(mem, timeout, ready ? wait! : 0n);
     }

@@ -20,6 +20,7 @@ import type { Memory } from "../memory.ts";
 import { NSIG, SI, SIG, SIG_HOW, SIG_IGN, SIZE, SS } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
 import { canRead, canWrite, u64Bytes } from "./_guest.ts";
+import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** Signals whose default action does not end the process (the stop signals do nothing here). */
 const NOT_FATAL: ReadonlySet<number> = new Set([
@@ -202,14 +203,14 @@ export class GuestSignals {
    * rt_sigsuspend(set, sigsetsize): blocks `set` instead of the mask until a signal arrives
    * (`wait` returns when one is deliverable); the handler's return restores the mask.
    */
-  sigsuspend(set: number, sigsetsize: number, wait: () => void): number {
+  sigsuspend(set: number, sigsetsize: number, wait: () => boolean | void): number {
     if (sigsetsize !== SIZE.SIGSET) return -ERRNO.EINVAL;
     if (!canRead(this.#mem, set, SIZE.SIGSET)) return -ERRNO.EFAULT;
     const bits = new DataView(this.#mem.read(set, SIZE.SIGSET).buffer).getBigUint64(0, true);
     this.savedMask = this.#mask;
     this.mask = bits;
-    wait();
-    return -ERRNO.EINTR;
+    // Stopped by a debugger instead: the call starts again when the run goes on.
+    return wait() === true ? -ERRNO_RESTARTSYS : -ERRNO.EINTR;
   }
 
   /** rt_sigpending(set, sigsetsize) */

@@ -12,6 +12,7 @@ import type { Memory } from "../memory.ts";
 import { CLOCK, SIZE, TIMER_ABSTIME } from "./_abi.ts";
 import { ERRNO } from "./_errno.ts";
 import { canRead, canWrite } from "./_guest.ts";
+import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** Resolution clock_getres reports for the *_COARSE clocks (a 250 Hz tick). */
 const COARSE_RESOLUTION_NS = 4_000_000n;
@@ -59,6 +60,16 @@ const SLEEP_CLOCKS: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * Whether a sleep's answer says that a debugger stopped the run in it: the time left, negated.
+ * The call then restarts when the run goes on (from the start: a relative sleep sleeps its whole
+ * time again), unless the debugger delivers a signal, which makes it fail with EINTR.
+ * @param left what the sleep returned
+ */
+export function debuggerStopped(left: number): boolean {
+  return left < 0;
+}
+
+/**
  * clock_nanosleep_time64(clockid, flags, request, remain): sleeps and returns 0, or -EINTR when
  * a signal is due first (its handler runs after; SA_RESTART does not restart a sleep), with what
  * was left of a relative sleep in `remain`. The request is read first, as QEMU does.
@@ -71,6 +82,7 @@ const SLEEP_CLOCKS: ReadonlySet<number> = new Set([
  * @param req guest address of a struct __kernel_timespec
  * @param rem guest address of a struct __kernel_timespec for the time left, or 0
  * @param sleep sleeps the milliseconds given, or less when a signal is due: returns those left
+ *   (negated when a debugger stopped the run: {@linkcode debuggerStopped})
  * @returns 0 or -errno
  */
 export function clockNanosleep(
@@ -90,13 +102,13 @@ export function clockNanosleep(
   if (ns < 0n) return -ERRNO.EINVAL;
   const wait = flags & TIMER_ABSTIME ? ns - now : ns;
   if (wait <= 0n) return 0;
-  const left = sleep(Number(wait) / 1e6);
-  if (left <= 0) return 0;
+  const answer = sleep(Number(wait) / 1e6), left = Math.abs(answer);
+  if (left === 0) return 0;
   if (rem && !(flags & TIMER_ABSTIME)) {
     if (!canWrite(mem, rem, SIZE.TIMESPEC64)) return -ERRNO.EFAULT;
     writeTimespec(mem, rem, BigInt(Math.min(Math.round(left * 1e6), Number(wait))));
   }
-  return -ERRNO.EINTR;
+  return debuggerStopped(answer) ? -ERRNO_RESTARTSYS : -ERRNO.EINTR;
 }
 
 /**

@@ -43,7 +43,7 @@ import { GuestProcess } from "./_process.ts";
 import { GuestResources } from "./_resource.ts";
 import { GuestSignals, type SigInfo } from "./_signal.ts";
 import { formatCall, formatFiltered, formatReturn, formatSignal, signalName } from "./_strace.ts";
-import { clockGetres, clockGettime, clockNanosleep, sleepNs } from "./_time.ts";
+import { clockGetres, clockGettime, clockNanosleep, debuggerStopped, sleepNs } from "./_time.ts";
 import type { GuestIo, HostedFiles } from "./_streams.ts";
 
 export type { GuestIo, HostedFiles };
@@ -68,7 +68,10 @@ export interface Interrupted {
 
 /** Waits of blocking syscalls that a signal can cut short (the machine's signal delivery). */
 export interface BlockingWaits {
-  /** Sleeps `ms`, less when a signal is due; returns the milliseconds left (0: slept them all). */
+  /**
+   * Sleeps `ms`, less when a signal is due; returns the milliseconds left (0: slept them all),
+   * negated when a debugger stopped the run instead (see `debuggerStopped`).
+   */
   sleep(ms: number): number;
   /** Reads stdin; undefined when a signal is due first. Unset: the guest's io reads it. */
   readStdin: ((buf: Uint8Array) => number | null | undefined) | undefined;
@@ -77,6 +80,7 @@ export interface BlockingWaits {
 }
 export type { AltStack, SigAction, SigInfo } from "./_signal.ts";
 export { GuestSignals, SA, sigBit, terminatesByDefault } from "./_signal.ts";
+export { debuggerStopped };
 
 /** Options of {@linkcode LinuxSyscalls}. */
 export interface SyscallOptions {
@@ -237,8 +241,11 @@ export class LinuxSyscalls {
 
   /** Called by rt_sigreturn to restore the registers from the signal frame. */
   onSigreturn: (() => void) | undefined;
-  /** Called by rt_sigsuspend: returns once a signal is deliverable. */
-  waitForSignal: (() => void) | undefined;
+  /**
+   * Called by rt_sigsuspend: returns once a signal is deliverable, true when a debugger stopped
+   * the run instead (the call is restarted).
+   */
+  waitForSignal: (() => boolean | void) | undefined;
   /** Waits that a signal can cut short; without them, sleeps run to their end. */
   blocking: BlockingWaits | undefined;
   #interrupted: Interrupted | undefined;
