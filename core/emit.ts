@@ -151,7 +151,7 @@ function emitBlock(
   sites: BlockSites | undefined,
 ): string {
   const n = b.insns.length;
-  const last = b.insns[n - 1], lastPc = b.pcs[n - 1];
+  const last = b.insns[n - 1]!, lastPc = b.pcs[n - 1]!; // a block has at least one
   // A block that branches back to itself becomes a JS loop: the shape V8 optimizes best.
   const selfLoop = last.def.flow === "branch" && ((lastPc + last.imm) >>> 0) === b.pc;
   const flow = new BlockFlow(ctx, blockIndex, n);
@@ -164,7 +164,7 @@ function emitBlock(
   ];
   const faults: string[] = [];
   for (let k = 0; k < n; k++) {
-    const insn = b.insns[k], pc = b.pcs[k];
+    const insn = b.insns[k]!, pc = b.pcs[k]!;
     let before = plugin.beforeInsn(k, pc);
     if (insn.def.flow !== "next") before += plugin.materialize();
     else if (insn.def.mem && plugin.pending) faults.push(`case ${k}: ${plugin.peek()} break;`);
@@ -195,7 +195,7 @@ interface InsnPlace {
 /** The code of one instruction, and the plugin sites after its memory accesses. */
 function emitInsn(ctx: RegionContext, place: InsnPlace): string {
   const { b, k, n, selfLoop, flow, plugin } = place;
-  const insn = b.insns[k], pc = b.pcs[k], next = (pc + insn.size) >>> 0;
+  const insn = b.insns[k]!, pc = b.pcs[k]!, next = (pc + insn.size) >>> 0;
   // Load callbacks run after the instruction, or before its store (AMOs load, then store).
   let temps = 0, afterInsn = "", loadHooks = "";
   const at = `${pc}, ${k}`;
@@ -249,7 +249,8 @@ function emitInsn(ctx: RegionContext, place: InsnPlace): string {
     instret: () => `(cpu.instret + ic + ${k})`,
     rt: (name) => `rt.${name}`,
     cpu: () => "cpu",
-    temp: () => TEMPS[temps++],
+    // No instruction needs more temporaries than there are.
+    temp: () => TEMPS[temps++]!,
   };
   return [insn.def.emit(insn, e), loadHooks, afterInsn].filter((l) => l !== "").join("\n");
 }

@@ -1,5 +1,6 @@
 /**
- * The reference interpreter: fetch, decode and execute one instruction at a time, with no caching.
+ * The reference interpreter: fetch, decode and execute one instruction at a time, nothing cached
+ * but the decoding of instruction bits.
  * Tests compare the translator against it; `--interp` runs a whole program with it, and the
  * translator runs cold code with it (see core/translate.ts).
  * @module

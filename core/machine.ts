@@ -572,7 +572,7 @@ export class Machine {
     if (name === "pc") return this.cpu.pc;
     const n = regNumber(name);
     if (n < 0) throw new TypeError(`Cannot read register "${name}": no such register`);
-    return this.cpu.x[n];
+    return this.cpu.x[n]!;
   }
 
   /**
@@ -638,7 +638,7 @@ export class Machine {
 
   #syscallBody(pc: number, next: number): number {
     const cpu = this.cpu, x = cpu.x;
-    const num = x[17], args = [x[10], x[11], x[12], x[13], x[14], x[15]];
+    const num = x[17]!, args = [x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!];
     cpu.pc = pc;
     const plugins = this.plugins;
     const watched = plugins.watchesSyscalls;

@@ -68,8 +68,8 @@ export class Memory {
   map(addr: number, len: number, prot: number): void {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_USED) this.u8.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
+      if (this.perm[p]! & PAGE_USED) this.u8.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+      if (this.perm[p]! & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
       this.perm[p] = (prot & PROT_MASK) | PAGE_MAPPED | PAGE_USED;
     }
   }
@@ -78,8 +78,8 @@ export class Memory {
   unmap(addr: number, len: number): void {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
-      this.perm[p] &= PAGE_USED;
+      if (this.perm[p]! & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
+      this.perm[p]! &= PAGE_USED;
     }
   }
 
@@ -87,9 +87,9 @@ export class Memory {
   protect(addr: number, len: number, prot: number): void {
     const [first, last] = pageRange(addr, len);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
-      if (this.perm[p] & PAGE_MAPPED) {
-        this.perm[p] = (this.perm[p] & ~PROT_MASK) | (prot & PROT_MASK);
+      if (this.perm[p]! & PAGE_CODE) this.onCodeWrite(p, p * PAGE_SIZE, PAGE_SIZE);
+      if (this.perm[p]! & PAGE_MAPPED) {
+        this.perm[p] = (this.perm[p]! & ~PROT_MASK) | (prot & PROT_MASK);
       }
     }
   }
@@ -99,7 +99,7 @@ export class Memory {
     if (len === 0) return true;
     const [first, last] = pageRange(addr, len);
     const need = prot === 0 ? PAGE_MAPPED : prot;
-    for (let p = first; p <= last; p++) if ((this.perm[p] & need) !== need) return false;
+    for (let p = first; p <= last; p++) if ((this.perm[p]! & need) !== need) return false;
     return true;
   }
 
@@ -111,7 +111,7 @@ export class Memory {
     const pages = Math.ceil(len / PAGE_SIZE);
     let run = 0;
     for (let p = from >>> PAGE_SHIFT; p < this.perm.length; p++) {
-      run = this.perm[p] & PAGE_MAPPED ? 0 : run + 1;
+      run = this.perm[p]! & PAGE_MAPPED ? 0 : run + 1;
       if (run === pages) return (p - pages + 1) * PAGE_SIZE;
     }
     return -1;
@@ -123,32 +123,32 @@ export class Memory {
   /** Loads an unsigned byte, faulting like the hardware would. */
   load8(addr: number, pc: number): number {
     addr >>>= 0;
-    if (!(this.perm[addr >>> PAGE_SHIFT] & PROT_READ)) throw new GuestFault("segv", pc, addr);
-    return this.u8[addr];
+    if (!(this.perm[addr >>> PAGE_SHIFT]! & PROT_READ)) throw new GuestFault("segv", pc, addr);
+    return this.u8[addr]!;
   }
 
   /** Loads an unsigned half-word; misaligned addresses work, as on Linux user mode. */
   load16(addr: number, pc: number): number {
     addr >>>= 0;
-    if (addr & 1 || !(this.perm[addr >>> PAGE_SHIFT] & PROT_READ)) {
+    if (addr & 1 || !(this.perm[addr >>> PAGE_SHIFT]! & PROT_READ)) {
       return this.load8(addr, pc) | (this.load8(addr + 1, pc) << 8);
     }
-    return this.u16[addr >>> 1];
+    return this.u16[addr >>> 1]!;
   }
 
   /** Loads a word (as a signed 32-bit number); misaligned addresses work. */
   load32(addr: number, pc: number): number {
     addr >>>= 0;
-    if (addr & 3 || !(this.perm[addr >>> PAGE_SHIFT] & PROT_READ)) {
+    if (addr & 3 || !(this.perm[addr >>> PAGE_SHIFT]! & PROT_READ)) {
       return this.load16(addr, pc) | (this.load16(addr + 2, pc) << 16);
     }
-    return this.i32[addr >>> 2];
+    return this.i32[addr >>> 2]!;
   }
 
   /** Stores a byte, invalidating translated code it overwrites. */
   store8(addr: number, value: number, pc: number): void {
     addr >>>= 0;
-    const perm = this.perm[addr >>> PAGE_SHIFT];
+    const perm = this.perm[addr >>> PAGE_SHIFT]!;
     if (!(perm & PROT_WRITE)) throw new GuestFault("segv", pc, addr);
     if (perm & PAGE_CODE) this.onCodeWrite(addr >>> PAGE_SHIFT, addr, 1);
     this.u8[addr] = value;
@@ -175,7 +175,7 @@ export class Memory {
     // Byte by byte, so the fault names the first byte that cannot be written.
     for (let i = 0; i < len; i++) {
       const a = (addr + i) >>> 0;
-      if (!(this.perm[a >>> PAGE_SHIFT] & PROT_WRITE)) throw new GuestFault("segv", pc, a);
+      if (!(this.perm[a >>> PAGE_SHIFT]! & PROT_WRITE)) throw new GuestFault("segv", pc, a);
     }
   }
 
@@ -193,7 +193,7 @@ export class Memory {
     if (bytes.length === 0) return;
     const [first, last] = pageRange(addr, bytes.length);
     for (let p = first; p <= last; p++) {
-      if (this.perm[p] & PAGE_CODE) this.onCodeWrite(p, addr, bytes.length);
+      if (this.perm[p]! & PAGE_CODE) this.onCodeWrite(p, addr, bytes.length);
     }
     this.u8.set(bytes, addr);
   }
@@ -206,7 +206,7 @@ export class Memory {
     addr >>>= 0;
     for (let i = 0; i < max; i++) {
       const a = (addr + i) >>> 0;
-      if (!(this.perm[a >>> PAGE_SHIFT] & PROT_READ)) return undefined;
+      if (!(this.perm[a >>> PAGE_SHIFT]! & PROT_READ)) return undefined;
       if (this.u8[a] === 0) return new TextDecoder().decode(this.u8.subarray(addr, a));
     }
     return undefined;

@@ -95,8 +95,9 @@ export function discoverBlock(
 
 /** Successors of a block worth pulling into the same region. */
 function successors(b: Block, profile: RegionProfile | undefined): number[] {
-  const last = b.insns[b.insns.length - 1];
-  const lastPc = b.pcs[b.pcs.length - 1];
+  // A block has at least one instruction.
+  const last = b.insns[b.insns.length - 1]!;
+  const lastPc = b.pcs[b.pcs.length - 1]!;
   const direct = directSuccessors(b, last, lastPc);
   if (!profile || last.def.flow !== "indirect") return direct;
   // A return goes back to the callers seen last; a jump table to any of its cases.

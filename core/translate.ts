@@ -174,7 +174,7 @@ export class Translator {
     const region: Region = { plan, fn };
     instrumentation?.forEach((sites, i) => {
       if (sites !== "unseen") return;
-      const pc = plan.blocks[i].pc;
+      const pc = plan.blocks[i]!.pc;
       if (!this.#waiting.has(pc)) this.#waiting.set(pc, new Set());
       this.#waiting.get(pc)!.add(region);
     });
@@ -182,7 +182,7 @@ export class Translator {
       let set = this.#onPage.get(page);
       if (!set) this.#onPage.set(page, set = new Set());
       set.add(region);
-      m.perm[page] |= PAGE_CODE;
+      m.perm[page]! |= PAGE_CODE;
     }
     this.stats.regions++;
     this.stats.blocks += plan.blocks.length;
@@ -220,7 +220,7 @@ export class Translator {
   /** Drops every region with code on `page` (the guest wrote to it). */
   invalidatePage(page: number): void {
     const regions = this.#onPage.get(page);
-    this.#mem.perm[page] &= ~PAGE_CODE;
+    this.#mem.perm[page]! &= ~PAGE_CODE;
     // Blocks starting on the page, or on the one before (a first instruction may cross).
     for (const key of this.#sites.keys()) {
       const blockPage = Number.parseInt(key) >>> PAGE_SHIFT;
@@ -236,7 +236,7 @@ export class Translator {
 
   /** Drops all translations (plugin reset, code cache flush). */
   flush(): void {
-    for (const page of this.#onPage.keys()) this.#mem.perm[page] &= ~PAGE_CODE;
+    for (const page of this.#onPage.keys()) this.#mem.perm[page]! &= ~PAGE_CODE;
     this.#onPage.clear();
     this.#byPage = [];
     this.#sites.clear();

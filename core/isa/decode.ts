@@ -62,11 +62,31 @@ function immediate(format: Format, w: number): number {
 }
 
 /**
+ * Decoded instructions by their bits: cold code runs in the interpreter, which decodes each
+ * instruction it runs, and a lookup is several times cheaper than decoding. Keyed by the bits,
+ * not the address, so code that rewrites itself needs nothing more; instructions are immutable.
+ */
+const DECODED = new Map<number, Insn>();
+const DECODED_MAX = 1 << 16;
+
+/**
  * Decodes one instruction.
  * @param raw the instruction bits: a 32-bit word, or a 16-bit compressed instruction in the low half
  * @returns the decoded instruction; unknown encodings decode to {@linkcode ILLEGAL}
  */
 export function decode(raw: number): Insn {
+  raw = (raw & 3) === 3 ? raw >>> 0 : raw & 0xffff;
+  let insn = DECODED.get(raw);
+  if (insn === undefined) {
+    // Bounded: a guest that generates code could otherwise grow it without end.
+    if (DECODED.size >= DECODED_MAX) DECODED.clear();
+    insn = decodeBits(raw);
+    DECODED.set(raw, insn);
+  }
+  return insn;
+}
+
+function decodeBits(raw: number): Insn {
   const size = (raw & 3) === 3 ? 4 : 2;
   const bits = size === 4 ? raw >>> 0 : expandCompressed(raw & 0xffff);
   const def = BY_OPCODE[bits & 0x7f]!.find((d) => ((bits & d.mask) >>> 0) === d.match) ?? ILLEGAL;
