@@ -57,7 +57,7 @@ export class SiteEmitter {
 
   /** Sites after a memory access of instruction `k` at `pc`: the address is in `ma`, the value in `mv`. */
   afterAccess(k: number, pc: number, size: AccessSize, signed: boolean, store: boolean): string {
-    const list: readonly (MemSite | MemInlineSite)[] = this.#sites?.insns[k]!.mem ?? [];
+    const list: readonly (MemSite | MemInlineSite)[] = this.#sites ? this.#sites.insns[k]!.mem : [];
     const info = memInfo(size >> 1, signed, store);
     const value = size === 4 ? "mv >>> 0" : `mv & ${size === 2 ? 0xffff : 0xff}`;
     return list
