@@ -17,9 +17,13 @@ const SANDBOXED = ",sandbox=on";
 const PLUGIN_B_LOG = "plugin_b: on_some_event(1, true), func_1(1) = 2\n" +
   "plugin_b: on_some_event(2, false), func_1(2) = 4\n";
 
-for (
-  const [provider, consumer] of [[SANDBOXED, ""], ["", SANDBOXED], [SANDBOXED, SANDBOXED]]
-) {
+const PLACES: readonly (readonly [string, string])[] = [
+  [SANDBOXED, ""],
+  ["", SANDBOXED],
+  [SANDBOXED, SANDBOXED],
+];
+
+for (const [provider, consumer] of PLACES) {
   const where = (s: string) => s ? "sandboxed" : "in-process";
   Deno.test(`QPP: a ${where(provider)} provider and a ${where(consumer)} consumer give the in-process output`, async () => {
     // The consumer comes first on the command line: the provider is installed first all the same.
@@ -158,7 +162,7 @@ Deno.test("QPP: an exception in a provider's function or in a consumer's callbac
     });
     // Sandboxed, the same lines and status; the frames are the plugins' own (those of a plugin in
     // another Worker than the one that failed may be left out).
-    for (const [u, t] of [["", SANDBOXED], [SANDBOXED, ""], [SANDBOXED, SANDBOXED]]) {
+    for (const [u, t] of PLACES) {
       for (const [args, expected] of [["", callFails], [",fail=on", callbackFails]] as const) {
         const { status, lines, frames } = await run(u, t, args);
         const what = `user${args}${u}, thrower${t}`;

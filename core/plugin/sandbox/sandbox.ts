@@ -400,7 +400,9 @@ export async function startSandboxed(
           string,
           (...a: unknown[]) => unknown
         >;
-        return fns[q.fn](...q.args);
+        const fn = fns[q.fn];
+        if (!fn) throw new TypeError(`QPP provider "${q.provider}" has no function "${q.fn}"`);
+        return fn(...q.args);
       }
       case "qppReg": {
         const stub = (...args: unknown[]) => {
@@ -438,7 +440,7 @@ export async function startSandboxed(
       Atomics.store(ctl, Ctl.Mail, Mail.Nested);
       Atomics.notify(ctl, Ctl.Mail);
     } else {
-      for (const word of words) batch[cursor[0]++] = word;
+      for (const word of words) batch[cursor[0]!++] = word;
       publish(true);
     }
     let done: Done = {};
@@ -507,6 +509,7 @@ export async function startSandboxed(
   };
   const apply = (tb: Tb, r: WireReg) => {
     const target = r.at < 0 ? tb : currentInsns[r.at];
+    if (!target) throw new RangeError(`Cannot register at instruction ${r.at}: not in the block`);
     switch (r.k) {
       case "x": {
         const stub = r.sync ? syncExecStub : execStub;
