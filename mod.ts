@@ -29,7 +29,7 @@ export type { FaultKind } from "./core/errors.ts";
 export type { ElfSymbol } from "./core/elf.ts";
 export { decode } from "./core/isa/decode.ts";
 export type { Insn } from "./core/isa/insn.ts";
-export type { GuestIo } from "./core/syscalls/mod.ts";
+export type { GuestIo, HostedFiles } from "./core/syscalls/mod.ts";
 export { main, VERSION } from "./cli.ts";
 export { PluginHost } from "./core/plugin/host.ts";
 export {

@@ -14,6 +14,7 @@ import { SIG } from "./signals.ts";
 import { readFrame, SIGTRAMP, writeFrame } from "./signal_frame.ts";
 import {
   debuggerStopped,
+  type HostedFiles,
   type Interrupted,
   type LinuxSyscalls,
   SA,
@@ -50,20 +51,10 @@ export interface HostEvents {
    */
   readStdin?(buf: Uint8Array, interrupted: () => boolean): number | null | undefined;
   /**
-   * Host files whose calls may block (a FIFO, a terminal), made where a signal can cut them
-   * short: each call returns undefined once `interrupted()` says so, and throws an error with
-   * the host's `(os error N)` when it fails.
+   * Host files whose calls may block (a FIFO, a terminal), whose calls return undefined once
+   * `interrupted()` says so.
    */
-  files?(interrupted: () => boolean): {
-    /** Opens `path` (the open of a FIFO waits for its other end): a handle for the calls. */
-    open(path: string, options: Deno.OpenOptions): number | undefined;
-    /** Reads as `readSync` does: a count, or null at end of file. */
-    read(file: number, buf: Uint8Array): number | null | undefined;
-    /** Writes some of `bytes`: the count written. */
-    write(file: number, bytes: Uint8Array): number | undefined;
-    /** Closes the file. */
-    close(file: number): void;
-  };
+  files?(interrupted: () => boolean): HostedFiles;
 }
 
 /**

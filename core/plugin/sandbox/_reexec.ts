@@ -10,7 +10,7 @@
 import { resolve, toFileUrl } from "@std/path";
 import { SIG } from "../../signals.ts";
 import { isRemote, sandboxed, splitLoaderOptions } from "./options.ts";
-import type { PluginSpec } from "../loader.ts";
+import type { PluginArgs } from "../api.ts";
 
 /** Set in the child's environment: it never re-runs itself (and the guest does not see it). */
 export const REEXEC_ENV = "RVPLUG_REEXEC";
@@ -101,7 +101,8 @@ export function mayPrompt(state: DenoState = denoState()): boolean {
  * plugin is sandboxed and Deno could prompt, `--no-lock` when a plugin is remote.
  */
 export function missingDenoFlags(
-  specs: readonly PluginSpec[],
+  // A PluginSpec's fields, without importing the loader, which imports the sandbox.
+  specs: readonly { readonly specifier: string; readonly args: PluginArgs }[],
   state: DenoState = denoState(),
 ): string[] {
   const missing: string[] = [];
