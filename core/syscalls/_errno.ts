@@ -4,6 +4,12 @@
  * @module
  */
 
+/**
+ * What a blocking syscall that a signal cut short returns (Linux's and QEMU's ERESTARTSYS): the
+ * machine never leaves it in a0, it restarts the syscall or makes it fail with EINTR.
+ */
+export const ERRNO_RESTARTSYS = 512;
+
 /** Linux errno values by name (asm-generic numbering, shared by riscv32 and the usual hosts). */
 export const ERRNO = {
   EPERM: 1,

@@ -10,11 +10,10 @@
 
 import type { Memory } from "../memory.ts";
 import { F, FD_CLOEXEC, LOCK, O, PIPE_SIZE, POLL, SIZE } from "./_abi.ts";
-import { ERRNO } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS } from "./_errno.ts";
 import { type Entry, type FdTable, MAX_FDS, Pipe, SETFL_MASK } from "./_fdtable.ts";
 import { canRead, canWrite } from "./_guest.ts";
 import { debuggerStopped, readTimespec, sleepNs, writeTimespec } from "./_time.ts";
-import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** The flags pipe2 accepts. */
 const PIPE2_FLAGS = O.CLOEXEC | O.NONBLOCK | O.DIRECT;

@@ -12,10 +12,10 @@
 
 import type { Memory } from "../memory.ts";
 import { ACCESS, AT, O, RENAME, S_IF, SEEK, SIZE, STATX, UTIME } from "./_abi.ts";
-import { ERRNO } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS } from "./_errno.ts";
 import type { FdTable } from "./_fdtable.ts";
 import { canRead, canWrite, type HostIds, readPath, sysInfo } from "./_guest.ts";
-import { ERRNO_RESTARTSYS, readFull } from "./_io.ts";
+import { readFull } from "./_io.ts";
 import type { HostedFiles } from "./_streams.ts";
 import {
   encodeStat64,

@@ -12,15 +12,12 @@
 import type { Memory } from "../memory.ts";
 import type { GuestIo } from "./_streams.ts";
 import { IOV_MAX, MAX_RW_COUNT, O, PIPE_BUF, SIZE } from "./_abi.ts";
-import { ERRNO } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS } from "./_errno.ts";
 import type { Description, FdTable } from "./_fdtable.ts";
 import { canRead, canWrite, writeAll } from "./_guest.ts";
 
 /** Reads stdin: a count, null at end of file, undefined when a signal interrupted it. */
 export type StdinReader = (buf: Uint8Array) => number | null | undefined;
-
-/** ERESTARTSYS (core/syscalls/mod.ts), which mod.ts cannot lend without an import cycle. */
-export const ERRNO_RESTARTSYS = 512;
 
 /** Largest host buffer used for one read; longer file reads loop. */
 const CHUNK = 1 << 20;

@@ -18,9 +18,8 @@
 import { GuestExit } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { NSIG, SI, SIG, SIG_HOW, SIG_IGN, SIZE, SS } from "./_abi.ts";
-import { ERRNO } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS } from "./_errno.ts";
 import { canRead, canWrite, u64Bytes } from "./_guest.ts";
-import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** Signals whose default action does not end the process (the stop signals do nothing here). */
 const NOT_FATAL: ReadonlySet<number> = new Set([

@@ -10,9 +10,8 @@
 
 import type { Memory } from "../memory.ts";
 import { CLOCK, SIZE, TIMER_ABSTIME } from "./_abi.ts";
-import { ERRNO } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS } from "./_errno.ts";
 import { canRead, canWrite } from "./_guest.ts";
-import { ERRNO_RESTARTSYS } from "./_io.ts";
 
 /** Resolution clock_getres reports for the *_COARSE clocks (a 250 Hz tick). */
 const COARSE_RESOLUTION_NS = 4_000_000n;

@@ -31,7 +31,7 @@ import { GuestExit, hex } from "../errors.ts";
 import type { Memory } from "../memory.ts";
 import { SYS } from "./numbers.ts";
 import { O, SI, SIG, type SyscallArgs, syscallArgs } from "./_abi.ts";
-import { ERRNO, errnoMessage, hostErrno } from "./_errno.ts";
+import { ERRNO, ERRNO_RESTARTSYS, errnoMessage, hostErrno } from "./_errno.ts";
 import { FdTable, hostFdFlags } from "./_fdtable.ts";
 import { GuestFds } from "./_fds.ts";
 import { GuestFiles } from "./_files.ts";
@@ -53,11 +53,6 @@ export type { GuestIo, HostedFiles };
  * prints as `= -1 errno=513 (Successful exit from sigreturn)`; the machine does not write it.
  */
 export const ERRNO_SIGRETURN = 513;
-/**
- * What a blocking syscall that a signal cut short returns (Linux's and QEMU's ERESTARTSYS): the
- * machine never leaves it in a0, it restarts the syscall or makes it fail with EINTR.
- */
-export const ERRNO_RESTARTSYS = 512;
 
 /** A syscall a signal interrupted: its ecall's pc, first argument, and strace line so far. */
 export interface Interrupted {
