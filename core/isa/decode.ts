@@ -86,9 +86,10 @@ export function decode(raw: number): Insn {
   return insn;
 }
 
+/** Decodes `raw`, which {@linkcode decode} made a 32-bit word or a 16-bit compressed one. */
 function decodeBits(raw: number): Insn {
   const size = (raw & 3) === 3 ? 4 : 2;
-  const bits = size === 4 ? raw >>> 0 : expandCompressed(raw & 0xffff);
+  const bits = size === 4 ? raw : expandCompressed(raw);
   const def = BY_OPCODE[bits & 0x7f]!.find((d) => ((bits & d.mask) >>> 0) === d.match) ?? ILLEGAL;
   return {
     def,
@@ -97,7 +98,7 @@ function decodeBits(raw: number): Insn {
     rs2: (bits >>> 20) & 31,
     imm: immediate(def.format, bits),
     size,
-    raw: size === 4 ? raw >>> 0 : raw & 0xffff,
+    raw,
   };
 }
 

@@ -35,7 +35,7 @@ const NOT_FATAL: ReadonlySet<number> = new Set([
 const UNBLOCKABLE = (1n << BigInt(SIG.KILL - 1)) | (1n << BigInt(SIG.STOP - 1));
 /** The synchronous signals, which Linux takes before the others of a pending set. */
 const SYNCHRONOUS = [SIG.SEGV, SIG.BUS, SIG.ILL, SIG.TRAP, SIG.FPE, SIG.SYS].reduce(
-  (set, sig) => set | (1n << BigInt(sig - 1)),
+  (set, sig) => set | sigBit(sig),
   0n,
 );
 /** The first real-time signal (the kernel's SIGRTMIN): these queue. */
