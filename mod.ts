@@ -65,6 +65,7 @@ export type {
   Scoreboard,
   Tb,
   TbInsn,
+  TbTransOptions,
   VcpuIndex,
 } from "./core/plugin/api.ts";
 

@@ -12,6 +12,16 @@ import { div, divu, mulh, mulhsu, mulhu, rem, remu } from "./isa/arith.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import type { Memory } from "./memory.ts";
 
+/** What a store did to the code of the running region (generated code tests the numbers). */
+export const enum CodeWrite {
+  /** Nothing of it changed. */
+  None = 0,
+  /** The store's own block changed: the region leaves after the store. */
+  Here = 1,
+  /** Only other blocks changed: the region leaves before the next block it would run. */
+  Later = 2,
+}
+
 /**
  * Scratch state of the running region, read and written by generated code. A region keeps its
  * counts in locals; it stores here only what someone outside may need to see.
@@ -31,8 +41,11 @@ export interface RuntimeState {
   site: number;
   /** Instructions the running region has retired but not yet added to cpu.instret. */
   pendingInsns: number;
-  /** Set when a store hit translated code; the store's slow path returns it. */
-  codeWritten: boolean;
+  /**
+   * What a store did to the running region's code; the store's slow path returns it:
+   * {@linkcode CodeWrite}.
+   */
+  codeWritten: CodeWrite;
 }
 
 /** What generated code may call. `k` arguments give {@linkcode RuntimeState.blockInsn}. */
@@ -45,10 +58,10 @@ export interface RuntimeCalls {
   ld8(a: number, pc: number, k: number): number;
   ld16(a: number, pc: number, k: number): number;
   ld32(a: number, pc: number, k: number): number;
-  /** Slow-path stores return true when they overwrote translated code. */
-  st8(a: number, v: number, pc: number, k: number): boolean;
-  st16(a: number, v: number, pc: number, k: number): boolean;
-  st32(a: number, v: number, pc: number, k: number): boolean;
+  /** Slow-path stores return what they did to the running region's code. */
+  st8(a: number, v: number, pc: number, k: number): CodeWrite;
+  st16(a: number, v: number, pc: number, k: number): CodeWrite;
+  st32(a: number, v: number, pc: number, k: number): CodeWrite;
   fault(kind: FaultKind, pc: number, addr: number): GuestFault;
   /** Whether `e` is a guest fault (not an exit or a plugin's exception). */
   isFault(e: unknown): boolean;
@@ -91,7 +104,7 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
     blockInsn: 0,
     site: -1,
     pendingInsns: 0,
-    codeWritten: false,
+    codeWritten: CodeWrite.None,
   };
   // Slow paths record where they are (blockInsn) and that no plugin callback is running (site),
   // so that a fault they raise is counted and reported right: the fast path never pays for this.
@@ -105,9 +118,9 @@ export function createRuntime(mem: Memory, cpu: CpuState, hooks: RuntimeHooks): 
     (a: number, v: number, pc: number, k: number) => {
       state.blockInsn = k;
       state.site = -1;
-      state.codeWritten = false;
+      state.codeWritten = CodeWrite.None;
       write(a, v, pc);
-      return state.codeWritten;
+      return state.codeWritten as CodeWrite; // set by the write (Memory.onCodeWrite)
     };
   const calls: RuntimeCalls = {
     unwind(e, ic) {

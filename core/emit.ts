@@ -6,7 +6,7 @@
  *
  *     let x2 = x[2], x10 = x[10];          // guest registers used by the region, in locals
  *     let ic = 0, L = 0, npc = 0, ...;     // insns retired, current block, exit pc, temps
- *     const lim = state.budget;
+ *     let lim = state.budget;
  *     try {
  *       loop: for (;;) switch (L) {
  *         case 0:                           // one case per guest block
@@ -85,8 +85,8 @@ export function emitRegion(
   // Blocks emitted later may use more registers, so mid-region syncs are resolved last.
   const body = [
     regs.length ? `let ${regs.map((n) => `x${n} = x[${n}]`).join(", ")};` : "",
-    `let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, ${temps};`,
-    `const lim = state.budget;`,
+    `let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = 0, ${temps};`,
+    `let lim = state.budget;`,
     `try {`,
     `loop: for (;;) switch (L) {`,
     ...cases,
@@ -223,9 +223,11 @@ function emitInsn(ctx: RegionContext, place: InsnPlace): string {
       const before = loadHooks;
       loadHooks = "";
       const hooks = plugin.afterAccess(k, pc, size, false, true);
-      // A store that overwrote translated code leaves the region: it may be stale.
-      // The check goes after the whole instruction, which may still write rd (sc.w, AMOs).
-      afterInsn += ` if (sm) { ${plugin.peek()} ${flow.exit(next, k + 1)} }`;
+      // A store that overwrote the region's code leaves it: after the store if its own
+      // block changed (CodeWrite.Here), else before the next block (no budget left). The
+      // check goes after the whole instruction, which may still write rd (sc.w, AMOs).
+      afterInsn += ` if (sm) { if (sm === 1) { ${plugin.peek()} ${flow.exit(next, k + 1)} } ` +
+        `lim = -1; }`;
       if (!hooks) return before + storeStmt(size, addr, value, "sm = ", at);
       return `${before} mv = ${value}; ${storeStmt(size, addr, "mv", "sm = ", at)} ${hooks}`;
     },

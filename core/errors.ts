@@ -93,6 +93,19 @@ export class PluginError extends Error {
   }
 }
 
+/**
+ * Runs `fn`, a callback of `plugin`, at guest `pc`: what it throws becomes a
+ * {@linkcode PluginError} (a guest exit, or a plugin error already, passes through).
+ */
+export function blamePlugin<T>(plugin: string, pc: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof GuestExit || e instanceof PluginError) throw e;
+    throw new PluginError(plugin, pc, e);
+  }
+}
+
 /** Formats a 32-bit value as `0x` and 8 hex digits. */
 export function hex(v: number): string {
   return "0x" + (v >>> 0).toString(16).padStart(8, "0");

@@ -28,12 +28,11 @@ import { step, stepBlock } from "./interp.ts";
 import type { Hart } from "./isa/insn.ts";
 import { readCsr, timeTicks } from "./isa/zicsr.ts";
 import { Memory, PAGE_SHIFT, PROT_EXEC, PROT_READ } from "./memory.ts";
-import type { BlockSites } from "./plugin/sites.ts";
-import { type Block, MAX_BLOCK_INSNS } from "./region.ts";
+import { MAX_BLOCK_INSNS } from "./region.ts";
 import { setupStack } from "./stack.ts";
 import { signalName } from "./signals.ts";
 import { ERRNO_SIGRETURN, type GuestIo, LinuxSyscalls } from "./syscalls/mod.ts";
-import { COLD_RUNS, Translator } from "./translate.ts";
+import { COLD_RUNS, type Instrumenter, Translator } from "./translate.ts";
 
 /** Instructions between two looks for host signals (Ctrl-C) and the interval timer. */
 const POLL_INSNS = 1 << 22;
@@ -231,10 +230,11 @@ export class Machine {
     this.syscalls.waitForSignal = () => this.#signals.wait();
     this.#inAsm = options.inAsm;
     this.#onPoll = options.onPoll;
-    this.mem.onCodeWrite = (page, addr, len) => {
+    this.mem.onCodeWrite = (page, addr, len, pc) => {
       // The running region leaves only if its own code changed; QEMU does not end a TB
       // either for a write elsewhere on its page.
-      if (this.translator.overlapsCurrent(addr, len)) this.#rt.state.codeWritten = true;
+      const hit = this.translator.codeWriteHits(addr, len, pc);
+      if (hit > this.#rt.state.codeWritten) this.#rt.state.codeWritten = hit;
       this.translator.invalidatePage(page);
     };
     const cpu = this.cpu;
@@ -585,17 +585,24 @@ export class Machine {
   }
 
   /**
-   * What the translator calls for each block about to run for the first time: plugins'
-   * `onTbTrans`, then the `-d in_asm` log (QEMU logs a TB after its plugins saw it).
+   * What the translator calls for each block about to run for the first time (or a region's
+   * blocks, when plugins take them ahead): plugins' `onTbTrans`, then the `-d in_asm` log (QEMU
+   * logs a TB after its plugins saw it, and only blocks about to run).
    */
-  #instrumenter(): ((block: Block) => BlockSites | undefined) | undefined {
-    const plugins = this.plugins, log = this.#inAsm;
-    const instrument = plugins.instruments ? (b: Block) => plugins.instrument(b) : undefined;
-    if (!log) return instrument;
-    return (b) => {
-      const sites = instrument?.(b);
-      log(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
-      return sites;
+  #instrumenter(): Instrumenter | undefined {
+    const plugins = this.plugins, log = this.#inAsm, instruments = plugins.instruments;
+    if (!instruments && !log) return undefined;
+    return {
+      get ahead() {
+        return !log && plugins.instrumentsAhead;
+      },
+      sites: (blocks) => {
+        const sites = instruments ? plugins.instrument(blocks) : blocks.map(() => undefined);
+        for (const b of blocks) {
+          log?.(formatInAsmBlock(b.insns, b.pcs, symbolAt(this.symbols, b.pc)?.name));
+        }
+        return sites;
+      },
     };
   }
 

@@ -45,9 +45,10 @@ export class Memory {
   readonly perm: Uint8Array;
   /**
    * Called when a write to `[addr, addr + len)` hits page `page`, marked {@linkcode PAGE_CODE},
-   * before the write lands (for map, unmap and protect: the whole page).
+   * before the write lands (for map, unmap and protect: the whole page); `pc` is the guest
+   * store's, for a store.
    */
-  onCodeWrite: (page: number, addr: number, len: number) => void = () => {};
+  onCodeWrite: (page: number, addr: number, len: number, pc?: number) => void = () => {};
 
   constructor() {
     const buffer = new ArrayBuffer(ADDRESS_SPACE);
@@ -150,7 +151,7 @@ export class Memory {
     addr >>>= 0;
     const perm = this.perm[addr >>> PAGE_SHIFT]!;
     if (!(perm & PROT_WRITE)) throw new GuestFault("segv", pc, addr);
-    if (perm & PAGE_CODE) this.onCodeWrite(addr >>> PAGE_SHIFT, addr, 1);
+    if (perm & PAGE_CODE) this.onCodeWrite(addr >>> PAGE_SHIFT, addr, 1, pc);
     this.u8[addr] = value;
   }
 

@@ -12,7 +12,15 @@ import { hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_CODE, PAGE_SHIFT } from "./memory.ts";
 import { MAX_PROFILED_TARGETS, planRegion, type RegionPlan, type RegionProfile } from "./region.ts";
-import type { Runtime } from "./_runtime.ts";
+import { CodeWrite, type Runtime } from "./_runtime.ts";
+
+/** What builds the plugin instrumentation of blocks (core/plugin/host.ts). */
+export interface Instrumenter {
+  /** Runs `onTbTrans` on `blocks`; returns the sites of each, undefined for none. */
+  sites(blocks: readonly Block[]): (BlockSites | undefined)[];
+  /** Whether plugins accept a region's blocks before they run (all at once). */
+  readonly ahead: boolean;
+}
 
 /** A translated region: call it to run guest code from its entry; it returns the next pc. */
 export type RegionFn = () => number;
@@ -95,8 +103,8 @@ export class Translator {
    * invalidates the pages of the addresses it added or removed.
    */
   breakpoints: ReadonlySet<number> | undefined;
-  /** Builds the plugin instrumentation of a block (core/plugin/host.ts): runs `onTbTrans`. */
-  instrument: ((block: Block) => BlockSites | undefined) | undefined;
+  /** Builds the plugin instrumentation of blocks: runs `onTbTrans`. */
+  instrument: Instrumenter | undefined;
   /** Instrumentation of the blocks that have run, by `pc:length`, built once per block. */
   #sites = new Map<string, BlockSites | undefined>();
   /** Regions that leave at a block because it had not run, by that block's pc. */
@@ -124,10 +132,17 @@ export class Translator {
     return (this.#current = this.#translate(pc)).fn;
   }
 
-  /** Whether `[addr, addr + len)` overlaps the code of the region running (or last run). */
-  overlapsCurrent(addr: number, len: number): boolean {
+  /**
+   * What a write to `[addr, addr + len)` by a store at `pc` (none for other writes) does to the
+   * code of the region running (or last run). Only a change to the store's own block ends it
+   * at once, as QEMU ends a TB; a block further on is left before it runs.
+   */
+  codeWriteHits(addr: number, len: number, pc?: number): CodeWrite {
     const end = addr + len;
-    return this.#current?.plan.blocks.some((b) => addr < b.end && b.pc < end) ?? false;
+    const hit = this.#current?.plan.blocks.filter((b) => addr < b.end && b.pc < end) ?? [];
+    if (hit.length === 0) return CodeWrite.None;
+    const here = pc === undefined || hit.some((b) => b.pc <= pc && pc < b.end);
+    return here ? CodeWrite.Here : CodeWrite.Later;
   }
 
   /**
@@ -192,21 +207,27 @@ export class Translator {
   /**
    * The instrumentation of each block of `plan`. Plugins see a block (`onTbTrans`) once, when
    * it is a region's entry, that is when it is about to run; other blocks they have not seen
-   * are "unseen". A block seen for the first time re-plans the regions waiting for it.
+   * are "unseen". A block seen for the first time re-plans the regions waiting for it. Plugins
+   * that take blocks `ahead` see all the region's new blocks at once, and none is unseen.
    */
   #instrumentation(plan: RegionPlan): BlockInstrumentation[] | undefined {
     const instrument = this.instrument;
     if (!instrument) return undefined;
-    return plan.blocks.map((b, i) => {
-      const key = `${b.pc}:${b.insns.length}`;
-      if (this.#sites.has(key)) return this.#sites.get(key);
-      if (i > 0) return "unseen";
-      const sites = instrument(b);
-      this.#sites.set(key, sites);
-      for (const r of this.#waiting.get(b.pc) ?? []) this.#drop(r);
-      this.#waiting.delete(b.pc);
-      return sites;
-    });
+    const keys = plan.blocks.map((b) => `${b.pc}:${b.insns.length}`);
+    const fresh = instrument.ahead
+      ? plan.blocks.filter((_, i) => !this.#sites.has(keys[i]!))
+      : this.#sites.has(keys[0]!)
+      ? []
+      : plan.blocks.slice(0, 1);
+    if (fresh.length > 0) {
+      instrument.sites(fresh).forEach((sites, i) => {
+        const b = fresh[i]!;
+        this.#sites.set(`${b.pc}:${b.insns.length}`, sites);
+        for (const r of this.#waiting.get(b.pc) ?? []) this.#drop(r);
+        this.#waiting.delete(b.pc);
+      });
+    }
+    return keys.map((key) => this.#sites.has(key) ? this.#sites.get(key) : "unseen");
   }
 
   /** Removes a region from the cache (it may still finish running). */

@@ -50,6 +50,8 @@ export function install(api: PluginApi, args: PluginArgs): void {
     totalDelta: 0,
   }));
 
+  // Counts when code runs, except `sizes`, which counts what was translated: only then must
+  // blocks be seen as they are about to run.
   api.onTbTrans((tb) => {
     for (let i = 0; i < tb.nInsns; i++) {
       const insn = tb.insn(i);
@@ -64,7 +66,7 @@ export function install(api: PluginApi, args: PluginArgs): void {
         insn.onExec(onMatch, record);
       }
     }
-  });
+  }, { ahead: !sizes });
 
   // Per instruction: a fixed index within the scoreboard's size, unchecked.
   function onInsn(): void {

@@ -12,7 +12,7 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { createRuntime, type Runtime } from "../_runtime.ts";
+import { CodeWrite, createRuntime, type Runtime } from "../_runtime.ts";
 import { CpuState } from "../cpu.ts";
 import { type FaultKind, GuestExit, GuestFault, hex } from "../errors.ts";
 import { step } from "../interp.ts";
@@ -303,7 +303,7 @@ export function translatorOf(l: Loaded): { translator: Translator; rt: Runtime }
   const translator = new Translator(l.mem, l.cpu, rt);
   l.mem.onCodeWrite = (page) => {
     translator.invalidatePage(page);
-    rt.state.codeWritten = true;
+    rt.state.codeWritten = CodeWrite.Here;
   };
   return { translator, rt };
 }

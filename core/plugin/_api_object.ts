@@ -6,7 +6,7 @@
 
 import { ABI_NAMES, type CpuState, regNumber } from "../cpu.ts";
 import { type ElfSymbol, symbolAt } from "../elf.ts";
-import { GuestExit, hex } from "../errors.ts";
+import { blamePlugin, GuestExit, hex } from "../errors.ts";
 import { CSR, readCsr, timeTicks } from "../isa/zicsr.ts";
 import type { Memory } from "../memory.ts";
 import { PROT_READ } from "../memory.ts";
@@ -23,6 +23,7 @@ import {
   parseBool,
   PLUGIN_API_VERSION,
   type PluginApi,
+  type Tb,
 } from "./api.ts";
 
 import type { QppApi } from "../../qpp/types.ts";
@@ -91,7 +92,13 @@ export function createPluginApi(ctx: ApiContext, plugin: Plugin): PluginApi {
       }
       return new Float64Array(new SharedArrayBuffer(size * 8));
     },
-    onTbTrans: (cb) => registry.add("tbTrans", plugin, cb),
+    onTbTrans(cb, options) {
+      const ahead = options?.ahead === true;
+      const each = (tbs: readonly Tb[]) => {
+        for (const tb of tbs) blamePlugin(plugin.name, tb.vaddr, () => cb(tb));
+      };
+      registry.add("tbTrans", plugin, each, { ahead: () => ahead });
+    },
     onVcpuInit: (cb) => registry.add("vcpuInit", plugin, cb),
     onVcpuExit: (cb) => registry.add("vcpuExit", plugin, cb),
     onSyscall: (cb) => registry.add("syscall", plugin, cb),

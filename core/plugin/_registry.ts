@@ -13,9 +13,12 @@ export interface Plugin {
   readonly order: number;
 }
 
-/** The events of the vCPU and of translation, and the callback each one runs. */
+/**
+ * The events of the vCPU and of translation, and the callback each one runs. Translation
+ * callbacks take the blocks of one call together: one, or a region's with `ahead`.
+ */
 export interface Events {
-  tbTrans: (tb: Tb) => void;
+  tbTrans: (tbs: readonly Tb[]) => void;
   vcpuInit: (vcpu: VcpuIndex) => void;
   vcpuExit: (vcpu: VcpuIndex) => void;
   syscall: (vcpu: VcpuIndex, num: number, ...args: number[]) => void;
@@ -34,6 +37,8 @@ export interface Reg<F> {
   readonly plugin: Plugin;
   readonly fn: F;
   readonly priority: number;
+  /** For `tbTrans`: whether it accepts blocks before they run (may change, for a sandbox). */
+  readonly ahead: () => boolean;
 }
 
 const EVENTS: readonly EventName[] = [
@@ -65,12 +70,17 @@ export class CallbackRegistry {
   }
 
   /** Adds `fn` for `event`, after the callbacks of higher or equal priority of earlier plugins. */
-  add<E extends EventName>(event: E, plugin: Plugin, fn: Events[E], priority = 0): void {
+  add<E extends EventName>(
+    event: E,
+    plugin: Plugin,
+    fn: Events[E],
+    { priority = 0, ahead = () => false }: { priority?: number; ahead?: () => boolean } = {},
+  ): void {
     const list: Reg<Events[E]>[] = this.#lists[event];
     const at = list.findIndex((r) =>
       r.priority < priority || (r.priority === priority && r.plugin.order > plugin.order)
     );
-    const reg = { plugin, fn, priority };
+    const reg = { plugin, fn, priority, ahead };
     if (at < 0) list.push(reg);
     else list.splice(at, 0, reg);
   }

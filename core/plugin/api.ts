@@ -111,6 +111,20 @@ export interface RegisterOptions {
   priority?: number;
 }
 
+/** Options of {@linkcode PluginApi.onTbTrans}. */
+export interface TbTransOptions {
+  /**
+   * Also show blocks before they run: a block's region (the blocks rvplug compiles into one
+   * function) is shown whole when its first block is about to run, so the callback may see
+   * blocks that never run. Worth it for plugins that act only when code runs (inline operations,
+   * exec and memory callbacks): rvplug then compiles each region once, instead of again for
+   * each of its blocks as they first run, and a sandboxed plugin gets one round trip per region.
+   * In effect only when every `onTbTrans` callback of every plugin asks for it, and without
+   * `-d in_asm`. rvplug's own option; QEMU has none. @default {false}
+   */
+  ahead?: boolean;
+}
+
 /** A condition for conditional callbacks: `scoreboard[index] <op> imm`. */
 export interface Condition {
   /** The comparison. */
@@ -467,8 +481,9 @@ export interface OutputFile {
  * that runs the guest, one at a time.
  *
  * When callbacks run: `onTbTrans` when a block is about to run for the first time since it was
- * last translated (so a block that never runs is never shown), and again only after its code
- * was flushed (a write to its page, {@linkcode PluginApi.reset}); count executions with exec
+ * last translated (so a block that never runs is never shown, unless the plugin asks for blocks
+ * `ahead`), and again only after its code was flushed (a write to its page,
+ * {@linkcode PluginApi.reset}); count executions with exec
  * callbacks or inline operations, not in `onTbTrans`. A throw in any callback stops the run with
  * a `PluginError` naming the plugin and the guest pc (exit status 3 on the command line).
  */
@@ -512,10 +527,11 @@ export interface PluginApi {
 
   /**
    * Runs `cb` for every block about to run for the first time
-   * (`qemu_plugin_register_vcpu_tb_trans_cb`).
+   * (`qemu_plugin_register_vcpu_tb_trans_cb`), or, with `ahead`, for every block compiled.
    * The handle it gets is valid only while `cb` runs: register callbacks and inline operations
    * on it then.
    * @param cb the callback
+   * @param options whether it may see blocks ahead of their first run
    * @example Count the blocks executed, and those that start a function
    * ```ts
    * import { assert } from "@std/assert";
@@ -534,7 +550,7 @@ export interface PluginApi {
    * assert(all > starts && starts > 0);
    * ```
    */
-  onTbTrans(cb: (tb: Tb) => void): void;
+  onTbTrans(cb: (tb: Tb) => void, options?: TbTransOptions): void;
   /**
    * Runs `cb` when the vCPU starts, before the first instruction (`..._vcpu_init_cb`). It may
    * read and write registers.

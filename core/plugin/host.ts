@@ -12,13 +12,13 @@
 
 import { symbolAt } from "../elf.ts";
 import type { ElfSymbol } from "../elf.ts";
-import { GuestExit, GuestFault, PluginError } from "../errors.ts";
+import { blamePlugin, GuestExit, GuestFault, PluginError } from "../errors.ts";
 import type { Block } from "../region.ts";
 import { Access, AccessGate } from "./_access.ts";
 import { createPluginApi, type HostMachine } from "./_api_object.ts";
 import { type HandleContext, SiteTable, tbHandle } from "./_handles.ts";
 import { CallbackRegistry, type Plugin, type Reg } from "./_registry.ts";
-import type { DisconKind, PluginApi } from "./api.ts";
+import type { DisconKind, PluginApi, Tb } from "./api.ts";
 import type { BlockSites, InsnSites } from "./sites.ts";
 import { QppLinker } from "../../qpp/linker.ts";
 
@@ -95,29 +95,36 @@ export class PluginHost {
     }, plugin);
   }
 
+  /** Whether every translation callback accepts blocks before they run (`ahead`). */
+  get instrumentsAhead(): boolean {
+    return this.#callbacks.of("tbTrans").every((r) => r.ahead());
+  }
+
   /**
-   * The instrumentation plugins ask for in `block`, or undefined when there is none (for the
-   * translator).
+   * The instrumentation plugins ask for in each of `blocks` (one, or a region's with
+   * {@linkcode instrumentsAhead}): undefined for a block with none (for the translator).
    * @ignore
    */
-  instrument(block: Block): BlockSites | undefined {
+  instrument(blocks: readonly Block[]): (BlockSites | undefined)[] {
     // Translation happens between regions: no code of a flush before now is running.
     this.#sites.collect();
     const regs = this.#callbacks.of("tbTrans");
-    if (regs.length === 0) return undefined;
+    if (regs.length === 0) return blocks.map(() => undefined);
     this.#instrumenting = this.#sites.next;
-    const sites: BlockSites = {
+    const all = blocks.map((block): BlockSites => ({
       entry: [],
       insns: block.insns.map((): InsnSites => ({ exec: [], mem: [] })),
-    };
+    }));
     const priorities = new Map<object, number>();
     try {
       for (const reg of regs) {
-        const tb = tbHandle(this.#handles, reg.plugin, block, sites, priorities);
+        const tbs = blocks.map((b, i) =>
+          tbHandle(this.#handles, reg.plugin, b, all[i]!, priorities)
+        );
         try {
-          this.#guard(reg.plugin, block.pc, () => reg.fn(tb.handle));
+          blamePlugin(reg.plugin.name, blocks[0]!.pc, () => reg.fn(tbs.map((tb) => tb.handle)));
         } finally {
-          tb.close();
+          for (const tb of tbs) tb.close();
         }
       }
     } finally {
@@ -125,14 +132,28 @@ export class PluginHost {
     }
     const byPriority = (a: object, b: object) =>
       (priorities.get(b) ?? 0) - (priorities.get(a) ?? 0);
-    sites.entry.sort(byPriority);
-    for (const s of sites.insns) {
-      s.exec.sort(byPriority);
-      s.mem.sort(byPriority);
-    }
-    const empty = sites.entry.length === 0 &&
-      sites.insns.every((s) => s.exec.length === 0 && s.mem.length === 0);
-    return empty ? undefined : sites;
+    return all.map((sites) => {
+      sites.entry.sort(byPriority);
+      for (const s of sites.insns) {
+        s.exec.sort(byPriority);
+        s.mem.sort(byPriority);
+      }
+      const empty = sites.entry.length === 0 &&
+        sites.insns.every((s) => s.exec.length === 0 && s.mem.length === 0);
+      return empty ? undefined : sites;
+    });
+  }
+
+  /**
+   * Registers `fn` to see the blocks of each translation together, for plugin `name` (a
+   * sandboxed plugin's proxy: one round trip per call); `ahead` says whether it accepts
+   * blocks before they run.
+   * @ignore
+   */
+  onTbTransBlocks(name: string, fn: (tbs: readonly Tb[]) => void, ahead: () => boolean): void {
+    const plugin = this.#plugins.find((p) => p.name === name);
+    if (!plugin) throw new TypeError(`Cannot register for plugin "${name}": not loaded`);
+    this.#callbacks.add("tbTrans", plugin, fn, { ahead });
   }
 
   /** Instructions of its block retired when site `id` runs (for instret after an exception). */
@@ -207,15 +228,6 @@ export class PluginHost {
   }
 
   #vcpuCall<T>(reg: Reg<unknown>, fn: () => T, access = Access.Write): T {
-    return this.#access.run(access, () => this.#guard(reg.plugin, this.#m.cpu.pc, fn));
-  }
-
-  #guard<T>(plugin: Plugin, pc: number, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof GuestExit || e instanceof PluginError) throw e;
-      throw new PluginError(plugin.name, pc, e);
-    }
+    return this.#access.run(access, () => blamePlugin(reg.plugin.name, this.#m.cpu.pc, fn));
   }
 }

@@ -33,7 +33,7 @@ Deno.test("emitRegion() emits the same code as without plugins when none instrum
   machine.plugins.createApi("idle").onExit(() => {});
   const without = emitRegion(plan).body;
   assertEquals(
-    emitRegion(plan, plan.blocks.map((b) => machine.plugins.instrument(b))).body,
+    emitRegion(plan, machine.plugins.instrument(plan.blocks)).body,
     without,
   );
 });
@@ -52,6 +52,50 @@ Deno.test("instrumented runs give the same output and instret as plain runs", ()
   assertEquals(result.instret, plainResult.instret);
   assertEquals(sb[0], result.instret);
   assert(sb[1]! > 0);
+});
+
+/** Blocks `api` is shown (`onTbTrans`, by pc) and those that ran, on hello. */
+function blocksSeenAndRun(api: PluginApi, ahead: boolean) {
+  const seen: number[] = [], ran = new Set<number>();
+  api.onTbTrans((tb) => {
+    seen.push(tb.vaddr);
+    tb.onExec(() => ran.add(tb.vaddr));
+  }, { ahead });
+  return { seen, ran };
+}
+
+Deno.test("onTbTrans with ahead sees a region's blocks at once, some never run", () => {
+  const plain = setUp(HELLO);
+  const before = blocksSeenAndRun(plain.api, false);
+  const plainResult = plain.machine.run();
+  const { machine, out, api } = setUp(HELLO);
+  const ahead = blocksSeenAndRun(api, true);
+  const result = machine.run();
+  assertEquals([out.stdout, result.instret], [plain.out.stdout, plainResult.instret]);
+  // Without ahead, only blocks about to run are shown; with it, blocks further on too.
+  assertEquals(new Set(before.seen), before.ran);
+  assertEquals(ahead.ran, before.ran);
+  assert(ahead.seen.some((pc) => !ahead.ran.has(pc)), "no block was seen ahead");
+  assert(machine.translator.stats.regions < plain.machine.translator.stats.regions);
+});
+
+Deno.test("ahead is in effect only when every onTbTrans callback asks for it", () => {
+  const { machine, api } = setUp(HELLO);
+  const ahead = blocksSeenAndRun(api, true);
+  machine.plugins.createApi("other").onTbTrans(() => {});
+  machine.run();
+  assertEquals(new Set(ahead.seen), ahead.ran);
+});
+
+Deno.test("a throw in onTbTrans with ahead names the block it was shown", () => {
+  const { machine, api } = setUp(HELLO);
+  let last = -1;
+  api.onTbTrans((tb) => {
+    if (last >= 0) throw new Error("second block");
+    last = tb.vaddr;
+  }, { ahead: true });
+  const e = assertThrows(() => machine.run(), PluginError, "second block");
+  assert(e.pc !== last && e.pc > 0, `pc ${e.pc}`);
 });
 
 Deno.test("Tb handles throw when used after onTbTrans returns", () => {

@@ -9,8 +9,8 @@
 //   ecall
 function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x5 = x[5], x6 = x[6], x7 = x[7], x10 = x[10], x11 = x[11], x28 = x[28];
-let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = state.budget;
+let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = 0, t0 = 0, t1 = 0, t2 = 0;
+let lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -19,10 +19,10 @@ if (ic + 4 > lim) { npc = 65536; break loop; }
 t0 = x10; if (t0 & 3) { state.blockInsn = 0; state.site = -1; throw rt.fault("bus", 65536, t0); }x5 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65536, 0));cpu.reservation = t0;
 // 0x00010004: sc.w
 t0 = x10; if (t0 & 3) { state.blockInsn = 1; state.site = -1; throw rt.fault("bus", 65540, t0); }if (cpu.reservation === t0) { cpu.reservation = -1; ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = x5; else sm = rt.st32(ma, x5, 65540, 1);x6 = 0;} else { cpu.reservation = -1; x6 = 1; }
- if (sm) {  ic += 2; npc = 65544; break loop; }
+ if (sm) { if (sm === 1) {  ic += 2; npc = 65544; break loop; } lim = -1; }
 // 0x00010008: amoadd.w
 t0 = x10; if (t0 & 3) { state.blockInsn = 2; state.site = -1; throw rt.fault("bus", 65544, t0); }t1 = (ma = t0, (ma & 3) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i32[ma >>> 2] : rt.ld32(ma, 65544, 2));ma = t0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = (t1 + x11) | 0; else sm = rt.st32(ma, (t1 + x11) | 0, 65544, 2);x7 = t1;
- if (sm) {  ic += 3; npc = 65548; break loop; }
+ if (sm) { if (sm === 1) {  ic += 3; npc = 65548; break loop; } lim = -1; }
 // 0x0001000c: csrrs
 x28 = rt.readCsr(3074, (cpu.instret + ic + 3), rt.timeTicks);ic += 4; npc = 65552; break loop;
 }

@@ -11,8 +11,8 @@
 //   end: ecall
 function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x1 = x[1], x5 = x[5], x6 = x[6], x10 = x[10], x11 = x[11];
-let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = state.budget;
+let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = 0, t0 = 0, t1 = 0, t2 = 0;
+let lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000

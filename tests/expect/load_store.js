@@ -11,8 +11,8 @@
 //   ecall
 function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x5 = x[5], x6 = x[6], x7 = x[7], x10 = x[10];
-let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = state.budget;
+let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = 0, t0 = 0, t1 = 0, t2 = 0;
+let lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000
@@ -25,13 +25,13 @@ x6 = (ma = (x10 + 3) | 0, (perm[ma >>> 12] & 1) !== 0 ? u8[ma >>> 0] : rt.ld8(ma
 x7 = (ma = (x10 + 2) | 0, (ma & 1) === 0 && (perm[ma >>> 12] & 1) !== 0 ? i16[ma >>> 1] : (rt.ld16(ma, 65544, 2) << 16) >> 16);
 // 0x0001000c: sw
 ma = (x10 + 4) | 0; if ((ma & 3) === 0 && (perm[ma >>> 12] & 10) === 2) i32[ma >>> 2] = x5; else sm = rt.st32(ma, x5, 65548, 3);
- if (sm) {  ic += 4; npc = 65552; break loop; }
+ if (sm) { if (sm === 1) {  ic += 4; npc = 65552; break loop; } lim = -1; }
 // 0x00010010: sb
 ma = (x10 + 8) | 0; if ((perm[ma >>> 12] & 10) === 2) u8[ma >>> 0] = x6; else sm = rt.st8(ma, x6, 65552, 4);
- if (sm) {  ic += 5; npc = 65556; break loop; }
+ if (sm) { if (sm === 1) {  ic += 5; npc = 65556; break loop; } lim = -1; }
 // 0x00010014: sh
 ma = (x10 + 10) | 0; if ((ma & 1) === 0 && (perm[ma >>> 12] & 10) === 2) u16[ma >>> 1] = x7; else sm = rt.st16(ma, x7, 65556, 5);
- if (sm) {  ic += 6; npc = 65560; break loop; }
+ if (sm) { if (sm === 1) {  ic += 6; npc = 65560; break loop; } lim = -1; }
 // 0x00010018: ecall
 ic += 6; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }

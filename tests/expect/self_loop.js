@@ -9,8 +9,8 @@
 //         ecall
 function region(rt, state, cpu, x, u8, i8, u16, i16, i32, perm) {
 let x5 = x[5], x6 = x[6];
-let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = false, t0 = 0, t1 = 0, t2 = 0;
-const lim = state.budget;
+let ic = 0, L = 0, npc = 0, ma = 0, mv = 0, sm = 0, t0 = 0, t1 = 0, t2 = 0;
+let lim = state.budget;
 try {
 loop: for (;;) switch (L) {
 case 0: // block 0x00010000

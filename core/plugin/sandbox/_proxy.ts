@@ -60,7 +60,7 @@ export interface ProxyEnv {
 /** Messages of the outbox. */
 export type OutMessage =
   | { t: "out"; s: string }
-  | { t: "reg"; k: ApiEvent }
+  | { t: "reg"; k: ApiEvent; ahead?: boolean }
   | { t: "forget" }
   | { t: "exit"; status: number }
   | {
@@ -86,16 +86,16 @@ export type Request =
   | { q: "pc"; pc: number }
   | { q: "rm"; vaddr: number; len: number }
   | { q: "cs"; vaddr: number; max?: number }
-  | { q: "decoded" }
+  | { q: "decoded"; b: number }
   | { q: "wm"; vaddr: number; bytes: number[] }
-  | { q: "disas" }
+  | { q: "disas"; b: number }
   | { q: "qppUse"; provider: string }
   | { q: "qppCall"; provider: string; fn: string; args: unknown[] }
   | { q: "qppReg"; provider: string; cb: string; id: number; priority?: number }
   | { q: "qppUnreg"; provider: string; cb: string; id: number }
   | { q: "qppCreate"; self: string; cb: string }
   | { q: "qppRun"; id: number; args: unknown[] }
-  | { q: "sym" };
+  | { q: "sym"; b: number };
 
 /** vCPU-level events a plugin registers for. */
 export type ApiEvent =
@@ -189,8 +189,11 @@ export interface Proxy {
   exec(id: number): void;
   /** Runs memory site `id`. */
   mem(id: number, info: number, vaddr: number, value: number): void;
-  /** Runs the `onTbTrans` callbacks on `tb`; returns what they registered. */
-  tb(tb: WireTb): WireReg[];
+  /**
+   * Runs the `onTbTrans` callbacks on `tbs` (each callback on all of them, in turn); returns
+   * what they registered in each. `at` learns the block being shown, for errors.
+   */
+  tb(tbs: readonly WireTb[], at: (vaddr: number) => void): WireReg[][];
   /** Runs the QPP callback the plugin registered as `id`. */
   qppCallback(id: number, args: unknown[]): void;
   /** Runs the callbacks of a vCPU-level event; returns a filter's result. */
@@ -220,8 +223,14 @@ export function createProxy(env: ProxyEnv): Proxy {
   const arena = env.arena;
   let arenaTop = 0;
 
-  const register = (k: ApiEvent, fn: (...args: never[]) => unknown) => {
-    if (lists[k].push(fn) === 1) env.send({ t: "reg", k });
+  /** Whether every `onTbTrans` callback takes blocks ahead (rvplug is told when it changes). */
+  let tbAhead = true;
+  const register = (k: ApiEvent, fn: (...args: never[]) => unknown, ahead = false) => {
+    const first = lists[k].push(fn) === 1;
+    if (k === "tb" && (first || (tbAhead && !ahead))) {
+      tbAhead &&= ahead;
+      env.send({ t: "reg", k, ahead: tbAhead });
+    } else if (first) env.send({ t: "reg", k });
   };
   const need = (want: Access, what: string) => {
     if (access < want) {
@@ -272,7 +281,7 @@ export function createProxy(env: ProxyEnv): Proxy {
     return rw;
   };
 
-  const tbHandle = (wire: WireTb, regs: WireReg[]): { handle: Tb; close(): void } => {
+  const tbHandle = (wire: WireTb, b: number, regs: WireReg[]): { handle: Tb; close(): void } => {
     let open = true;
     let disas: string[] | undefined, symbols: (string | null)[] | undefined;
     let decoded: DecodedInsn[] | undefined;
@@ -342,17 +351,17 @@ export function createProxy(env: ProxyEnv): Proxy {
         bytes,
         disas: () => {
           check();
-          disas ??= env.request!({ q: "disas" }) as string[];
+          disas ??= env.request!({ q: "disas", b }) as string[];
           return disas[k]!; // one per instruction
         },
         decoded: () => {
           check();
-          decoded ??= env.request!({ q: "decoded" }) as DecodedInsn[];
+          decoded ??= env.request!({ q: "decoded", b }) as DecodedInsn[];
           return structuredClone(decoded[k]!);
         },
         symbol: () => {
           check();
-          symbols ??= env.request!({ q: "sym" }) as (string | null)[];
+          symbols ??= env.request!({ q: "sym", b }) as (string | null)[];
           return symbols[k] ?? undefined;
         },
         onExec: (cb, udata, o) => onExec(cb, udata, o),
@@ -404,6 +413,7 @@ export function createProxy(env: ProxyEnv): Proxy {
 
   const forget = () => {
     for (const list of Object.values(lists)) list.length = 0;
+    tbAhead = true;
     env.send({ t: "forget" });
   };
 
@@ -471,7 +481,7 @@ export function createProxy(env: ProxyEnv): Proxy {
       arenaTop = end;
       return sb;
     },
-    onTbTrans: (cb) => register("tb", cb),
+    onTbTrans: (cb, o) => register("tb", cb, o?.ahead === true),
     onVcpuInit: (cb) => register("vinit", cb),
     onVcpuExit: (cb) => register("vexit", cb),
     onSyscall: (cb) => register("sys", cb),
@@ -545,17 +555,22 @@ export function createProxy(env: ProxyEnv): Proxy {
       if (s.access === Access.None) fn(0, info, vaddr >>> 0, value >>> 0, s.udata);
       else withAccess(s.access, () => fn(0, info, vaddr >>> 0, value >>> 0, s.udata));
     },
-    tb(wire) {
-      const regs: WireReg[] = [];
+    tb(wires, at) {
+      const regs = wires.map((): WireReg[] => []);
       for (const cb of lists.tb) {
-        const h = tbHandle(wire, regs);
-        try {
-          (cb as (tb: Tb) => void)(h.handle);
-        } finally {
-          h.close();
-        }
+        wires.forEach((wire, b) => {
+          at(wire.vaddr);
+          const h = tbHandle(wire, b, regs[b]!);
+          try {
+            (cb as (tb: Tb) => void)(h.handle);
+          } finally {
+            h.close();
+          }
+        });
       }
-      if (exact) { for (const r of regs) if (r.k === "x" || r.k === "m") r.sync = true; }
+      if (exact) {
+        for (const r of regs.flat()) if (r.k === "x" || r.k === "m") r.sync = true;
+      }
       return regs;
     },
     qppCallback(id, args) {

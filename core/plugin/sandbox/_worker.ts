@@ -63,7 +63,7 @@ export interface InstallMessage {
 
 /** A call's JSON arguments. */
 export type CallArgs =
-  | ({ k: "tb" } & WireTb)
+  | { k: "tb"; tbs: WireTb[] }
   | { k: Exclude<ApiEvent, "tb" | "discon">; a?: number[] }
   | { k: "discon"; kind: DisconKind; a: number[] }
   | { k: "sync" }
@@ -72,7 +72,7 @@ export type CallArgs =
 
 /** A call's answer. */
 export interface Done {
-  regs?: import("./_proxy.ts").WireReg[];
+  regs?: import("./_proxy.ts").WireReg[][];
   ret?: number;
   /** What a QPP function returned. */
   v?: unknown;
@@ -204,8 +204,7 @@ async function start(init: InitMessage): Promise<void> {
     const done: Done = {};
     try {
       if (call.k === "tb") {
-        pc = call.vaddr;
-        if (!dead) done.regs = proxy.tb(call);
+        if (!dead) done.regs = proxy.tb(call.tbs, (vaddr) => (pc = vaddr));
       } else if (call.k === "qppcb" || call.k === "qppfn") {
         // What throws here fails the caller (or the provider that ran the callback), as
         // in-process: it goes back to rvplug.

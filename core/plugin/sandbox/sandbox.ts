@@ -30,7 +30,7 @@ import {
   WAKE_WORDS,
   writeJson,
 } from "./_channel.ts";
-import type { OutMessage, Request, WireBoard, WireReg } from "./_proxy.ts";
+import type { OutMessage, Request, WireBoard, WireReg, WireTb } from "./_proxy.ts";
 import type { CallArgs, Done, InitMessage, InstallMessage } from "./_worker.ts";
 import { mayPrompt } from "./_reexec.ts";
 import { describeImportError, missingPermission, pluginFrames } from "./diagnose.ts";
@@ -185,7 +185,10 @@ export async function startSandboxed(
   /** The plugin's failure during the run, once seen; it ends the run (see {@linkcode raise}). */
   let fatal: PluginError | undefined;
   let raised = false;
-  let currentInsns: TbInsn[] = [];
+  /** The instructions of the blocks being shown to `onTbTrans`, while they are. */
+  let currentInsns: TbInsn[][] = [];
+  /** Whether the plugin's `onTbTrans` callbacks take blocks ahead (they tell when it changes). */
+  let tbAhead = false;
   const registered = new Set<string>();
   const boards = new Map<number, Float64Array>();
 
@@ -256,6 +259,7 @@ export async function startSandboxed(
           if (!dead) api?.outs(msg.s);
           break;
         case "reg":
+          if (msg.k === "tb") tbAhead = msg.ahead ?? false;
           registerKind(msg.k);
           break;
         case "forget":
@@ -386,13 +390,13 @@ export async function startSandboxed(
       case "cs":
         return a.readCString(q.vaddr, q.max);
       case "decoded":
-        return currentInsns.map((i) => i.decoded());
+        return currentInsns[q.b]?.map((i) => i.decoded());
       case "wm":
         return a.writeMemory(q.vaddr, new Uint8Array(q.bytes));
       case "disas":
-        return currentInsns.map((i) => i.disas());
+        return currentInsns[q.b]?.map((i) => i.disas());
       case "sym":
-        return currentInsns.map((i) => i.symbol() ?? null);
+        return currentInsns[q.b]?.map((i) => i.symbol() ?? null);
       case "qppUse":
         return Object.keys(a.qpp.use(q.provider as never));
       case "qppCall": {
@@ -507,8 +511,8 @@ export async function startSandboxed(
     }
     return sb;
   };
-  const apply = (tb: Tb, r: WireReg) => {
-    const target = r.at < 0 ? tb : currentInsns[r.at];
+  const apply = (tb: Tb, insns: TbInsn[], r: WireReg) => {
+    const target = r.at < 0 ? tb : insns[r.at];
     if (!target) throw new RangeError(`Cannot register at instruction ${r.at}: not in the block`);
     switch (r.k) {
       case "x": {
@@ -536,17 +540,23 @@ export async function startSandboxed(
         return (target as TbInsn).memInlineAdd(board(r.sb), r.i, r.imm, r.rw);
     }
   };
-  const onTb = (tb: Tb) => {
+  /** Shows the blocks of one translation to the plugin: one round trip. */
+  const onTbs = (tbs: readonly Tb[]) => {
     if (dead) return;
-    currentInsns = Array.from({ length: tb.nInsns }, (_, k) => tb.insn(k));
-    const insns = currentInsns.map((i): [number, number, number] => {
-      let word = 0;
-      i.bytes.forEach((b, k) => (word |= b << (8 * k)));
-      return [i.vaddr, i.size, word];
-    });
+    currentInsns = tbs.map((tb) => Array.from({ length: tb.nInsns }, (_, k) => tb.insn(k)));
+    const wire = tbs.map((tb, b): WireTb => ({
+      vaddr: tb.vaddr,
+      insns: currentInsns[b]!.map((i) => {
+        let word = 0;
+        i.bytes.forEach((byte, k) => (word |= byte << (8 * k)));
+        return [i.vaddr, i.size, word];
+      }),
+    }));
     try {
-      const done = call([Rec.Call], { k: "tb", vaddr: tb.vaddr, insns });
-      for (const r of done.regs ?? []) apply(tb, r);
+      const done = call([Rec.Call], { k: "tb", tbs: wire });
+      done.regs?.forEach((regs, b) => {
+        for (const r of regs) apply(tbs[b]!, currentInsns[b]!, r);
+      });
     } finally {
       currentInsns = [];
     }
@@ -560,7 +570,7 @@ export async function startSandboxed(
     const api = pluginApi();
     switch (k) {
       case "tb":
-        return api.onTbTrans(onTb);
+        return host.onTbTransBlocks(spec.name, onTbs, () => tbAhead);
       case "vinit":
         return api.onVcpuInit(event("vinit"));
       case "vexit":

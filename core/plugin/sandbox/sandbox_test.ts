@@ -98,3 +98,20 @@ Deno.test("loadSandboxed() gives a plugin using every API member the same view a
   assert(inProcess.log.includes("mem "), inProcess.log);
   assertEquals(sandboxed, inProcess);
 });
+
+Deno.test("loadSandboxed() shows blocks ahead, a region's in one call, as in-process does", async () => {
+  const plugin = new URL("./testdata/blocks_seen.ts", import.meta.url).href;
+  const logs: Record<string, string> = {};
+  for (const ahead of ["on", "off"]) {
+    for (const sandbox of ["on", "off"]) {
+      const spec = `${plugin},ahead=${ahead},sandbox=${sandbox}`;
+      const r = await runWithPlugins(exampleElf("bench_sort"), [spec], { args: ["300"] });
+      logs[`${ahead},${sandbox}`] = r.log;
+    }
+  }
+  assertEquals(logs["on,on"], logs["on,off"]);
+  assertEquals(logs["off,on"], logs["off,off"]);
+  // Ahead, blocks that never ran were shown too: the two logs differ.
+  assert(logs["on,off"] !== logs["off,off"]);
+  assert(logs["on,off"]!.includes(" x"), logs["on,off"]);
+});
