@@ -31,7 +31,7 @@ import { FLUSH, type RegionContext, RELOAD, WRITE_BACK } from "./_emit_context.t
 import { loadExpr, storeStmt } from "./_emit_memory.ts";
 import { SiteEmitter } from "./_emit_plugin.ts";
 import type { Block, RegionPlan } from "./region.ts";
-import type { BlockSites } from "./plugin/sites.ts";
+import type { BlockSites, InlineOp } from "./plugin/sites.ts";
 
 /**
  * The instrumentation of a block: the sites plugins asked for, `undefined` for none, or
@@ -72,9 +72,10 @@ export function emitRegion(
       return name;
     },
   };
+  const counter = instructionCounter(plan, instrumentation);
   const cases = plan.blocks.map((b, i) => {
     const sites = instrumentation?.[i];
-    if (sites !== "unseen") return emitBlock(b, i, ctx, sites);
+    if (sites !== "unseen") return emitBlock(b, i, ctx, counter ? undefined : sites);
     return `case ${i}: // block ${hex(b.pc)}, not run yet\nnpc = ${b.pc}; break loop;`;
   });
   const regs = [...ctx.used].sort((a, b) => a - b);
@@ -82,6 +83,15 @@ export function emitRegion(
   const reload = regs.map((n) => `x${n} = x[${n}];`).join(" ");
   const temps = [...TEMPS, ...accumulators.values()].map((t) => `${t} = 0`).join(", ");
   const flush = [...accumulators].map(([entry, d]) => `${entry} += ${d}; ${d} = 0;`).join(" ");
+  // A counter of instructions is ic times its amount, and in the catch handler the instructions
+  // of the block up to one that faulted count too (its add comes before it, as in QEMU).
+  const count = (n: string) =>
+    counter
+      ? `${ctx.constName(counter.scoreboard)}[${counter.index}] += ${
+        counter.imm === 1 ? n : `(${n}) * ${counter.imm}`
+      };`
+      : "";
+  const faulted = "ic + (L >= 0 && rt.isFault(e) ? state.blockInsn + 1 : 0)";
   // Blocks emitted later may use more registers, so mid-region syncs are resolved last.
   const body = [
     regs.length ? `let ${regs.map((n) => `x${n} = x[${n}]`).join(", ")};` : "",
@@ -91,11 +101,40 @@ export function emitRegion(
     `loop: for (;;) switch (L) {`,
     ...cases,
     `}`,
-    `} catch (e) { ${writeBack} ${faultAdds(ctx)} ${FLUSH} throw rt.unwind(e, ic); }`,
+    `} catch (e) { ${writeBack} ${faultAdds(ctx)} ${
+      count(faulted)
+    } ${flush} throw rt.unwind(e, ic); }`,
     `${writeBack} ${FLUSH} cpu.instret += ic; return npc;`,
   ].join("\n").replaceAll(WRITE_BACK, writeBack).replaceAll(RELOAD, reload)
-    .replaceAll(FLUSH, flush);
+    .replaceAll(FLUSH, flush + count("ic"));
   return { body, consts };
+}
+
+/**
+ * The scoreboard entry, and amount, of a region whose only instrumentation is one inline add of
+ * the same amount to the same entry before every instruction (an instruction count, as
+ * plugins/insn.ts keeps): its value is `ic` times the amount, so blocks need no code for it.
+ */
+function instructionCounter(
+  plan: RegionPlan,
+  instrumentation: readonly BlockInstrumentation[] | undefined,
+): InlineOp | undefined {
+  if (!instrumentation) return undefined;
+  let counter: InlineOp | undefined;
+  for (let i = 0; i < plan.blocks.length; i++) {
+    const sites = instrumentation[i];
+    if (sites === "unseen") continue;
+    if (!sites || sites.entry.length > 0) return undefined;
+    for (const { exec, mem } of sites.insns) {
+      const op = exec[0];
+      if (mem.length > 0 || exec.length !== 1 || op?.kind !== "add") return undefined;
+      counter ??= op;
+      const same = op.scoreboard === counter.scoreboard && op.index === counter.index &&
+        op.imm === counter.imm;
+      if (!same) return undefined;
+    }
+  }
+  return counter;
 }
 
 /** Catch-handler code: the inline adds pending at the memory access that faulted. */
@@ -244,7 +283,9 @@ function emitInsn(ctx: RegionContext, place: InsnPlace): string {
       // region without the epilogue, which would overwrite the result with a stale local.
       // The syscall sees the instructions before the ecall retired; the ecall retires after
       // it, or as it exits (blockInsn = 1 tells the unwinder).
-      return `ic += ${n - 1}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic; ic = 0; ` +
+      // ic counts the ecall while FLUSH runs (its inline adds came before it), not in instret;
+      // L = -1 tells the catch handler that no instruction of the block faulted.
+      return `ic += ${n}; ${WRITE_BACK} ${FLUSH} cpu.instret += ic - 1; ic = 0; L = -1; ` +
         `state.blockInsn = 1; state.site = -1; npc = rt.ecall(${pc}, ${next}); cpu.instret++; return npc;`;
     },
     sync: () => flow.goto(next),

@@ -338,18 +338,38 @@ Deno.test("startCode(), endCode() and entryCode() describe the loaded program as
 
 Deno.test("inline adds count the instruction that faults, as QEMU's do", () => {
   // segv.elf stores through a bad pointer in the middle of a block: the adds before each
-  // instruction have run for every retired one and for the faulting store.
+  // instruction have run for every retired one and for the faulting store. One add per
+  // instruction is compiled as a count of instructions; two, as code per instruction.
   for (const mode of ["", "read", "text"]) {
-    const { machine, api } = setUp(new URL("../../examples/build/segv.elf", import.meta.url), [
-      mode,
-    ]);
-    const count = api.newScoreboard(1);
+    for (const amounts of [[1], [3], [1, 3]]) {
+      const { machine, api } = setUp(new URL("../../examples/build/segv.elf", import.meta.url), [
+        mode,
+      ]);
+      const count = api.newScoreboard(2);
+      api.onTbTrans((tb) => {
+        for (let i = 0; i < tb.nInsns; i++) {
+          amounts.forEach((imm, k) => tb.insn(i).inlineAdd(count, k, imm));
+        }
+      });
+      const result = machine.run();
+      assertEquals(result.signal, 11, mode);
+      const expected = amounts.map((imm) => imm * (result.instret + 1));
+      assertEquals([...count.slice(0, amounts.length)], expected, `${mode} ${amounts}`);
+    }
+  }
+});
+
+Deno.test("an instruction count is exact on its own and beside other instrumentation", () => {
+  for (const withBlocks of [false, true]) {
+    const { machine, api } = setUp(HELLO);
+    const count = api.newScoreboard(2);
     api.onTbTrans((tb) => {
-      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 1);
+      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 2);
+      if (withBlocks) tb.inlineAdd(count, 1, 1);
     });
     const result = machine.run();
-    assertEquals(result.signal, 11, mode);
-    assertEquals(count[0], result.instret + 1, mode);
+    assertEquals(count[0], 2 * result.instret);
+    assertEquals(count[1]! > 0, withBlocks);
   }
 });
 

@@ -33,8 +33,8 @@ x15 = Math.imul(x14, x11);
 // 0x00010018: div
 x16 = rt.div(x15, x12);
 // 0x0001001c: ecall
-ic += 7; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65564, 65568); cpu.instret++; return npc;
+ic += 8; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic - 1; ic = 0; L = -1; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65564, 65568); cpu.instret++; return npc;
 }
-} catch (e) { x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;   throw rt.unwind(e, ic); }
+} catch (e) { x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;    throw rt.unwind(e, ic); }
 x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15; x[16] = x16;  cpu.instret += ic; return npc;
 }

@@ -26,6 +26,6 @@ t0 = x10; if (t0 & 3) { state.blockInsn = 2; state.site = -1; throw rt.fault("bu
 // 0x0001000c: csrrs
 x28 = rt.readCsr(3074, (cpu.instret + ic + 3), rt.timeTicks);ic += 4; npc = 65552; break loop;
 }
-} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7; x[28] = x28;   throw rt.unwind(e, ic); }
+} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7; x[28] = x28;    throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6; x[7] = x7; x[28] = x28;  cpu.instret += ic; return npc;
 }

@@ -38,8 +38,8 @@ t0 = (x1 + 0) & -2;65560;ic += 2; npc = t0 >>> 0; switch (npc) { case 65536: L =
 case 4: // block 0x00010018
 if (ic + 1 > lim) { npc = 65560; break loop; }
 // 0x00010018: ecall
-ic += 0; x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
+ic += 1; x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic - 1; ic = 0; L = -1; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
-} catch (e) { x[1] = x1; x[5] = x5; x[6] = x6;   throw rt.unwind(e, ic); }
+} catch (e) { x[1] = x1; x[5] = x5; x[6] = x6;    throw rt.unwind(e, ic); }
 x[1] = x1; x[5] = x5; x[6] = x6;  cpu.instret += ic; return npc;
 }

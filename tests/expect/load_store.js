@@ -33,8 +33,8 @@ ma = (x10 + 8) | 0; if ((perm[ma >>> 12] & 10) === 2) u8[ma >>> 0] = x6; else sm
 ma = (x10 + 10) | 0; if ((ma & 1) === 0 && (perm[ma >>> 12] & 10) === 2) u16[ma >>> 1] = x7; else sm = rt.st16(ma, x7, 65556, 5);
  if (sm) { if (sm === 1) {  ic += 6; npc = 65560; break loop; } lim = -1; }
 // 0x00010018: ecall
-ic += 6; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
+ic += 7; x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic - 1; ic = 0; L = -1; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65560, 65564); cpu.instret++; return npc;
 }
-} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7;   throw rt.unwind(e, ic); }
+} catch (e) { x[5] = x5; x[6] = x6; x[7] = x7;    throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6; x[7] = x7;  cpu.instret += ic; return npc;
 }

@@ -26,7 +26,7 @@ if (x5 !== 0) { ic += 4; L = 2; continue loop; } ic += 4; L = 1;
 case 1: // block 0x00010010
 if (ic + 1 > lim) { npc = 65552; break loop; }
 // 0x00010010: ecall
-ic += 0; x[5] = x5; x[6] = x6;  cpu.instret += ic; ic = 0; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
+ic += 1; x[5] = x5; x[6] = x6;  cpu.instret += ic - 1; ic = 0; L = -1; state.blockInsn = 1; state.site = -1; npc = rt.ecall(65552, 65556); cpu.instret++; return npc;
 case 2: // block 0x00010004
 do {
 if (ic + 3 > lim) { npc = 65540; break loop; }
@@ -37,6 +37,6 @@ x5 = (x5 + -1) | 0;
 // 0x0001000c: bne
 ic += 3; } while (x5 !== 0); L = 1; continue loop;
 }
-} catch (e) { x[5] = x5; x[6] = x6;   throw rt.unwind(e, ic); }
+} catch (e) { x[5] = x5; x[6] = x6;    throw rt.unwind(e, ic); }
 x[5] = x5; x[6] = x6;  cpu.instret += ic; return npc;
 }
