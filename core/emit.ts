@@ -111,9 +111,28 @@ export function emitRegion(
 }
 
 /**
- * The scoreboard entry, and amount, of a region whose only instrumentation is one inline add of
+ * The scoreboard entry, and amount, of a block whose only instrumentation is one inline add of
  * the same amount to the same entry before every instruction (an instruction count, as
- * plugins/insn.ts keeps): its value is `ic` times the amount, so blocks need no code for it.
+ * plugins/insn.ts keeps); undefined for any other instrumentation, or none.
+ */
+export function blockCounter(sites: BlockSites | undefined): InlineOp | undefined {
+  if (!sites || sites.entry.length > 0) return undefined;
+  let counter: InlineOp | undefined;
+  for (const { exec, mem } of sites.insns) {
+    const op = exec[0];
+    if (mem.length > 0 || exec.length !== 1 || op?.kind !== "add") return undefined;
+    counter ??= op;
+    if (!sameAdd(op, counter)) return undefined;
+  }
+  return counter;
+}
+
+const sameAdd = (a: InlineOp, b: InlineOp) =>
+  a.scoreboard === b.scoreboard && a.index === b.index && a.imm === b.imm;
+
+/**
+ * The counter of a region whose every block has the same {@linkcode blockCounter}: its value is
+ * `ic` times the amount, so blocks need no code for it.
  */
 function instructionCounter(
   plan: RegionPlan,
@@ -124,15 +143,10 @@ function instructionCounter(
   for (let i = 0; i < plan.blocks.length; i++) {
     const sites = instrumentation[i];
     if (sites === "unseen") continue;
-    if (!sites || sites.entry.length > 0) return undefined;
-    for (const { exec, mem } of sites.insns) {
-      const op = exec[0];
-      if (mem.length > 0 || exec.length !== 1 || op?.kind !== "add") return undefined;
-      counter ??= op;
-      const same = op.scoreboard === counter.scoreboard && op.index === counter.index &&
-        op.imm === counter.imm;
-      if (!same) return undefined;
-    }
+    const op = blockCounter(sites);
+    if (!op) return undefined;
+    counter ??= op;
+    if (!sameAdd(op, counter)) return undefined;
   }
   return counter;
 }

@@ -618,11 +618,12 @@ export class Machine {
    */
   #translate(max: number): void {
     const cpu = this.cpu, state = this.#rt.state, translator = this.translator, hart = this.#hart;
-    // Without plugins, cold code runs in the interpreter (exact for counts, faults and
-    // self-modifying code alike); plugins need every block translated and instrumented.
-    const cold = this.plugins.names.length === 0 && this.#coldRuns > 0
-      ? (onIndirect: (pc: number, target: number) => void) =>
-        stepBlock(hart, state.budget, onIndirect)
+    // Cold code runs in the interpreter (exact for counts, faults and self-modifying code
+    // alike), but for blocks plugins instrument with more than an instruction count (see
+    // Translator.coldRunner).
+    const cold = this.#coldRuns > 0
+      ? (onIndirect: (pc: number, target: number) => void, maxInsns = Infinity) =>
+        stepBlock(hart, Math.min(state.budget, maxInsns), onIndirect)
       : undefined;
     translator.coldRunner = cold;
     translator.coldRuns = this.#coldRuns;
@@ -633,7 +634,7 @@ export class Machine {
       // Near the limit a whole block may not fit: run blocks cut to what is left.
       const region = left >= MAX_BLOCK_INSNS
         ? translator.lookup(cpu.pc)
-        : cold
+        : cold && !translator.instrument
         ? () => cold(() => {})
         : translator.lookupLimited(cpu.pc, left);
       cpu.pc = region();

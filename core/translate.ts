@@ -5,10 +5,10 @@
  */
 
 import type { CpuState } from "./cpu.ts";
-import { type BlockInstrumentation, emitRegion } from "./emit.ts";
-import type { BlockSites } from "./plugin/sites.ts";
-import type { Block } from "./region.ts";
-import { hex } from "./errors.ts";
+import { blockCounter, type BlockInstrumentation, emitRegion } from "./emit.ts";
+import type { BlockSites, InlineOp } from "./plugin/sites.ts";
+import { type Block, discoverBlock } from "./region.ts";
+import { GuestFault, hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
 import { PAGE_CODE, PAGE_SHIFT } from "./memory.ts";
 import { MAX_PROFILED_TARGETS, planRegion, type RegionPlan, type RegionProfile } from "./region.ts";
@@ -29,7 +29,16 @@ export type RegionFn = () => number;
  * Runs the block at `cpu.pc` in the interpreter and returns the next pc, telling `onIndirect`
  * of an indirect jump that ends it.
  */
-export type ColdRunner = (onIndirect: (pc: number, target: number) => void) => number;
+export type ColdRunner = (
+  onIndirect: (pc: number, target: number) => void,
+  maxInsns?: number,
+) => number;
+
+/** A block run cold while plugins are loaded: its length, and its instruction counter. */
+interface ColdBlock {
+  readonly n: number;
+  readonly counter: InlineOp | undefined;
+}
 
 interface Region {
   readonly plan: RegionPlan;
@@ -74,8 +83,9 @@ export class Translator {
   readonly stats = { regions: 0, blocks: 0, invalidations: 0, coldBlocks: 0 };
   /**
    * Set, a region entry seen fewer than {@linkcode coldRuns} times runs with it instead of being
-   * compiled, and regions are planned with what cold runs showed. Only without plugins: they
-   * instrument translated code, and see blocks as QEMU would cut them.
+   * compiled, and regions are planned with what cold runs showed. With plugins, only a block
+   * they do not instrument, or whose instrumentation is an instruction count (see
+   * {@linkcode blockCounter}), runs cold: the count is kept here.
    */
   coldRunner: ColdRunner | undefined;
   /** Times a region entry runs with {@linkcode coldRunner} before it is compiled. */
@@ -95,6 +105,29 @@ export class Translator {
     if (list.length > MAX_PROFILED_TARGETS) list.pop();
   };
   #runCold: RegionFn = () => this.coldRunner!(this.#noteIndirect);
+  /** Cold blocks by pc, with plugins: their length and counter, or null to compile them now. */
+  #coldBlocks = new Map<number, ColdBlock | null>();
+  /** The block about to run cold, with plugins. */
+  #cold: ColdBlock = { n: 0, counter: undefined };
+  /** Runs a block as QEMU cuts it, its instruction count added first (plugins may read it). */
+  #runColdCounted: RegionFn = () => {
+    const { n, counter } = this.#cold, cpu = this.#cpu, before = cpu.instret;
+    if (!counter) return this.coldRunner!(this.#noteIndirect, n);
+    const sb = counter.scoreboard, at = counter.index;
+    sb[at]! += n * counter.imm;
+    let ran = n;
+    try {
+      const pc = this.coldRunner!(this.#noteIndirect, n);
+      ran = cpu.instret - before;
+      return pc;
+    } catch (e) {
+      // A faulting instruction counts (its add comes first); what else throws ends the block.
+      if (e instanceof GuestFault) ran = cpu.instret - before + 1;
+      throw e;
+    } finally {
+      if (ran !== n) sb[at]! += (ran - n) * counter.imm;
+    }
+  };
 
   /** Called with each region planned, before it is compiled (for `-d in_asm`). */
   onPlan: ((plan: RegionPlan) => void) | undefined;
@@ -122,14 +155,42 @@ export class Translator {
     if (region) return (this.#current = region).fn;
     if (this.coldRunner) {
       const runs = this.#coldCounts.get(pc) ?? 0;
-      if (runs < this.coldRuns) {
+      const block = runs < this.coldRuns && this.instrument ? this.#coldBlock(pc) : undefined;
+      if (runs < this.coldRuns && block !== null) {
         this.#coldCounts.set(pc, runs + 1);
         this.stats.coldBlocks++;
-        return this.#runCold;
+        if (!block) return this.#runCold;
+        this.#cold = block;
+        return this.#runColdCounted;
       }
       this.#coldCounts.delete(pc);
     }
     return (this.#current = this.#translate(pc)).fn;
+  }
+
+  /**
+   * The block at `pc` about to run cold, shown to plugins first, with its counter; null if
+   * it must be compiled (its instrumentation is more than a count, or it is not executable).
+   */
+  #coldBlock(pc: number): ColdBlock | null {
+    let cold = this.#coldBlocks.get(pc);
+    if (cold !== undefined) return cold;
+    cold = null;
+    try {
+      const b = discoverBlock(this.#mem, pc, undefined, this.breakpoints);
+      const key = `${b.pc}:${b.insns.length}`;
+      if (!this.#sites.has(key)) this.#sites.set(key, this.instrument!.sites([b])[0]);
+      // A write to its code must show the new code to plugins again (invalidatePage).
+      this.#mem.perm[b.pc >>> PAGE_SHIFT]! |= PAGE_CODE;
+      this.#mem.perm[(b.end - 1) >>> PAGE_SHIFT]! |= PAGE_CODE;
+      const sites = this.#sites.get(key);
+      const counter = blockCounter(sites);
+      if (!sites || counter) cold = { n: b.insns.length, counter };
+    } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+    }
+    this.#coldBlocks.set(pc, cold);
+    return cold;
   }
 
   /**
@@ -243,10 +304,9 @@ export class Translator {
     const regions = this.#onPage.get(page);
     this.#mem.perm[page]! &= ~PAGE_CODE;
     // Blocks starting on the page, or on the one before (a first instruction may cross).
-    for (const key of this.#sites.keys()) {
-      const blockPage = Number.parseInt(key) >>> PAGE_SHIFT;
-      if (blockPage === page || blockPage === page - 1) this.#sites.delete(key);
-    }
+    const near = (pc: number) => (pc >>> PAGE_SHIFT) === page || (pc >>> PAGE_SHIFT) === page - 1;
+    for (const key of this.#sites.keys()) if (near(Number.parseInt(key))) this.#sites.delete(key);
+    for (const pc of this.#coldBlocks.keys()) if (near(pc)) this.#coldBlocks.delete(pc);
     if (!regions) return;
     this.#onPage.delete(page);
     for (const r of regions) {
@@ -263,6 +323,7 @@ export class Translator {
     this.#sites.clear();
     this.#waiting.clear();
     this.#coldCounts.clear();
+    this.#coldBlocks.clear();
     this.#targets.clear();
   }
 }

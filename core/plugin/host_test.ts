@@ -359,6 +359,45 @@ Deno.test("inline adds count the instruction that faults, as QEMU's do", () => {
   }
 });
 
+Deno.test("blocks run cold in the interpreter when plugins count their instructions, not otherwise", () => {
+  for (const callback of [false, true]) {
+    const { machine, api } = setUp(HELLO);
+    const count = api.newScoreboard(1);
+    api.onTbTrans((tb) => {
+      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 1);
+      if (callback) tb.onExec(() => {});
+    });
+    const result = machine.run();
+    assertEquals(count[0], result.instret);
+    assertEquals(machine.translator.stats.coldBlocks > 0, !callback);
+  }
+});
+
+Deno.test("code rewritten after it ran cold is shown to plugins again, as compiled code is", () => {
+  // smc.elf calls smc_get, rewrites its first instruction, and calls it again, 12 times.
+  const shown = (coldRuns: number) => {
+    const machine = new Machine({
+      coldRuns,
+      io: { stdin: () => null, stdout: () => {}, stderr: () => {} },
+    });
+    machine.loadFile(new URL("../../examples/build/smc.elf", import.meta.url).pathname);
+    const api = machine.plugins.createApi("t");
+    const count = api.newScoreboard(1), firsts: string[] = [];
+    const smcGet = api.symbols().find((s) => s.name === "smc_get")!.addr;
+    api.onTbTrans((tb) => {
+      if (tb.vaddr === smcGet) firsts.push(tb.insn(0).disas());
+      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 1);
+    });
+    const result = machine.run();
+    assertEquals(count[0], result.instret);
+    return { firsts, cold: machine.translator.stats.coldBlocks };
+  };
+  const cold = shown(64), compiled = shown(0);
+  assert(cold.cold > 0 && compiled.cold === 0);
+  assertEquals(cold.firsts, compiled.firsts);
+  assertEquals(cold.firsts.length, 12);
+});
+
 Deno.test("an instruction count is exact on its own and beside other instrumentation", () => {
   for (const withBlocks of [false, true]) {
     const { machine, api } = setUp(HELLO);

@@ -6,7 +6,7 @@
 import { assertEquals } from "@std/assert";
 import { runWithPlugins } from "../../testing.ts";
 import { COUNTED_LOOP, crossAssemble } from "../_asm.ts";
-import { HELLO, pluginUrl } from "../_files.ts";
+import { exampleElf, HELLO, pluginUrl } from "../_files.ts";
 import { assertRejectsArgs, runWithOracle } from "../_plugins.ts";
 import { qemuPluginLog } from "../_qemu.ts";
 import { skipReason } from "../_tools.ts";
@@ -18,6 +18,14 @@ Deno.test("insn counts as many instructions as retire, inline or not", async () 
   assertEquals(on.log, `insns: ${on.instret}\n`);
   const off = await runWithPlugins(HELLO, [`${PLUGIN},inline=off`]);
   assertEquals(off.log, `cpu 0 insns: ${off.instret}\ntotal insns: ${off.instret}\n`);
+});
+
+Deno.test("insn counts code run in the interpreter before it is compiled, and rewritten code", async () => {
+  // bench_code runs most of its blocks only a few times, cold; smc rewrites code it ran.
+  for (const [guest, args] of [["bench_code", ["1"]], ["smc", []]] as const) {
+    const r = await runWithPlugins(exampleElf(guest), [`${PLUGIN},inline=on`], { args: [...args] });
+    assertEquals(r.log, `insns: ${r.instret}\n`, guest);
+  }
 });
 
 Deno.test({
@@ -61,6 +69,7 @@ Deno.test({
     const runs: [string, string][] = [
       [HELLO, ",inline=on"],
       [HELLO, ",inline=off"],
+      [exampleElf("smc"), ",inline=on"],
       [loop, ",sizes=on"],
     ];
     for (const [elf, args] of runs) {
