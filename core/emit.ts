@@ -115,7 +115,7 @@ export function emitRegion(
  * the same amount to the same entry before every instruction (an instruction count, as
  * plugins/insn.ts keeps); undefined for any other instrumentation, or none.
  */
-export function blockCounter(sites: BlockSites | undefined): InlineOp | undefined {
+function blockCounter(sites: BlockSites | undefined): InlineOp | undefined {
   if (!sites || sites.entry.length > 0) return undefined;
   let counter: InlineOp | undefined;
   for (const { exec, mem } of sites.insns) {

@@ -5,8 +5,8 @@
  */
 
 import type { CpuState } from "./cpu.ts";
-import { blockCounter, type BlockInstrumentation, emitRegion } from "./emit.ts";
-import type { BlockSites, InlineOp } from "./plugin/sites.ts";
+import { type BlockInstrumentation, emitRegion } from "./emit.ts";
+import type { BlockSites, ExecSite, InlineOp } from "./plugin/sites.ts";
 import { type Block, discoverBlock } from "./region.ts";
 import { GuestFault, hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
@@ -34,10 +34,44 @@ export type ColdRunner = (
   maxInsns?: number,
 ) => number;
 
-/** A block run cold while plugins are loaded: its length, and its instruction counter. */
+/** A block run cold while plugins are loaded: its length, and its inline adds. */
 interface ColdBlock {
   readonly n: number;
-  readonly counter: InlineOp | undefined;
+  readonly adds: readonly ColdAdd[];
+}
+
+/** The inline adds of a cold block to one scoreboard entry. */
+interface ColdAdd {
+  readonly scoreboard: Float64Array;
+  readonly index: number;
+  /** What the adds at the block's entry and before its first `k` instructions add: `upTo[k]`. */
+  readonly upTo: readonly number[];
+}
+
+/**
+ * The inline adds of a block instrumented with nothing else (no callbacks, inline stores or
+ * memory sites), by scoreboard entry; undefined for a block with more.
+ */
+function coldAdds(sites: BlockSites | undefined, n: number): ColdAdd[] | undefined {
+  if (!sites) return [];
+  const adds = new Map<Float64Array, Map<number, number[]>>();
+  const add = (op: ExecSite | InlineOp, k: number) => {
+    if (op.kind !== "add") return false;
+    let byIndex = adds.get(op.scoreboard);
+    if (!byIndex) adds.set(op.scoreboard, byIndex = new Map());
+    let upTo = byIndex.get(op.index);
+    if (!upTo) byIndex.set(op.index, upTo = new Array<number>(n + 1).fill(0));
+    for (let i = k; i <= n; i++) upTo[i]! += op.imm;
+    return true;
+  };
+  if (!sites.entry.every((op) => add(op, 0))) return undefined;
+  for (let k = 0; k < n; k++) {
+    const { exec, mem } = sites.insns[k]!;
+    if (mem.length > 0 || !exec.every((op) => add(op, k + 1))) return undefined;
+  }
+  return [...adds].flatMap(([scoreboard, byIndex]) =>
+    [...byIndex].map(([index, upTo]) => ({ scoreboard, index, upTo }))
+  );
 }
 
 interface Region {
@@ -84,8 +118,7 @@ export class Translator {
   /**
    * Set, a region entry seen fewer than {@linkcode coldRuns} times runs with it instead of being
    * compiled, and regions are planned with what cold runs showed. With plugins, only a block
-   * they do not instrument, or whose instrumentation is an instruction count (see
-   * {@linkcode blockCounter}), runs cold: the count is kept here.
+   * they instrument with nothing but inline adds runs cold: the adds are made here.
    */
   coldRunner: ColdRunner | undefined;
   /** Times a region entry runs with {@linkcode coldRunner} before it is compiled. */
@@ -105,27 +138,31 @@ export class Translator {
     if (list.length > MAX_PROFILED_TARGETS) list.pop();
   };
   #runCold: RegionFn = () => this.coldRunner!(this.#noteIndirect);
-  /** Cold blocks by pc, with plugins: their length and counter, or null to compile them now. */
+  /** Cold blocks by pc, with plugins: their length and adds, or null to compile them now. */
   #coldBlocks = new Map<number, ColdBlock | null>();
   /** The block about to run cold, with plugins. */
-  #cold: ColdBlock = { n: 0, counter: undefined };
-  /** Runs a block as QEMU cuts it, its instruction count added first (plugins may read it). */
-  #runColdCounted: RegionFn = () => {
-    const { n, counter } = this.#cold, cpu = this.#cpu, before = cpu.instret;
-    if (!counter) return this.coldRunner!(this.#noteIndirect, n);
-    const sb = counter.scoreboard, at = counter.index;
-    sb[at]! += n * counter.imm;
+  #cold: ColdBlock = { n: 0, adds: [] };
+  /**
+   * Runs a block as QEMU cuts it, with its inline adds: all of them first (a syscall or exit in
+   * it may read them), less those of the instructions that did not run after all.
+   */
+  #runColdAdding: RegionFn = () => {
+    const { n, adds } = this.#cold, cpu = this.#cpu, before = cpu.instret;
+    for (const a of adds) a.scoreboard[a.index]! += a.upTo[n]!;
     let ran = n;
     try {
       const pc = this.coldRunner!(this.#noteIndirect, n);
       ran = cpu.instret - before;
       return pc;
     } catch (e) {
-      // A faulting instruction counts (its add comes first); what else throws ends the block.
-      if (e instanceof GuestFault) ran = cpu.instret - before + 1;
+      // A faulting instruction counts (its adds come first); what else throws ends the block.
+      if (e instanceof GuestFault) ran = Math.min(cpu.instret - before + 1, n);
       throw e;
     } finally {
-      if (ran !== n) sb[at]! += (ran - n) * counter.imm;
+      // Fewer instructions ran (a fault), or other ones (rewritten code: counted as they ran).
+      if (ran !== n) {
+        for (const a of adds) a.scoreboard[a.index]! += a.upTo[Math.min(ran, n)]! - a.upTo[n]!;
+      }
     }
   };
 
@@ -161,7 +198,7 @@ export class Translator {
         this.stats.coldBlocks++;
         if (!block) return this.#runCold;
         this.#cold = block;
-        return this.#runColdCounted;
+        return this.#runColdAdding;
       }
       this.#coldCounts.delete(pc);
     }
@@ -169,8 +206,8 @@ export class Translator {
   }
 
   /**
-   * The block at `pc` about to run cold, shown to plugins first, with its counter; null if
-   * it must be compiled (its instrumentation is more than a count, or it is not executable).
+   * The block at `pc` about to run cold, shown to plugins first, with its adds; null if it must
+   * be compiled (its instrumentation is more than inline adds, or it is not executable).
    */
   #coldBlock(pc: number): ColdBlock | null {
     let cold = this.#coldBlocks.get(pc);
@@ -184,8 +221,8 @@ export class Translator {
       this.#mem.perm[b.pc >>> PAGE_SHIFT]! |= PAGE_CODE;
       this.#mem.perm[(b.end - 1) >>> PAGE_SHIFT]! |= PAGE_CODE;
       const sites = this.#sites.get(key);
-      const counter = blockCounter(sites);
-      if (!sites || counter) cold = { n: b.insns.length, counter };
+      const adds = coldAdds(sites, b.insns.length);
+      if (adds) cold = { n: b.insns.length, adds };
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
     }

@@ -359,17 +359,42 @@ Deno.test("inline adds count the instruction that faults, as QEMU's do", () => {
   }
 });
 
-Deno.test("blocks run cold in the interpreter when plugins count their instructions, not otherwise", () => {
-  for (const callback of [false, true]) {
-    const { machine, api } = setUp(HELLO);
-    const count = api.newScoreboard(1);
+Deno.test("blocks run cold when plugins instrument them only with inline adds, with the same counts", () => {
+  // Block entries, instructions by 1 and by their size, on hello and at segv.elf's faults.
+  const count = (program: string, args: string[], coldRuns: number, callback: boolean) => {
+    const machine = new Machine({
+      coldRuns,
+      io: { stdin: () => null, stdout: () => {}, stderr: () => {} },
+    });
+    machine.load(
+      Deno.readFileSync(new URL(`../../examples/build/${program}.elf`, import.meta.url)),
+      {
+        argv: [program, ...args],
+      },
+    );
+    const api = machine.plugins.createApi("t"), sb = api.newScoreboard(3);
     api.onTbTrans((tb) => {
-      for (let i = 0; i < tb.nInsns; i++) tb.insn(i).inlineAdd(count, 0, 1);
+      tb.inlineAdd(sb, 0, 1);
+      for (let i = 0; i < tb.nInsns; i++) {
+        tb.insn(i).inlineAdd(sb, 1, 1);
+        tb.insn(i).inlineAdd(sb, 2, tb.insn(i).size);
+      }
       if (callback) tb.onExec(() => {});
     });
     const result = machine.run();
-    assertEquals(count[0], result.instret);
-    assertEquals(machine.translator.stats.coldBlocks > 0, !callback);
+    return { counts: [...sb], instret: result.instret, cold: machine.translator.stats.coldBlocks };
+  };
+  const runs: [string, string[]][] = [
+    ["hello", []],
+    ["segv", []],
+    ["segv", ["read"]],
+    ["segv", ["text"]],
+  ];
+  for (const [program, args] of runs) {
+    const cold = count(program, args, 64, false), compiled = count(program, args, 0, false);
+    assert(cold.cold > 0, program);
+    assertEquals(cold.counts, compiled.counts, `${program} ${args}`);
+    assertEquals(count(program, args, 64, true).cold, 0, program);
   }
 });
 
