@@ -34,6 +34,9 @@ export type ColdRunner = (
   maxInsns?: number,
 ) => number;
 
+/** A block's key in the instrumentation kept: a pc may start blocks of different lengths. */
+const blockKey = (b: Block) => `${b.pc}:${b.insns.length}`;
+
 /** A block run cold while plugins are loaded: its length, and its inline adds. */
 interface ColdBlock {
   readonly n: number;
@@ -214,14 +217,13 @@ export class Translator {
     if (cold !== undefined) return cold;
     cold = null;
     try {
-      const b = discoverBlock(this.#mem, pc, undefined, this.breakpoints);
-      const key = `${b.pc}:${b.insns.length}`;
-      if (!this.#sites.has(key)) this.#sites.set(key, this.instrument!.sites([b])[0]);
-      // A write to its code must show the new code to plugins again (invalidatePage).
-      this.#mem.perm[b.pc >>> PAGE_SHIFT]! |= PAGE_CODE;
-      this.#mem.perm[(b.end - 1) >>> PAGE_SHIFT]! |= PAGE_CODE;
-      const sites = this.#sites.get(key);
-      const adds = coldAdds(sites, b.insns.length);
+      // Plugins that take blocks ahead see the region the block would start, in one call.
+      const blocks = this.instrument!.ahead
+        ? planRegion(this.#mem, pc, undefined, this.breakpoints).blocks
+        : [discoverBlock(this.#mem, pc, undefined, this.breakpoints)];
+      this.#show(blocks);
+      const b = blocks[0]!; // the entry block comes first
+      const adds = coldAdds(this.#sites.get(blockKey(b)), b.insns.length);
       if (adds) cold = { n: b.insns.length, adds };
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
@@ -311,21 +313,28 @@ export class Translator {
   #instrumentation(plan: RegionPlan): BlockInstrumentation[] | undefined {
     const instrument = this.instrument;
     if (!instrument) return undefined;
-    const keys = plan.blocks.map((b) => `${b.pc}:${b.insns.length}`);
-    const fresh = instrument.ahead
-      ? plan.blocks.filter((_, i) => !this.#sites.has(keys[i]!))
-      : this.#sites.has(keys[0]!)
-      ? []
-      : plan.blocks.slice(0, 1);
-    if (fresh.length > 0) {
-      instrument.sites(fresh).forEach((sites, i) => {
-        const b = fresh[i]!;
-        this.#sites.set(`${b.pc}:${b.insns.length}`, sites);
-        for (const r of this.#waiting.get(b.pc) ?? []) this.#drop(r);
-        this.#waiting.delete(b.pc);
-      });
-    }
-    return keys.map((key) => this.#sites.has(key) ? this.#sites.get(key) : "unseen");
+    this.#show(instrument.ahead ? plan.blocks : plan.blocks.slice(0, 1));
+    return plan.blocks.map((b) => {
+      const key = blockKey(b);
+      return this.#sites.has(key) ? this.#sites.get(key) : "unseen";
+    });
+  }
+
+  /**
+   * Shows plugins those of `blocks` they have not seen, in one call, and keeps what they asked
+   * for. A write to their code shows them the new code (see invalidatePage).
+   */
+  #show(blocks: readonly Block[]): void {
+    const fresh = blocks.filter((b) => !this.#sites.has(blockKey(b)));
+    if (fresh.length === 0) return;
+    this.instrument!.sites(fresh).forEach((sites, i) => {
+      const b = fresh[i]!;
+      this.#sites.set(blockKey(b), sites);
+      this.#mem.perm[b.pc >>> PAGE_SHIFT]! |= PAGE_CODE;
+      this.#mem.perm[(b.end - 1) >>> PAGE_SHIFT]! |= PAGE_CODE;
+      for (const r of this.#waiting.get(b.pc) ?? []) this.#drop(r);
+      this.#waiting.delete(b.pc);
+    });
   }
 
   /** Removes a region from the cache (it may still finish running). */
