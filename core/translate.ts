@@ -159,13 +159,11 @@ export class Translator {
       return pc;
     } catch (e) {
       // A faulting instruction counts (its adds come first); what else throws ends the block.
-      if (e instanceof GuestFault) ran = Math.min(cpu.instret - before + 1, n);
+      if (e instanceof GuestFault) ran = cpu.instret - before + 1;
       throw e;
     } finally {
-      // Fewer instructions ran (a fault), or other ones (rewritten code: counted as they ran).
-      if (ran !== n) {
-        for (const a of adds) a.scoreboard[a.index]! += a.upTo[Math.min(ran, n)]! - a.upTo[n]!;
-      }
+      // Fewer instructions ran: a fault, or code rewritten since it was shown.
+      if (ran !== n) { for (const a of adds) a.scoreboard[a.index]! += a.upTo[ran]! - a.upTo[n]!; }
     }
   };
 
@@ -195,8 +193,12 @@ export class Translator {
     if (region) return (this.#current = region).fn;
     if (this.coldRunner) {
       const runs = this.#coldCounts.get(pc) ?? 0;
-      const block = runs < this.coldRuns && this.instrument ? this.#coldBlock(pc) : undefined;
-      if (runs < this.coldRuns && block !== null) {
+      const block = runs >= this.coldRuns
+        ? null
+        : this.instrument
+        ? this.#coldBlock(pc)
+        : undefined;
+      if (block !== null) {
         this.#coldCounts.set(pc, runs + 1);
         this.stats.coldBlocks++;
         if (!block) return this.#runCold;
