@@ -6,8 +6,8 @@
  * lie wholly on the page of the block's first instruction; after {@linkcode MAX_BLOCK_INSNS}.
  * A region is the entry block plus the blocks reachable from it by direct control flow (branch
  * targets, fall-through, jump targets, return sites of calls), and by indirect jumps to where
- * they went when the code ran cold (see {@linkcode RegionProfile}), breadth first, up to a size
- * limit.
+ * they went when the code ran cold (see {@linkcode RegionProfile}) unless it holds a loop,
+ * breadth first, up to a size limit.
  * @module
  */
 
@@ -93,6 +93,12 @@ export function discoverBlock(
   return { pc, insns, pcs, end: at };
 }
 
+/** Whether `b` ends with a branch back to its own start. */
+function selfLoop(b: Block): boolean {
+  const last = b.insns[b.insns.length - 1]!;
+  return last.def.flow === "branch" && ((b.pcs[b.pcs.length - 1]! + last.imm) >>> 0) === b.pc;
+}
+
 /** Successors of a block worth pulling into the same region. */
 function successors(b: Block, profile: RegionProfile | undefined): number[] {
   // A block has at least one instruction.
@@ -156,8 +162,11 @@ export function planRegion(
   const blocks = [first];
   const seen = new Set([first.pc]);
   let insnCount = first.insns.length;
+  // A region with a loop spends its time there: the targets of indirect jumps would only add
+  // blocks whose registers the loop's compiled code must keep too (bench_hash: 0.90x without).
+  let looping = selfLoop(first);
   for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
-    for (const next of successors(blocks[i]!, profile)) {
+    for (const next of successors(blocks[i]!, looping ? undefined : profile)) {
       if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS || stops?.has(next)) continue;
       seen.add(next);
       let b: Block;
@@ -169,6 +178,7 @@ export function planRegion(
       if (insnCount + b.insns.length > MAX_REGION_INSNS) continue;
       insnCount += b.insns.length;
       blocks.push(b);
+      looping ||= selfLoop(b);
     }
   }
   const pages = new Set<number>();

@@ -274,3 +274,13 @@ Deno.test("planRegion() takes in the targets an indirect jump had, a return only
   assertEquals(pcsOf(CODE, profile), [0, 8, 12]);
   assertEquals(pcsOf(CODE + 4, profile), [4, 16, 20]);
 });
+
+Deno.test("planRegion() leaves out the targets of indirect jumps once the region holds a loop", () => {
+  // 0: addi a0, a0, 1; bne a0, t0, 0 (a loop)   8: jalr zero, ra (a return)   12: its target
+  const l = load({ code: [ADD_1, bne(10, 5, -4), jalr(0, 0, 1), ADD_1] });
+  const profile: RegionProfile = { targets: (pc) => (pc === CODE + 8 ? [CODE + 12] : []) };
+  const pcsOf = (entry: number) =>
+    planRegion(l.mem, entry, undefined, undefined, profile).blocks.map((b) => b.pc - CODE);
+  assertEquals(pcsOf(CODE), [0, 8]);
+  assertEquals(pcsOf(CODE + 8), [8, 12]);
+});
