@@ -30,7 +30,7 @@ import type { Emitter } from "./isa/insn.ts";
 import { FLUSH, type RegionContext, RELOAD, WRITE_BACK } from "./_emit_context.ts";
 import { loadExpr, storeStmt } from "./_emit_memory.ts";
 import { SiteEmitter } from "./_emit_plugin.ts";
-import type { Block, RegionPlan } from "./region.ts";
+import { type Block, isSelfLoop, type RegionPlan } from "./region.ts";
 import type { BlockSites, InlineOp } from "./plugin/sites.ts";
 
 /**
@@ -204,9 +204,9 @@ function emitBlock(
   sites: BlockSites | undefined,
 ): string {
   const n = b.insns.length;
-  const last = b.insns[n - 1]!, lastPc = b.pcs[n - 1]!; // a block has at least one
+  const last = b.insns[n - 1]!; // a block has at least one
   // A block that branches back to itself becomes a JS loop: the shape V8 optimizes best.
-  const selfLoop = last.def.flow === "branch" && ((lastPc + last.imm) >>> 0) === b.pc;
+  const selfLoop = isSelfLoop(b);
   const flow = new BlockFlow(ctx, blockIndex, n);
   const plugin = new SiteEmitter(ctx, sites);
   const lines = [

@@ -94,7 +94,7 @@ export function discoverBlock(
 }
 
 /** Whether `b` ends with a branch back to its own start. */
-function selfLoop(b: Block): boolean {
+export function isSelfLoop(b: Block): boolean {
   const last = b.insns[b.insns.length - 1]!;
   return last.def.flow === "branch" && ((b.pcs[b.pcs.length - 1]! + last.imm) >>> 0) === b.pc;
 }
@@ -164,7 +164,7 @@ export function planRegion(
   let insnCount = first.insns.length;
   // A region with a loop spends its time there: the targets of indirect jumps would only add
   // blocks whose registers the loop's compiled code must keep too (bench_hash: 0.90x without).
-  let looping = selfLoop(first);
+  let looping = isSelfLoop(first);
   for (let i = 0; i < blocks.length && blocks.length < MAX_REGION_BLOCKS; i++) {
     for (const next of successors(blocks[i]!, looping ? undefined : profile)) {
       if (seen.has(next) || blocks.length >= MAX_REGION_BLOCKS || stops?.has(next)) continue;
@@ -178,7 +178,7 @@ export function planRegion(
       if (insnCount + b.insns.length > MAX_REGION_INSNS) continue;
       insnCount += b.insns.length;
       blocks.push(b);
-      looping ||= selfLoop(b);
+      looping ||= isSelfLoop(b);
     }
   }
   const pages = new Set<number>();
