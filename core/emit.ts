@@ -31,7 +31,7 @@ import { FLUSH, type RegionContext, RELOAD, WRITE_BACK } from "./_emit_context.t
 import { loadExpr, storeStmt } from "./_emit_memory.ts";
 import { SiteEmitter } from "./_emit_plugin.ts";
 import { type Block, isSelfLoop, type RegionPlan } from "./region.ts";
-import type { BlockSites, InlineOp } from "./plugin/sites.ts";
+import { type BlockSites, inlineAdds } from "./plugin/sites.ts";
 
 /**
  * The instrumentation of a block: the sites plugins asked for, `undefined` for none, or
@@ -110,25 +110,24 @@ export function emitRegion(
   return { body, consts };
 }
 
-/**
- * The scoreboard entry, and amount, of a block whose only instrumentation is one inline add of
- * the same amount to the same entry before every instruction (an instruction count, as
- * plugins/insn.ts keeps); undefined for any other instrumentation, or none.
- */
-function blockCounter(sites: BlockSites | undefined): InlineOp | undefined {
-  if (!sites || sites.entry.length > 0) return undefined;
-  let counter: InlineOp | undefined;
-  for (const { exec, mem } of sites.insns) {
-    const op = exec[0];
-    if (mem.length > 0 || exec.length !== 1 || op?.kind !== "add") return undefined;
-    counter ??= op;
-    if (!sameAdd(op, counter)) return undefined;
-  }
-  return counter;
+/** An instruction count: `imm` added to `scoreboard[index]` before each instruction. */
+interface Counter {
+  readonly scoreboard: Float64Array;
+  readonly index: number;
+  readonly imm: number;
 }
 
-const sameAdd = (a: InlineOp, b: InlineOp) =>
-  a.scoreboard === b.scoreboard && a.index === b.index && a.imm === b.imm;
+/**
+ * The counter of a block whose only instrumentation is an instruction count (as plugins/insn.ts
+ * keeps: the same amount added to one entry before every instruction, nothing at its entry);
+ * undefined for any other instrumentation, or none.
+ */
+function blockCounter(sites: BlockSites | undefined, n: number): Counter | undefined {
+  const adds = inlineAdds(sites, n);
+  if (adds?.length !== 1) return undefined;
+  const { scoreboard, index, upTo } = adds[0]!, imm = upTo[1]!;
+  return upTo.every((sum, k) => sum === k * imm) ? { scoreboard, index, imm } : undefined;
+}
 
 /**
  * The counter of a region whose every block has the same {@linkcode blockCounter}: its value is
@@ -137,16 +136,18 @@ const sameAdd = (a: InlineOp, b: InlineOp) =>
 function instructionCounter(
   plan: RegionPlan,
   instrumentation: readonly BlockInstrumentation[] | undefined,
-): InlineOp | undefined {
+): Counter | undefined {
   if (!instrumentation) return undefined;
-  let counter: InlineOp | undefined;
+  let counter: Counter | undefined;
   for (let i = 0; i < plan.blocks.length; i++) {
     const sites = instrumentation[i];
     if (sites === "unseen") continue;
-    const op = blockCounter(sites);
-    if (!op) return undefined;
-    counter ??= op;
-    if (!sameAdd(op, counter)) return undefined;
+    const c = blockCounter(sites, plan.blocks[i]!.insns.length);
+    if (!c) return undefined;
+    counter ??= c;
+    const same = c.scoreboard === counter.scoreboard && c.index === counter.index &&
+      c.imm === counter.imm;
+    if (!same) return undefined;
   }
   return counter;
 }

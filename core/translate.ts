@@ -6,7 +6,7 @@
 
 import type { CpuState } from "./cpu.ts";
 import { type BlockInstrumentation, emitRegion } from "./emit.ts";
-import type { BlockSites, ExecSite, InlineOp } from "./plugin/sites.ts";
+import { type BlockSites, type InlineAdds, inlineAdds } from "./plugin/sites.ts";
 import { type Block, discoverBlock } from "./region.ts";
 import { GuestFault, hex } from "./errors.ts";
 import type { Memory } from "./memory.ts";
@@ -40,41 +40,7 @@ const blockKey = (b: Block) => `${b.pc}:${b.insns.length}`;
 /** A block run cold while plugins are loaded: its length, and its inline adds. */
 interface ColdBlock {
   readonly n: number;
-  readonly adds: readonly ColdAdd[];
-}
-
-/** The inline adds of a cold block to one scoreboard entry. */
-interface ColdAdd {
-  readonly scoreboard: Float64Array;
-  readonly index: number;
-  /** What the adds at the block's entry and before its first `k` instructions add: `upTo[k]`. */
-  readonly upTo: readonly number[];
-}
-
-/**
- * The inline adds of a block instrumented with nothing else (no callbacks, inline stores or
- * memory sites), by scoreboard entry; undefined for a block with more.
- */
-function coldAdds(sites: BlockSites | undefined, n: number): ColdAdd[] | undefined {
-  if (!sites) return [];
-  const adds = new Map<Float64Array, Map<number, number[]>>();
-  const add = (op: ExecSite | InlineOp, k: number) => {
-    if (op.kind !== "add") return false;
-    let byIndex = adds.get(op.scoreboard);
-    if (!byIndex) adds.set(op.scoreboard, byIndex = new Map());
-    let upTo = byIndex.get(op.index);
-    if (!upTo) byIndex.set(op.index, upTo = new Array<number>(n + 1).fill(0));
-    for (let i = k; i <= n; i++) upTo[i]! += op.imm;
-    return true;
-  };
-  if (!sites.entry.every((op) => add(op, 0))) return undefined;
-  for (let k = 0; k < n; k++) {
-    const { exec, mem } = sites.insns[k]!;
-    if (mem.length > 0 || !exec.every((op) => add(op, k + 1))) return undefined;
-  }
-  return [...adds].flatMap(([scoreboard, byIndex]) =>
-    [...byIndex].map(([index, upTo]) => ({ scoreboard, index, upTo }))
-  );
+  readonly adds: readonly InlineAdds[];
 }
 
 interface Region {
@@ -225,7 +191,7 @@ export class Translator {
         : [discoverBlock(this.#mem, pc, undefined, this.breakpoints)];
       this.#show(blocks);
       const b = blocks[0]!; // the entry block comes first
-      const adds = coldAdds(this.#sites.get(blockKey(b)), b.insns.length);
+      const adds = inlineAdds(this.#sites.get(blockKey(b)), b.insns.length);
       if (adds) cold = { n: b.insns.length, adds };
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;

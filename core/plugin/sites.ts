@@ -56,3 +56,38 @@ export interface BlockSites {
   readonly entry: (ExecSite | InlineOp)[];
   readonly insns: InsnSites[];
 }
+
+/** The inline adds of a block to one scoreboard entry. */
+export interface InlineAdds {
+  readonly scoreboard: Scoreboard;
+  readonly index: number;
+  /** What the adds at the block's entry and before its first `k` instructions add: `upTo[k]`. */
+  readonly upTo: readonly number[];
+}
+
+/**
+ * The inline adds of a block of `n` instructions instrumented with nothing else (no callbacks,
+ * inline stores or memory sites), by scoreboard entry: none for a block without sites;
+ * undefined for a block with more than adds.
+ */
+export function inlineAdds(sites: BlockSites | undefined, n: number): InlineAdds[] | undefined {
+  if (!sites) return [];
+  const adds = new Map<Scoreboard, Map<number, number[]>>();
+  const add = (op: ExecSite | InlineOp, k: number) => {
+    if (op.kind !== "add") return false;
+    let byIndex = adds.get(op.scoreboard);
+    if (!byIndex) adds.set(op.scoreboard, byIndex = new Map());
+    let upTo = byIndex.get(op.index);
+    if (!upTo) byIndex.set(op.index, upTo = new Array<number>(n + 1).fill(0));
+    for (let i = k; i <= n; i++) upTo[i]! += op.imm;
+    return true;
+  };
+  if (!sites.entry.every((op) => add(op, 0))) return undefined;
+  for (let k = 0; k < n; k++) {
+    const { exec, mem } = sites.insns[k]!;
+    if (mem.length > 0 || !exec.every((op) => add(op, k + 1))) return undefined;
+  }
+  return [...adds].flatMap(([scoreboard, byIndex]) =>
+    [...byIndex].map(([index, upTo]) => ({ scoreboard, index, upTo }))
+  );
+}
