@@ -619,7 +619,7 @@ export class Machine {
   #translate(max: number): void {
     const cpu = this.cpu, state = this.#rt.state, translator = this.translator, hart = this.#hart;
     // Cold code runs in the interpreter (exact for counts, faults and self-modifying code
-    // alike), but for blocks plugins instrument with more than an instruction count (see
+    // alike), but for blocks plugins instrument with more than inline adds (see
     // Translator.coldRunner).
     const cold = this.#coldRuns > 0
       ? (onIndirect: (pc: number, target: number) => void, maxInsns = Infinity) =>
