@@ -52,8 +52,6 @@ export class GuestFiles {
    * @param ids the host ids (for file access checks and terminal ownership)
    * @param exePath absolute host path of the guest program
    * @param fds the descriptor table
-   */
-  /**
    * @param hosted where FIFOs and terminals are opened, read and written, so that a signal can
    *   cut their calls short; without it, they are on this thread
    */
@@ -468,7 +466,6 @@ export class GuestFiles {
 /** A time utimensat sets: UTIME.NOW, UTIME.OMIT, or seconds and nanoseconds. */
 type Time = number | { sec: number; nsec: number };
 
-/** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */
 /**
  * Whether a call on this file may block: a FIFO, a socket, a character device other than the
  * memory ones (/dev/null, /dev/zero, /dev/urandom...: major 1), such as a terminal.
@@ -479,6 +476,7 @@ function mayBlock(info: Deno.FileInfo): boolean {
     (info.isCharDevice === true && major !== 1);
 }
 
+/** Deno.statSync (lstatSync when `follow` is false), or undefined for a path that does not exist. */
 function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined {
   try {
     return follow ? Deno.statSync(path) : Deno.lstatSync(path);
