@@ -44,6 +44,7 @@ export class GuestFiles {
   readonly #ids: HostIds;
   readonly #exePath: string | undefined;
   readonly #fds: FdTable;
+  readonly #hosted: () => HostedFiles | undefined;
   /** The guest's working directory (absolute, symlinks resolved) once it has changed it. */
   #cwd: string | undefined;
 
@@ -68,8 +69,6 @@ export class GuestFiles {
     this.#fds = fds;
     this.#hosted = hosted;
   }
-
-  readonly #hosted: () => HostedFiles | undefined;
 
   /** Closes every descriptor, and so every host file. */
   closeAll(): void {
