@@ -65,10 +65,11 @@ Sandbox options, in a --plugin SPEC too (loader options, not passed to the plugi
                       it again and checks it, update=on downloads it again and pins what comes
 A sandboxed plugin that is denied something is reported and the guest run goes on; one that
 throws or stops answering ends the run as an in-process plugin that throws does (exit status 3).
-Through QPP a sandboxed plugin provides and uses interfaces as an in-process plugin does. Deno must never ask you on a terminal to grant a sandboxed plugin more, nor record
-remote plugins in the project's deno.lock: when Deno was started without --no-prompt (sandboxed
-plugin, stdin and stderr terminals) or without --no-lock (remote plugin), rvplug runs itself once
-more with them added (same arguments, same terminal, its exit status), or refuses where it cannot.
+Through QPP a sandboxed plugin provides and uses interfaces as an in-process plugin does.
+Deno must never ask you on a terminal to grant a sandboxed plugin more, nor record remote plugins
+in the project's deno.lock: when Deno was started without --no-prompt (sandboxed plugin, stdin
+and stderr terminals) or without --no-lock (remote plugin), rvplug runs itself once more with
+them added (same arguments, same terminal, its exit status), or refuses where it cannot.
 
 The guest environment is the host's (like qemu-user), changed by -E and -U.
 Exit status: the guest's own; 128+N when a signal N kills it; 124 when --max-insns stops it;
