@@ -4,6 +4,7 @@
  * @module
  */
 
+import process from "node:process";
 import { loadPlugin, Machine, parsePluginSpec } from "../../mod.ts";
 import { REPO_ROOT } from "../_files.ts";
 import { buildQemuPlugin } from "../_qemu_plugins.ts";
@@ -56,6 +57,26 @@ function sampleSince(t0: number, s0: [number, number] | undefined): Sample {
   const s1 = s0 && schedstat();
   if (!s0 || !s1) return { wall };
   return { wall, cpu: (s1[0] - s0[0]) / 1e6, wait: (s1[1] - s0[1]) / 1e6 };
+}
+
+/**
+ * CPU ms used so far by this process's own threads: the main thread, Workers (ended ones too) and
+ * Deno's I/O threads, but not V8's shared background threads (optimizing compiler, GC), whose
+ * share varies widely from run to run, and which the main-thread clock leaves out too.
+ */
+export function cpuWithoutBackgroundMs(): number {
+  const { user, system } = process.cpuUsage();
+  let background = 0;
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    try {
+      const dir = `/proc/self/task/${task.name}`;
+      if (!Deno.readTextFileSync(`${dir}/comm`).startsWith("V8 ")) continue;
+      background += Number(Deno.readTextFileSync(`${dir}/schedstat`).split(" ")[0]);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return (user + system) / 1e3 - background / 1e6;
 }
 
 /**
