@@ -18,10 +18,11 @@
  *     } catch (e) { x[10] = x10; throw rt.unwind(e, ic); }   // write back, count, rethrow
  *     x[10] = x10; cpu.instret += ic; return npc;            // write back dirty registers
  *
- * A block that branches to itself becomes a `do { } while (cond)` loop. Memory accesses are
- * inlined as a fast path (aligned, page permission set, for stores no translated code on the
- * page) with a call to the runtime's slow path otherwise. Plugin instrumentation is emitted only
- * in the blocks that have some: an inline op is one scoreboard update, a callback one call.
+ * A block that branches to itself becomes a `do { } while (cond)` loop, and the case of the head
+ * of a loop of several blocks holds the whole loop as a JS loop (core/_emit_loops.ts). Memory
+ * accesses are inlined as a fast path (aligned, page permission set, for stores no translated code
+ * on the page) with a call to the runtime's slow path otherwise. Plugin instrumentation is emitted
+ * only in the blocks that have some: an inline op is one scoreboard update, a callback one call.
  * @module
  */
 
@@ -30,6 +31,7 @@ import type { Emitter } from "./isa/insn.ts";
 import { FLUSH, type RegionContext, RELOAD, WRITE_BACK } from "./_emit_context.ts";
 import { loadExpr, storeStmt } from "./_emit_memory.ts";
 import { SiteEmitter } from "./_emit_plugin.ts";
+import { gotoMark, regionCases } from "./_emit_loops.ts";
 import { type Block, isSelfLoop, type RegionPlan } from "./region.ts";
 import { type BlockSites, inlineAdds } from "./plugin/sites.ts";
 
@@ -73,11 +75,12 @@ export function emitRegion(
     },
   };
   const counter = instructionCounter(plan, instrumentation);
-  const cases = plan.blocks.map((b, i) => {
+  const code = plan.blocks.map((b, i) => {
     const sites = instrumentation?.[i];
     if (sites !== "unseen") return emitBlock(b, i, ctx, counter ? undefined : sites);
-    return `case ${i}: // block ${hex(b.pc)}, not run yet\nnpc = ${b.pc}; break loop;`;
+    return `// block ${hex(b.pc)}, not run yet\nnpc = ${b.pc}; break loop;`;
   });
+  const cases = regionCases(code, plan.blocks.map(isSelfLoop));
   const regs = [...ctx.used].sort((a, b) => a - b);
   const writeBack = [...ctx.dirty].sort((a, b) => a - b).map((n) => `x[${n}] = x${n};`).join(" ");
   const reload = regs.map((n) => `x${n} = x[${n}];`).join(" ");
@@ -158,15 +161,13 @@ function faultAdds(ctx: RegionContext): string {
   return `if (state.site < 0 && rt.isFault(e)) switch (L) { ${ctx.faultCases.join(" ")} }`;
 }
 
-/** Where control goes at the end of a block: a `case` of the region, or out of it. */
+/** Where control goes at the end of a block: a block of the region, or out of it. */
 class BlockFlow {
   readonly #index: Map<number, number>;
-  readonly #blockIndex: number;
   readonly #n: number;
 
-  constructor(ctx: RegionContext, blockIndex: number, n: number) {
+  constructor(ctx: RegionContext, n: number) {
     this.#index = ctx.index;
-    this.#blockIndex = blockIndex;
     this.#n = n;
   }
 
@@ -175,18 +176,11 @@ class BlockFlow {
     return `ic += ${retired}; npc = ${target}; break loop;`;
   }
 
-  /**
-   * Goes to `target`: its case inside the region, else an exit. As the block's `last` statement
-   * it falls into the next case when that is the target.
-   */
-  goto(target: number, retired = this.#n, last = true): string {
+  /** Goes to `target`: its block inside the region (see core/_emit_loops.ts), else an exit. */
+  goto(target: number, retired = this.#n): string {
     const to = this.#index.get(target);
     if (to === undefined) return this.exit(target, retired);
-    const count = retired ? `ic += ${retired}; ` : "";
-    // L always names the running block: the catch handler needs it.
-    return last && to === this.#blockIndex + 1
-      ? `${count}L = ${to};`
-      : `${count}L = ${to}; continue loop;`;
+    return `${retired ? `ic += ${retired}; ` : ""}${gotoMark(to)}`;
   }
 
   /** Goes to the pc in `npc`: a case of the region when it is one, else an exit. */
@@ -208,10 +202,10 @@ function emitBlock(
   const last = b.insns[n - 1]!; // a block has at least one
   // A block that branches back to itself becomes a JS loop: the shape V8 optimizes best.
   const selfLoop = isSelfLoop(b);
-  const flow = new BlockFlow(ctx, blockIndex, n);
+  const flow = new BlockFlow(ctx, n);
   const plugin = new SiteEmitter(ctx, sites);
   const lines = [
-    `case ${blockIndex}: // block ${hex(b.pc)}`,
+    `// block ${hex(b.pc)}`,
     selfLoop ? "do {" : "",
     `if (ic + ${n} > lim) { npc = ${b.pc}; break loop; }`,
     plugin.entry(b.pc),
@@ -288,7 +282,7 @@ function emitInsn(ctx: RegionContext, place: InsnPlace): string {
     branch: (cond, target) =>
       selfLoop
         ? `ic += ${n}; } while (${cond}); ${flow.goto(next, 0)}`
-        : `if (${cond}) { ${flow.goto(target, n, false)} } ${flow.goto(next)}`,
+        : `if (${cond}) { ${flow.goto(target)} } ${flow.goto(next)}`,
     jump: (target) => flow.goto(target),
     jumpIndirect: (target) => flow.indirect(target),
     fault: (kind, addr) =>

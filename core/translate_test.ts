@@ -12,10 +12,13 @@ import { Machine } from "./machine.ts";
 import { planRegion, type RegionProfile } from "./region.ts";
 import {
   addi,
+  andi,
   auipc,
+  beq,
   bne,
   C,
   CODE,
+  DATA,
   ecall,
   fenceI,
   hartOf,
@@ -29,10 +32,13 @@ import {
   R,
   runBoth,
   sh,
+  srli,
   sw,
   translatorOf,
   W,
   X,
+  xor,
+  xori,
 } from "./isa/_test_harness.ts";
 
 const ADD_1 = addi(10, 10, 1), ADD_100 = addi(10, 10, 100);
@@ -211,6 +217,60 @@ Deno.test("Translator regions of several blocks count the budget across blocks",
   rt.state.budget = 1000;
   cpu.pc = translator.lookup(cpu.pc)();
   assertEquals([cpu.instret, cpu.pc, cpu.x[5], cpu.x[6]], [1004, CODE, 251, 251]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Loops of several blocks, which a region copies whole into the case of their head.
+
+/**
+ * gcc's shape of a byte-wise CRC loop: the entry block runs on into the loop's first iteration,
+ * so the loop is entered in its middle; each iteration loads a word 0x400 bytes after the last.
+ */
+const CRC_LOOP = [
+  addi(13, 0, 8), //          li a3, 8
+  xor(15, 14, 10), // loop:   xor a5, a4, a0
+  lw(6, 0, 12), //            lw t1, 0(a2)
+  addi(12, 12, 0x400), //     addi a2, a2, 0x400
+  andi(15, 15, 1), //         andi a5, a5, 1
+  srli(10, 10, 1), //         srli a0, a0, 1
+  addi(13, 13, -1), //        addi a3, a3, -1
+  srli(14, 14, 1), //         srli a4, a4, 1
+  beq(15, 0, 12), //          beqz a5, next
+  xori(10, 10, 0x401), //     xori a0, a0, 0x401
+  bne(13, 0, -0x24), //       bnez a3, loop
+  bne(13, 0, -0x28), // next: bnez a3, loop
+];
+const LOOP_HEAD = CODE + 4;
+
+Deno.test("Translator runs a loop entered in its middle as a JS loop, as the interpreter runs it", () => {
+  // a2 stays on the data page: 8 loads, 0x80 bytes apart.
+  const loop = CRC_LOOP.map((w, i) => (i === 3 ? addi(12, 12, 0x80) : w));
+  const outcomes = runBoth({ code: loop, regs: { 10: 0x1234, 12: DATA, 14: 0xa5 } });
+  assert(outcomes[0].instret > 1 + 8 * 9, "eight iterations of nine or ten instructions");
+  const region = translated(outcomes).translator!.lookup(CODE).toString();
+  assert(region.includes(`continue l`), "the loop runs as a JS loop");
+});
+
+Deno.test("Translator faults inside a loop case at the instruction and count the interpreter does", () => {
+  // The fifth load reads DATA + 0x1000, past the one data page.
+  runBoth({ code: CRC_LOOP, regs: { 10: 0x1234, 12: DATA, 14: 0xa5 } }, {
+    fault: { kind: "segv", pc: LOOP_HEAD + 4, addr: DATA + 0x1000 },
+  });
+});
+
+Deno.test("Translator stops a loop case at the budget where the interpreter's count says", () => {
+  const program = { code: CRC_LOOP.map((w, i) => (i === 3 ? addi(12, 12, 0x80) : w)) };
+  const regs = { 10: 0x1234, 12: DATA, 14: 0xa5 };
+  for (let budget = 0; budget <= 60; budget++) { // the whole run is longer
+    const l = load({ ...program, regs }), { translator, rt } = translatorOf(l);
+    rt.state.budget = budget;
+    l.cpu.pc = translator.lookup(CODE)();
+    assert(l.cpu.instret <= budget, `budget ${budget}: ran ${l.cpu.instret}`);
+    const ref = load({ ...program, regs }), hart = hartOf(ref);
+    while (ref.cpu.instret < l.cpu.instret) step(hart);
+    assertEquals([l.cpu.pc, [...l.cpu.x]], [ref.cpu.pc, [...ref.cpu.x]], `budget ${budget}`);
+    assert(budget < 7 || l.cpu.instret > budget - 9, `budget ${budget}: stopped early`);
+  }
 });
 
 /** A static ELF whose code at 0x10000 is `words`. */
