@@ -152,7 +152,7 @@ function loopCode(
   };
   const node = (x: number) =>
     `L = ${x};\n${code[x]!.replace(GOTO, (_, k: string) => jump(x, Number(k)))}`;
-  /** Block x's code inside labelled blocks that its merge children follow, outermost last. */
+  /** Block x's code in labelled blocks, one per merge child, each followed by that child's code. */
   const within = (x: number, merges: number[]): string => {
     if (merges.length === 0) return node(x);
     const [y, ...rest] = merges as [number, ...number[]];
