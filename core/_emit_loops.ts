@@ -150,6 +150,7 @@ function loopCode(
     if (y === x || !body.has(y)) return `L = ${y}; continue loop;`;
     return isMerge(y) ? `break b${y};` : tree(y); // one jump enters it: here
   };
+  // L names the running block, for the catch handler.
   const node = (x: number) =>
     `L = ${x};\n${code[x]!.replace(GOTO, (_, k: string) => jump(x, Number(k)))}`;
   /** Block x's code in labelled blocks, one per merge child, each followed by that child's code. */
