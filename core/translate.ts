@@ -56,6 +56,14 @@ interface Region {
  * guests (tests/bench).
  */
 export const COLD_RUNS = 64;
+/**
+ * Cold runs of a region entry before where it goes on to is noted (for
+ * {@linkcode RegionProfile.share}): code run only a few times is not worth the bookkeeping
+ * (bench_code, 2000 functions run a few times each, took 1.25x as long when every run was noted).
+ */
+const NOTED_AFTER_RUNS = 8;
+/** Places a block went on to that are noted: a branch has two, a jump table more. */
+const NOTED_TARGETS = 4;
 
 /** Names the generated code sees besides its constants, in the order the factory takes them. */
 const FACTORY_PARAMS = [
@@ -96,7 +104,23 @@ export class Translator {
   #coldCounts = new Map<number, number>();
   /** Targets of indirect jumps that ran cold, by jump pc, most recent first. */
   #targets = new Map<number, number[]>();
-  #profile: RegionProfile = { targets: (pc) => this.#targets.get(pc) ?? [] };
+  /** Where cold blocks went on to, and how often: by block pc, `[pc, count, pc, count...]`. */
+  #next = new Map<number, number[]>();
+  #profile: RegionProfile = {
+    targets: (pc) => this.#targets.get(pc) ?? [],
+    share: (from, to) => {
+      const seen = this.#next.get(from);
+      if (!seen) return undefined;
+      let all = 0, n = -1;
+      for (let i = 0; i < seen.length; i += 2) {
+        all += seen[i + 1]!;
+        if (seen[i] === to) n = seen[i + 1]!;
+      }
+      // A target past the four noted (of a jump table) is not known to be rare.
+      if (n < 0 && seen.length >= 2 * NOTED_TARGETS) return undefined;
+      return Math.max(n, 0) / all;
+    },
+  };
   #noteIndirect = (pc: number, target: number) => {
     let list = this.#targets.get(pc);
     if (!list) this.#targets.set(pc, list = []);
@@ -106,7 +130,21 @@ export class Translator {
     list.unshift(target);
     if (list.length > MAX_PROFILED_TARGETS) list.pop();
   };
-  #runCold: RegionFn = () => this.coldRunner!(this.#noteIndirect);
+  /** Whether the block about to run cold has run often enough to note where it goes. */
+  #noteNext = false;
+  #runCold: RegionFn = () => {
+    const from = this.#cpu.pc, to = this.coldRunner!(this.#noteIndirect);
+    if (!this.#noteNext) return to;
+    const seen = this.#next.get(from);
+    if (!seen) this.#next.set(from, [to, 1]);
+    else {
+      let i = 0;
+      while (i < seen.length && seen[i] !== to) i += 2;
+      if (i < seen.length) seen[i + 1]!++;
+      else if (i < 2 * NOTED_TARGETS) seen.push(to, 1);
+    }
+    return to;
+  };
   /** Cold blocks by pc, with plugins: their length and adds, or null to compile them now. */
   #coldBlocks = new Map<number, ColdBlock | null>();
   /** The block about to run cold, with plugins. */
@@ -167,7 +205,10 @@ export class Translator {
       if (block !== null) {
         this.#coldCounts.set(pc, runs + 1);
         this.stats.coldBlocks++;
-        if (!block) return this.#runCold;
+        if (!block) {
+          this.#noteNext = runs >= NOTED_AFTER_RUNS;
+          return this.#runCold;
+        }
         this.#cold = block;
         return this.#runColdAdding;
       }
@@ -339,5 +380,6 @@ export class Translator {
     this.#coldCounts.clear();
     this.#coldBlocks.clear();
     this.#targets.clear();
+    this.#next.clear();
   }
 }

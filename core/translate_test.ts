@@ -327,7 +327,10 @@ Deno.test("planRegion() takes in the targets an indirect jump had, a return only
     CODE + 20,
     CODE + 8,
   ]]]);
-  const profile: RegionProfile = { targets: (pc) => targets.get(pc) ?? [] };
+  const profile: RegionProfile = {
+    targets: (pc) => targets.get(pc) ?? [],
+    share: () => undefined,
+  };
   const pcsOf = (entry: number, p?: RegionProfile) =>
     planRegion(l.mem, entry, undefined, undefined, p).blocks.map((b) => b.pc - CODE).sort((a, b) =>
       a - b
@@ -340,9 +343,46 @@ Deno.test("planRegion() takes in the targets an indirect jump had, a return only
 Deno.test("planRegion() leaves out the targets of indirect jumps once the region holds a loop", () => {
   // 0: addi a0, a0, 1; bne a0, t0, 0 (a loop)   8: jalr zero, ra (a return)   12: its target
   const l = load({ code: [ADD_1, bne(10, 5, -4), jalr(0, 0, 1), ADD_1] });
-  const profile: RegionProfile = { targets: (pc) => (pc === CODE + 8 ? [CODE + 12] : []) };
+  const profile: RegionProfile = {
+    targets: (pc) => (pc === CODE + 8 ? [CODE + 12] : []),
+    share: () => undefined,
+  };
   const pcsOf = (entry: number) =>
     planRegion(l.mem, entry, undefined, undefined, profile).blocks.map((b) => b.pc - CODE);
   assertEquals(pcsOf(CODE), [0, 8]);
   assertEquals(pcsOf(CODE + 8), [8, 12]);
+});
+
+Deno.test("planRegion() leaves out a successor that cold runs of its block rarely went on to", () => {
+  // 0: beq a0, a1, 12 (to 12, rarely)   4: addi   8: jal zero, -8 (to 0)   12: addi
+  const l = load({ code: [beq(10, 11, 12), ADD_1, jal(0, -8), ADD_1] });
+  const rare = (to: number) => (to === CODE + 12 ? 0.01 : 0.99);
+  const profile: RegionProfile = {
+    targets: () => [],
+    share: (from, to) => (from === CODE ? rare(to) : undefined),
+  };
+  const pcsOf = (p?: RegionProfile) =>
+    planRegion(l.mem, CODE, undefined, undefined, p).blocks.map((b) => b.pc - CODE);
+  assertEquals(pcsOf(), [0, 4, 12]);
+  assertEquals(pcsOf(profile), [0, 4]);
+});
+
+Deno.test("Translator plans a loop's region without the exit its cold runs never took", () => {
+  const m = new Machine({ io: QUIET });
+  m.load(elf([
+    addi(17, 0, 93), //        li a7, 93 (exit)
+    addi(11, 0, 1000), //      li a1, 1000
+    addi(10, 10, 1), // loop:  addi a0, a0, 1
+    beq(10, 11, 12), //        beq a0, a1, done
+    addi(12, 12, 1), //        addi a2, a2, 1
+    jal(0, -12), //            j loop
+    addi(13, 13, 1), // done:  addi a3, a3, 1
+    ecall(),
+  ]));
+  const plans = new Map<number, number[]>();
+  m.translator.onPlan = (plan) => plans.set(plan.entry, plan.blocks.map((b) => b.pc - CODE));
+  const result = m.run();
+  assertEquals([result.reason, m.readRegister("a2"), m.readRegister("a3")], ["exit", 999, 1]);
+  // The block after the jump back runs its 64th time first: the region starts there.
+  assertEquals([...plans], [[CODE + 16, [16, 8]]], "the loop, without the block after it");
 });
