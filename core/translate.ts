@@ -132,8 +132,8 @@ export class Translator {
   };
   /** Whether the block about to run cold has run often enough to note where it goes. */
   #noteNext = false;
-  #runCold: RegionFn = () => {
-    const from = this.#cpu.pc, to = this.coldRunner!(this.#noteIndirect);
+  /** Notes that a cold run of the block at `from` went on to `to`, if it is to be noted. */
+  #noted(from: number, to: number): number {
     if (!this.#noteNext) return to;
     const seen = this.#next.get(from);
     if (!seen) this.#next.set(from, [to, 1]);
@@ -144,6 +144,10 @@ export class Translator {
       else if (i < 2 * NOTED_TARGETS) seen.push(to, 1);
     }
     return to;
+  }
+  #runCold: RegionFn = () => {
+    const from = this.#cpu.pc;
+    return this.#noted(from, this.coldRunner!(this.#noteIndirect));
   };
   /** Cold blocks by pc, with plugins: their length and adds, or null to compile them now. */
   #coldBlocks = new Map<number, ColdBlock | null>();
@@ -154,11 +158,11 @@ export class Translator {
    * it may read them), less those of the instructions that did not run after all.
    */
   #runColdAdding: RegionFn = () => {
-    const { n, adds } = this.#cold, cpu = this.#cpu, before = cpu.instret;
+    const { n, adds } = this.#cold, cpu = this.#cpu, before = cpu.instret, from = cpu.pc;
     for (const a of adds) a.scoreboard[a.index]! += a.upTo[n]!;
     let ran = n;
     try {
-      const pc = this.coldRunner!(this.#noteIndirect, n);
+      const pc = this.#noted(from, this.coldRunner!(this.#noteIndirect, n));
       ran = cpu.instret - before;
       return pc;
     } catch (e) {
@@ -205,10 +209,8 @@ export class Translator {
       if (block !== null) {
         this.#coldCounts.set(pc, runs + 1);
         this.stats.coldBlocks++;
-        if (!block) {
-          this.#noteNext = runs >= NOTED_AFTER_RUNS;
-          return this.#runCold;
-        }
+        this.#noteNext = runs >= NOTED_AFTER_RUNS;
+        if (!block) return this.#runCold;
         this.#cold = block;
         return this.#runColdAdding;
       }
