@@ -56,8 +56,8 @@ export interface RegionProfile {
 
 /**
  * A successor that fewer of its block's cold runs went on to is left out of the region (it may
- * come in through another block). Measured on the bench guests (tests/bench): bench_core 0.90x
- * the time, bench_matmul and bench_interp 0.94x, the others unchanged.
+ * come in through another block). Measured on the bench guests (tests/bench): bench_core 0.89x
+ * the time, bench_matmul 0.86-0.94x, the others unchanged.
  */
 const RARE_SHARE = 0.05;
 
